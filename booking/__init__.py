@@ -1,0 +1,61 @@
+"""Salles Ouvertes: booking Brest's open videoconference rooms and makerspaces."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from booking import models  # noqa: F401 - every table known to the metadata
+from booking.auth.session import init_login
+from booking.auth.views import bp as auth_bp
+from booking.cli import init_commands
+from booking.core.errors import init_errors
+from booking.core.views import bp as core_bp
+from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
+from booking.i18n import select_locale, select_timezone, translation_directories
+from booking.resources.views import bp as resources_bp
+from booking.sqlite import configure_sqlite
+from booking.templating import init_templating
+from config import BASE_DIR, Config, config_from_env
+
+ROOT = Path(BASE_DIR)
+BLUEPRINTS = (core_bp, auth_bp, resources_bp)
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """The application factory."""
+    config = config or config_from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    config.init_app(app)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    register_extensions(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    init_errors(app)
+    init_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(app, db.engine)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directories()
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_login(app, login_manager)
+    init_templating(app)

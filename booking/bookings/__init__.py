@@ -1,0 +1,1 @@
+"""Bookings and series: states, rules, conflicts, availability and approvals."""

@@ -1,0 +1,40 @@
+"""Command-line tasks: `flask --app wsgi <command>`. Each calls a service and commits."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from booking.auth.models import User, user_by_email
+from booking.demo import seed_demo
+from booking.extensions import db
+from booking.resources.models import Site
+
+
+def init_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no site yet.")
+    def seed_demo_command(if_empty: bool) -> None:
+        """Load the demonstration data (idempotent)."""
+        if if_empty and db.session.scalar(select(func.count(Site.id))):
+            click.echo("Database already has data; demo data not loaded.")
+            return
+        counts = seed_demo()
+        db.session.commit()
+        click.echo("Demo data ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", default="Administrateur", help="Display name.")
+    @click.password_option()
+    def create_admin(email: str, name: str, password: str) -> None:
+        """Create an administrator account, or make an existing account administrator."""
+        user = user_by_email(email)
+        if user is None:
+            user = User(email=email.strip().lower(), display_name=name, is_admin=True)
+            db.session.add(user)
+        user.is_admin = True
+        user.set_password(password)
+        db.session.commit()
+        click.echo(f"{user.email} is an administrator.")

@@ -1,0 +1,1 @@
+"""Pages of the service as a whole: home, language switch, errors."""

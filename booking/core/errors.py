@@ -1,0 +1,68 @@
+"""Error pages in the site's style and the visitor's language; JSON for API clients."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from booking.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood"),
+        403: _("You are not allowed to see this page"),
+        404: _("Page not found"),
+        405: _("This action is not possible here"),
+        413: _("The file sent is too large"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str | dict, int]:
+    title = _titles().get(code, _("Error"))
+    if _wants_json():
+        return {"status": code, "title": title, "detail": message or title}, code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str | dict, int]:
+        return render_error(
+            400,
+            _(
+                "Your form had expired or was sent from elsewhere. Please go back, reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str | dict, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str | dict, int]:
+        if isinstance(error, HTTPException):
+            return _http(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return render_error(InternalServerError.code)

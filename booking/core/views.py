@@ -1,0 +1,46 @@
+"""Home page, language switch and health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from booking.extensions import db
+from booking.i18n import available_languages
+from booking.resources.queries import sites_with_resources
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("core/home.html", sites=sites_with_resources())
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only redirect within this site (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str) -> Response:
+    if code not in available_languages():
+        abort(404)
+    session["lang"] = code
+    if current_user.is_authenticated and current_user.locale != code:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+
+
+@bp.get("/healthz")
+def health() -> tuple[str, int, dict]:
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,0 +1,43 @@
+"""Language and time-zone selection, and where the message catalogs live.
+
+French first: the default locale is `fr`; a signed-in user's profile language
+wins, then the language chosen with the switch, then the browser's preference.
+Each area may keep its own catalog (`booking/<area>/translations`) beside the
+shared one (`translations/`); Flask-Babel merges them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+from config import BASE_DIR
+
+ROOT = Path(BASE_DIR)
+
+
+def translation_directories() -> str:
+    dirs = [ROOT / "translations", *sorted((ROOT / "booking").glob("*/translations"))]
+    return ";".join(str(d) for d in dirs)
+
+
+def available_languages() -> tuple[str, ...]:
+    return tuple(current_app.config.get("LANGUAGES", ("fr", "en")))
+
+
+def select_locale() -> str:
+    languages = available_languages()
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def select_timezone() -> str:
+    return current_app.config.get("TIMEZONE", "Europe/Paris")

@@ -1,0 +1,1 @@
+"""Sites, bookable resources, equipment, opening hours, closures, managers and trainings."""

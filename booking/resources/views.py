@@ -1,0 +1,32 @@
+"""Public pages of sites and resources."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from booking.resources.hours import weekly_hours
+from booking.resources.queries import resource_by_slug, site_by_slug
+
+bp = Blueprint("resources", __name__)
+
+
+@bp.get("/resources/<slug>")
+def resource(slug: str) -> str:
+    found = resource_by_slug(slug)
+    if found is None:
+        abort(404)
+    return render_template(
+        "resources/resource.html",
+        resource=found,
+        hours=weekly_hours(found.effective_opening_hours()),
+    )
+
+
+@bp.get("/sites/<slug>")
+def site(slug: str) -> str:
+    found = site_by_slug(slug)
+    if found is None:
+        abort(404)
+    return render_template(
+        "resources/site.html", site=found, hours=weekly_hours(list(found.opening_hours))
+    )

@@ -1,0 +1,82 @@
+"""The migrations build, on an empty database, exactly the schema the models describe."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from booking import create_app
+from booking.extensions import db
+from config import TestConfig
+
+
+@pytest.fixture
+def migrated_app(tmp_path) -> Iterator[Flask]:
+    """An app on a separate, empty database (a SQLite file or a fresh PostgreSQL schema)."""
+    base_url = os.environ.get("TEST_DATABASE_URL")
+    if base_url and base_url.startswith("postgresql"):
+        engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+            conn.execute(text("CREATE SCHEMA migration_check"))
+        url = base_url
+        options = {"connect_args": {"options": "-csearch_path=migration_check,public"}}
+    else:
+        engine = None
+        url = f"sqlite:///{tmp_path / 'migrations.db'}"
+        options = {}
+
+    class _Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        SQLALCHEMY_ENGINE_OPTIONS = options
+
+    app = create_app(_Config)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if engine is not None:
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        engine.dispose()
+
+
+def test_migrations_build_the_schema_the_models_describe(migrated_app: Flask) -> None:
+    with migrated_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "render_as_batch": True}
+            )
+            differences = compare_metadata(context, db.metadata)
+        assert differences == []
+
+
+def test_migrations_downgrade_to_an_empty_database(migrated_app: Flask) -> None:
+    with migrated_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+
+
+def test_postgresql_migration_creates_the_no_overlap_constraint(migrated_app: Flask) -> None:
+    with migrated_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("exclusion constraints exist on PostgreSQL only")
+        upgrade()
+        with db.engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n "
+                    "ON n.oid = c.connamespace WHERE c.conname = 'booking_no_overlap' "
+                    "AND c.contype = 'x' AND n.nspname = 'migration_check'"
+                )
+            ).scalar()
+        assert found == 1
