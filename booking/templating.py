@@ -75,11 +75,11 @@ def url_with(**changes: object) -> str:
 # The main menu: (endpoint, label, who may see it). An entry appears once its
 # endpoint exists. who: "all", "user" (signed in), "manager", "admin".
 NAV: list[tuple[str, object, str]] = [
-    ("calendars.day", _l("Calendars"), "all"),
-    ("bookings.mine", _l("My bookings"), "user"),
+    ("schedule.day", _l("Calendars"), "all"),
+    ("reservations.mine", _l("My bookings"), "user"),
     ("approvals.queue", _l("Manager's desk"), "manager"),
     ("admin.index", _l("Administration"), "manager"),
-    ("account.profile", _l("My account"), "user"),
+    ("auth.profile", _l("My account"), "user"),
     ("auth.signup", _l("Create an account"), "anonymous"),
 ]
 
