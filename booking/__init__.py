@@ -10,6 +10,7 @@ from flask import Flask
 from booking import models  # noqa: F401 - every table known to the metadata
 from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
+from booking.benchroutes import bp as bench_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.views import bp as core_bp
@@ -40,6 +41,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_extensions(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    if app.config.get("BENCH_ROUTES"):
+        app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
     init_errors(app)
     init_commands(app)
     return app
