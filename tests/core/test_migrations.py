@@ -62,7 +62,8 @@ def test_migrations_downgrade_to_an_empty_database(migrated_app: Flask) -> None:
     with migrated_app.app_context():
         upgrade()
         downgrade(revision="base")
-        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        schema = "migration_check" if db.engine.dialect.name == "postgresql" else None
+        tables = set(inspect(db.engine).get_table_names(schema=schema)) - {"alembic_version"}
         assert tables == set()
 
 
