@@ -1,8 +1,8 @@
 -- wrk script shared by every measure of bench/runner.py. Configured by environment:
 --   BENCH_METHOD   GET (default) or POST
 --   BENCH_HEADERS  extra request headers, "Name: value" separated by "\n"
---   BENCH_BODIES   a file with one request body per line (POST); thread t of T takes
---                  lines t, t+T, t+2T... so each request books a slot no other took
+--   BENCH_BODIES   a file with one request per line, "path<TAB>body" (POST); thread t of T
+--                  takes lines t, t+T, t+2T... so each request books a slot no other took
 --   BENCH_EXPECT   comma-separated statuses that count as correct (e.g. "200" or "302,303")
 --   BENCH_THREADS  the -t value, so each thread knows its stride
 -- done() prints one line "BENCHJSON {...}" that the runner parses.
@@ -40,8 +40,9 @@ function init(args)
   local path = os.getenv("BENCH_BODIES")
   if path and path ~= "" then
     for line in io.lines(path) do
+      local target, body = string.match(line, "^([^\t]*)\t(.*)$")
       nbodies = nbodies + 1
-      bodies[nbodies] = line
+      bodies[nbodies] = { target, body }
     end
   end
   next_index = tid + 1
@@ -58,7 +59,8 @@ function request()
     index = ((index - 1) % nbodies) + 1
   end
   next_index = next_index + stride
-  return wrk.format(nil, nil, nil, bodies[index])
+  local item = bodies[index]
+  return wrk.format(nil, item[1], nil, item[2])
 end
 
 function response(status, headers, body)
