@@ -145,6 +145,16 @@ class Server:
                         sizes.append(int(line.split()[1]) / 1024)
         return sizes
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by the workers (robust to a busy machine)."""
+        ticks = 0
+        for pid in self.children():
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists():
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         try:
@@ -315,6 +325,7 @@ def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None)
             "BENCH_THREADS": str(threads),
         }
     )
+    cpu_before = server.cpu_seconds()
     result = subprocess.run(
         [
             "wrk",
@@ -339,6 +350,8 @@ def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None)
     line = next(x for x in result.stdout.splitlines() if x.startswith("BENCHJSON "))
     data = json.loads(line[len("BENCHJSON ") :])
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    data["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / max(data["requests"], 1)
+    data["load"] = os.getloadavg()[0]
     data["errors"] = (
         data["connect"]
         + data["read"]
@@ -507,7 +520,7 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
                 log(
                     f"run {run + 1}/{RUNS} {m.name:9} c={connections}: {data['rps']:8.1f} req/s "
                     f"p50 {data['p50_us'] / 1000:6.2f} ms p99 {data['p99_us'] / 1000:6.2f} ms "
-                    f"errors {data['errors']}"
+                    f"cpu {data['cpu_ms']:5.2f} ms/req load {data['load']:.1f} errors {data['errors']}"
                 )
 
     rss = server.worker_rss_mb()
@@ -528,6 +541,8 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
                         "rps": median([r["rps"] for r in runs]),
                         "p50_ms": median([r["p50_us"] / 1000 for r in runs]),
                         "p99_ms": median([r["p99_us"] / 1000 for r in runs]),
+                        "cpu_ms": median([r["cpu_ms"] for r in runs]),
+                        "load": max(r["load"] for r in runs),
                         "errors": sum(r["errors"] for r in runs),
                         "requests": sum(r["requests"] for r in runs),
                         "runs": runs,
@@ -550,7 +565,7 @@ def table(result: dict) -> str:
         f"{result['build_seconds']} s; {result['seconds']} s per measure, median of "
         f"{result['runs']} run(s))",
         f"{'measure':24} {'conn':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>8} "
-        f"{'÷ceiling':>8} {'errors':>6}",
+        f"{'÷ceiling':>8} {'cpu ms':>7} {'errors':>6} {'load':>5}",
     ]
     for m in result["measures"]:
         for c, row in sorted(m["by_connections"].items()):
@@ -560,7 +575,8 @@ def table(result: dict) -> str:
             size = "" if m["size"] is None else str(m["size"])
             lines.append(
                 f"{m['label']:24} {c:>4} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} "
-                f"{row['p99_ms']:>8.2f} {size:>8} {ratio:>8} {row['errors']:>6}"
+                f"{row['p99_ms']:>8.2f} {size:>8} {ratio:>8} {row['cpu_ms']:>7.2f} "
+                f"{row['errors']:>6} {row['load']:>5.1f}"
             )
     for name, problem in result["problems"].items():
         lines.append(f"{name}: not measured ({problem})")
