@@ -13,6 +13,7 @@ from booking.auth.views import bp as auth_bp
 from booking.benchroutes import bp as bench_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
+from booking.core.headers import init_headers
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.i18n import select_locale, select_timezone, translation_directories
@@ -44,6 +45,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     if app.config.get("BENCH_ROUTES"):
         app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
     init_errors(app)
+    init_headers(app)
     init_commands(app)
     return app
 
