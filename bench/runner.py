@@ -44,6 +44,7 @@ BENCH_EMAIL = "bench@example.org"
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - the workload's documented bench account
 
 REFERENCE_DAY = date(2026, 9, 29)
+FIND_DAY = date(2027, 9, 28)  # a Tuesday too, in the future
 ROOM = "salle-visio-01"
 SITE = "visio"
 
@@ -51,10 +52,19 @@ SITE = "visio"
 PATHS = {
     "day": f"/calendar/day?date={REFERENCE_DAY.isoformat()}&site={SITE}",
     "week": f"/calendar/resources/{ROOM}/week?date={REFERENCE_DAY.isoformat()}",
-    "month": f"/calendar/resources/{ROOM}/month?date=2026-09-01",
+    "month": f"/calendar/resources/{ROOM}/month?month=2026-09",
     "feed": f"/feeds/resources/{ROOM}.ics",
+    # The search refuses past times: the same weekday a year on (the same pattern of bookings).
     "find": "/find?"
-    + urlencode({"date": REFERENCE_DAY.isoformat(), "start": "11:00", "end": "12:00"}),
+    + urlencode(
+        {
+            "date": FIND_DAY.isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+            "attendees": "4",
+            "equipment": "kit-visio",
+        }
+    ),
     "post_form": "/reservations/new",
 }
 # Free half-hours of every bench room on every weekday (the workload never books them).
