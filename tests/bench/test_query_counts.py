@@ -162,9 +162,9 @@ PAGES = {
         "/find?"
         + urlencode(
             {
-                "date": _future_tuesday().isoformat(),
-                "start": "11:00",
-                "end": "12:00",
+                "date": _future_tuesday().isoformat(),  # 16:00–17:00 is free in every room
+                "start": "16:00",
+                "end": "17:00",
                 "attendees": 2,
             }
         )
