@@ -5,6 +5,7 @@
 --                  takes lines t, t+T, t+2T... so each request books a slot no other took
 --   BENCH_EXPECT   comma-separated statuses that count as correct (e.g. "200" or "302,303")
 --   BENCH_THREADS  the -t value, so each thread knows its stride
+--   BENCH_CYCLE    1: the bodies may be sent again and again (the conflicting POST)
 -- done() prints one line "BENCHJSON {...}" that the runner parses.
 
 local threads = {}
@@ -20,6 +21,7 @@ local bodies = {}
 local nbodies = 0
 local next_index = 1
 local stride = 1
+local cycle = false
 local expected = {}
 unexpected = 0
 exhausted = 0
@@ -37,6 +39,7 @@ function init(args)
     expected[tonumber(code)] = true
   end
   stride = tonumber(os.getenv("BENCH_THREADS") or "1")
+  cycle = os.getenv("BENCH_CYCLE") == "1"
   local path = os.getenv("BENCH_BODIES")
   if path and path ~= "" then
     for line in io.lines(path) do
@@ -53,7 +56,9 @@ function request()
     return wrk.format()
   end
   local index = next_index
-  if index > nbodies then
+  if index > nbodies and cycle then
+    index = ((index - 1) % nbodies) + 1
+  elseif index > nbodies then
     -- Bounded: out of fresh slots, reuse from the start (counted, reported as a failure).
     exhausted = exhausted + 1
     index = ((index - 1) % nbodies) + 1
