@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -79,6 +79,8 @@ def login(client: FlaskClient) -> Callable:
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # Requests reuse the test's app context, where Flask-Login caches the user.
+        g.pop("_login_user", None)
         return client
 
     return _login

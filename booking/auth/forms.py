@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from booking.auth.services import (
@@ -14,7 +25,36 @@ from booking.auth.services import (
     normalize_registration_number,
 )
 
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(_form: FlaskForm, field: Field) -> None:
+    """Tabs, line breaks and NUL bytes have no place in a name (PostgreSQL refuses NUL)."""
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(_l("Use letters, digits and punctuation only, on one line."))
+
+
+class _StrictChoice:
+    """A choice outside the list gets our clear message instead of WTForms' generic one."""
+
+    invalid_message: object = _l("Choose one of the options.")
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.invalid_message)
+
+
+class LanguageField(_StrictChoice, SelectField):
+    invalid_message = _l("Choose French or English.")
+
+
+class ChoiceRadioField(_StrictChoice, RadioField):
+    pass
 
 
 def _email_field(label: object, **kwargs: object) -> EmailField:
@@ -25,7 +65,7 @@ def _email_field(label: object, **kwargs: object) -> EmailField:
             Length(max=254, message=_l("An email address has at most 254 characters.")),
             Email(_l("Enter a valid email address, like name@example.org.")),
         ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
         render_kw={"autocomplete": "email"},
         **kwargs,
     )
@@ -70,13 +110,14 @@ def _name_field(label: object, max_length: int) -> StringField:
                 max=max_length,
                 message=_l("Use at most %(max)d characters.", max=max_length),
             ),
+            no_control_characters,
         ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
     )
 
 
 def _language_field() -> SelectField:
-    return SelectField(
+    return LanguageField(
         _l("Language"),
         choices=LANGUAGE_CHOICES,
         validators=[InputRequired(_l("Choose a language."))],
@@ -125,8 +166,9 @@ class AssociationForm(FlaskForm):
         _l("Association name"),
         validators=[
             Length(max=200, message=_l("Use at most %(max)d characters.", max=200)),
+            no_control_characters,
         ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
     )
     registration_number = StringField(
         _l("RNA or SIRET number (optional)"),
@@ -135,7 +177,7 @@ class AssociationForm(FlaskForm):
     contact_email = EmailField(
         _l("Association's contact email"),
         validators=[Length(max=254, message=_l("An email address has at most 254 characters."))],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
     )
 
     def declares_association(self) -> bool:
@@ -164,11 +206,11 @@ class AssociationForm(FlaskForm):
 class SignupForm(AccountFields, AssociationForm):
     """Sign up and, unless invited, either declare an association or wait for an invitation."""
 
-    association_choice = RadioField(
+    association_choice = ChoiceRadioField(
         _l("Your association"),
         choices=[
-            ("new", _l("I declare a new association")),
-            ("invited", _l("I will join an association that invites me")),
+            SelectChoice("new", _l("I declare a new association")),
+            SelectChoice("invited", _l("I will join an association that invites me")),
         ],
         default="new",
         validators=[InputRequired(_l("Choose how you join an association."))],

@@ -40,9 +40,12 @@ class AccountError(Exception):
     """A refused account operation, with a translatable message and the form field it concerns."""
 
     def __init__(self, message: object, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message  # lazy: shown in the reader's language
+        super().__init__(message)
+        self.message = message  # lazy: translated when shown, in the reader's language
         self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 # --- Authentication ---------------------------------------------------------
@@ -88,11 +91,8 @@ def normalize_registration_number(value: str | None) -> str | None:
     if _RNA.fullmatch(cleaned):
         return cleaned
     if _SIRET.fullmatch(cleaned):
-        if cleaned.startswith(_LA_POSTE_SIREN):
-            valid = sum(int(c) for c in cleaned) % 5 == 0
-        else:
-            valid = luhn_valid(cleaned)
-        if valid:
+        la_poste = cleaned.startswith(_LA_POSTE_SIREN) and sum(int(c) for c in cleaned) % 5 == 0
+        if luhn_valid(cleaned) or la_poste:
             return cleaned
         raise AccountError(
             _l("This SIRET number is not valid: check the 14 digits."), "registration_number"
