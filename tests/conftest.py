@@ -35,6 +35,14 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         MAIL_OUTBOX_DIR = str(tmp_path_factory.mktemp("outbox"))
 
     application = create_app(_Config)
+
+    @application.before_request
+    def _fresh_request_state() -> None:
+        # Test requests reuse the test's app context (and its `g`), where Flask-Login
+        # caches the user and Flask-Babel the locale: forget them, as a new request would.
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
     with application.app_context():
         _db.drop_all()
         _db.create_all()
@@ -79,8 +87,6 @@ def login(client: FlaskClient) -> Callable:
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
-        # Requests reuse the test's app context, where Flask-Login caches the user.
-        g.pop("_login_user", None)
         return client
 
     return _login

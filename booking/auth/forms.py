@@ -133,6 +133,7 @@ class LoginForm(FlaskForm):
             Length(max=254, message=_l("An email address has at most 254 characters.")),
             Email(_l("Enter a valid email address, like name@example.org.")),
         ],
+        filters=[_strip],
         render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
