@@ -80,8 +80,6 @@ def limited_app(app: Flask, database_url: str, db) -> Iterator[Flask]:
     limiter.reset()
     yield application
     limiter.reset()
-    # The limiter is one object shared by every app: switch it off again for the others.
-    limiter.enabled = False
     with application.app_context():
         _db.session.remove()
         _db.engine.dispose()
