@@ -10,12 +10,12 @@ from tests import factories
 
 @pytest.fixture
 def admin(db):
-    return factories.make_user("admin@example.org", name="Admin", is_admin=True)
+    return factories.make_user("admin@example.org", name="Admin", is_admin=True, locale="en")
 
 
 @pytest.fixture
 def manager(db):
-    return factories.make_user("gestion@example.org", name="Gestionnaire")
+    return factories.make_user("gestion@example.org", name="Gestionnaire", locale="en")
 
 
 @pytest.fixture
