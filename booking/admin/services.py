@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -44,12 +44,22 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class AdminError(Exception):
-    """A refused administrative change, with a translated message and the form field it concerns."""
+    """A refused administrative change, with a translatable message and the form field it concerns.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    The message is lazy: it is translated when shown, in the reader's language.
+    """
+
+    def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class AdminForbiddenError(AdminError):
@@ -343,7 +353,7 @@ def delete_resource(actor: User, resource: Resource) -> bool:
                 resource.id,
                 "withdrawn",
                 actor_id=actor.id,
-                reason=_("kept for its booking history"),
+                reason="has bookings",
             )
             db.session.flush()
         return False
@@ -730,10 +740,18 @@ def association_members(association: Association) -> list[Membership]:
 
 
 def _set_association_state(
-    actor: User, association: Association, action: str, *, active: bool, reason: str | None
+    actor: User,
+    association: Association,
+    action: str,
+    *,
+    active: bool,
+    reason: str | None,
+    validated_at: datetime | None = None,
 ) -> None:
     before = association_state(association)
     association.is_active = active
+    if association.validated_at is None:
+        association.validated_at = validated_at or utcnow()
     after = association_state(association)
     db.session.flush()
     record(
@@ -754,16 +772,15 @@ def validate_association(
     _require(actor.is_admin)
     if association_state(association) != "pending":
         raise AdminError(_("This association is not waiting for validation."))
-    association.validated_at = now or utcnow()
-    _set_association_state(actor, association, "validated", active=True, reason=None)
+    _set_association_state(
+        actor, association, "validated", active=True, reason=None, validated_at=now
+    )
 
 
 def deactivate_association(actor: User, association: Association, reason: str = "") -> None:
     _require(actor.is_admin)
     if not association.is_active:
         raise AdminError(_("This association is already inactive."))
-    if association.validated_at is None:
-        association.validated_at = utcnow()
     _set_association_state(
         actor, association, "deactivated", active=False, reason=reason.strip() or None
     )
