@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from flask import g
 import vobject
 from icalendar import Calendar
 
@@ -29,22 +28,6 @@ def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Freeze the feeds' clock at NOW (tests never depend on today's date)."""
     monkeypatch.setattr("booking.calendars.views.utcnow", lambda: NOW)
     return NOW
-
-
-@pytest.fixture
-def sign_in(login):
-    """`login`, also after earlier requests of the test.
-
-    The test client's requests run inside the `db` fixture's app context, so
-    Flask-Login's per-request cache (`g._login_user`) outlives a request: the
-    anonymous user of an earlier request would stick. Forget it first.
-    """
-
-    def _sign_in(user):
-        g.pop("_login_user", None)
-        return login(user)
-
-    return _sign_in
 
 
 @pytest.fixture(autouse=True)

@@ -107,7 +107,7 @@ def test_feed_headers_follow_rfc_5545_and_7986(client, now, room):
 
 
 def test_weekly_1800_series_keeps_its_local_time_across_both_clock_changes(
-    client, now, room, member, sign_in
+    client, now, room, member, login
 ):
     association = member.associations[0]
     series = BookingSeries(
@@ -148,7 +148,7 @@ def test_weekly_1800_series_keeps_its_local_time_across_both_clock_changes(
         assert datetime(2027, 3, 30, 16, tzinfo=UTC) in starts
 
     # "Add to my calendar" on one occurrence gives the whole series.
-    sign_in(member)
+    login(member)
     response = client.get(f"/bookings/{bookings[3].id}.ics")
     assert response.status_code == 200
     assert response.headers["Cache-Control"].startswith("private")
@@ -167,7 +167,8 @@ def test_commas_semicolons_newlines_accents_and_emoji_survive(client, now, room)
 
     assert "SUMMARY:Réunion\\, assemblée\\; générale" in unfolded(data)
     lines = data.split(b"\r\n")
-    assert data.endswith(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+    assert data.endswith(b"\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
     assert all(len(line) <= 75 for line in lines)  # folded by the library
     (event,) = parse_everywhere(data)
     assert event["uid"] == uid(booking)
@@ -394,7 +395,7 @@ def _token(client) -> str:
 
 
 def test_private_feed_shows_the_associations_bookings_in_full_pending_as_tentative(
-    client, now, room, member, sign_in
+    client, now, room, member, login
 ):
     association = member.associations[0]
     approved = book(room, (2026, 10, 5), association=association, requester=member)
@@ -402,7 +403,7 @@ def test_private_feed_shows_the_associations_bookings_in_full_pending_as_tentati
     refused = book(room, (2026, 10, 7), association=association, state="refused", decided_at=NOW)
     book(room, (2026, 10, 8))  # another association's
     db.session.commit()
-    sign_in(member)
+    login(member)
     client.post("/account/calendar-feed/new")
     token = _token(client)
 
@@ -423,7 +424,7 @@ def test_private_feed_shows_the_associations_bookings_in_full_pending_as_tentati
 
 
 def test_private_feed_of_a_manager_shows_requests_for_the_managed_rooms(
-    client, now, room, make_user, make_resource, sign_in
+    client, now, room, make_user, make_resource, login
 ):
     manager = make_user()
     room.managers.append(manager)
@@ -432,7 +433,7 @@ def test_private_feed_of_a_manager_shows_requests_for_the_managed_rooms(
     book(room, (2026, 10, 7), state="waitlisted")
     book(make_resource(), (2026, 10, 5), state="pending")  # not managed
     db.session.commit()
-    sign_in(manager)
+    login(manager)
     client.post("/account/calendar-feed/new")
 
     events = parse_everywhere(client.get(f"/feeds/private/{_token(client)}.ics").data)
@@ -440,8 +441,8 @@ def test_private_feed_of_a_manager_shows_requests_for_the_managed_rooms(
     assert {e["uid"] for e in events} == {uid(mine_pending), uid(mine_approved)}
 
 
-def test_regenerating_the_token_makes_the_old_address_answer_404(client, now, member, sign_in):
-    sign_in(member)
+def test_regenerating_the_token_makes_the_old_address_answer_404(client, now, member, login):
+    login(member)
     client.post("/account/calendar-feed/new")
     old = _token(client)
     assert client.get(f"/feeds/private/{old}.ics").status_code == 200
@@ -453,14 +454,15 @@ def test_regenerating_the_token_makes_the_old_address_answer_404(client, now, me
     assert client.get(f"/feeds/private/{old}.ics").status_code == 404
     assert client.get(f"/feeds/private/{new}.ics").status_code == 200
     db.session.refresh(member)
-    assert member.feed_token_hash is not None and new not in member.feed_token_hash
+    assert member.feed_token_hash is not None
+    assert new not in member.feed_token_hash
 
     client.post("/account/calendar-feed/revoke")
     assert client.get(f"/feeds/private/{new}.ics").status_code == 404
 
 
-def test_new_private_address_is_shown_once_then_only_its_existence(client, member, sign_in):
-    sign_in(member)
+def test_new_private_address_is_shown_once_then_only_its_existence(client, member, login):
+    login(member)
     page = client.get("/account/calendar-feed").get_data(as_text=True)
     assert "/feeds/private/" not in page
 
@@ -514,20 +516,21 @@ def test_gunicorn_access_log_never_shows_a_private_token(caplog):
 
 
 def test_booking_download_is_for_those_allowed_to_see_it(
-    client, now, room, member, make_user, sign_in
+    client, now, room, member, make_user, login
 ):
     booking = book(room, (2026, 10, 5), association=member.associations[0])
     db.session.commit()
     url = f"/bookings/{booking.id}.ics"
 
     anonymous = client.get(url)
-    assert anonymous.status_code == 302 and "/account/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 302
+    assert "/account/login" in anonymous.headers["Location"]
     stranger = make_user()
     db.session.commit()
-    sign_in(stranger)
+    login(stranger)
     assert client.get(url).status_code == 404
     assert client.get("/bookings/999999.ics").status_code == 404
-    sign_in(member)
+    login(member)
     response = client.get(url)
     assert response.status_code == 200
     assert (
@@ -545,7 +548,7 @@ def test_resource_and_site_pages_offer_https_and_webcal_links(client, room):
     page = client.get("/resources/salle-iroise").get_data(as_text=True)
     assert 'value="http://salles.test/feeds/resources/salle-iroise.ics"' in page
     assert 'href="webcal://salles.test/feeds/resources/salle-iroise.ics"' in page
-    for app_name in ("Thunderbird", "Google Agenda", "Apple Calendar", "Outlook"):
+    for app_name in ("Thunderbird", "Google Agenda", "Calendrier d’Apple", "Outlook"):
         assert app_name in page
     site_page = client.get(f"/sites/{room.site.slug}", headers={"Host": "evil.example"})
     text = site_page.get_data(as_text=True)
