@@ -99,21 +99,27 @@ def parse_closures(data: bytes) -> list[ClosureSpan]:
 
 def _span(event, number: int) -> ClosureSpan:
     summary = str(event.get("SUMMARY", "")).strip()
-    where = _describe(summary, number)
+
+    def where() -> str:
+        # Translated only when a file is refused: the happy path needs no locale.
+        return _describe(summary, number)
+
     if "RRULE" in event or "RDATE" in event:
         raise ImportRefusedError(
             _(
                 "The %(event)s repeats (RRULE): export each date as its own event and try again.",
-                event=where,
+                event=where(),
             )
         )
     try:
         dtstart = event.decoded("DTSTART")
     except KeyError:
-        raise ImportRefusedError(_("The %(event)s has no start (DTSTART).", event=where)) from None
+        raise ImportRefusedError(
+            _("The %(event)s has no start (DTSTART).", event=where())
+        ) from None
     except (ValueError, TypeError) as exc:
         raise ImportRefusedError(
-            _("The %(event)s has an unreadable start (DTSTART).", event=where)
+            _("The %(event)s has an unreadable start (DTSTART).", event=where())
         ) from exc
     try:
         if "DTEND" in event:
@@ -122,22 +128,22 @@ def _span(event, number: int) -> ClosureSpan:
             dtend = dtstart + event.decoded("DURATION")
         elif isinstance(dtstart, datetime):
             raise ImportRefusedError(
-                _("The %(event)s has no end (DTEND or DURATION).", event=where)
+                _("The %(event)s has no end (DTEND or DURATION).", event=where())
             )
         else:
             dtend = dtstart + timedelta(days=1)  # an all-day event lasts one day
     except (ValueError, TypeError) as exc:
         raise ImportRefusedError(
-            _("The %(event)s has an unreadable end (DTEND).", event=where)
+            _("The %(event)s has an unreadable end (DTEND).", event=where())
         ) from exc
     if isinstance(dtstart, datetime) != isinstance(dtend, datetime):
         raise ImportRefusedError(
-            _("The %(event)s mixes a date and a date-time for its start and end.", event=where)
+            _("The %(event)s mixes a date and a date-time for its start and end.", event=where())
         )
     start_at = _instant(dtstart)
     end_at = _instant(dtend)
     if end_at <= start_at:
-        raise ImportRefusedError(_("The %(event)s ends before it starts.", event=where))
+        raise ImportRefusedError(_("The %(event)s ends before it starts.", event=where()))
     label = (summary or _("Closed"))[:LABEL_LENGTH]
     return ClosureSpan(start_at, end_at, label)
 
