@@ -11,6 +11,7 @@ from booking import models  # noqa: F401 - every table known to the metadata
 from booking.admin.views import bp as admin_bp
 from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
+from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.headers import init_headers
@@ -23,7 +24,7 @@ from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
 
 ROOT = Path(BASE_DIR)
-BLUEPRINTS = (core_bp, auth_bp, resources_bp, admin_bp)
+BLUEPRINTS = (core_bp, auth_bp, resources_bp, admin_bp, feeds_bp)
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
