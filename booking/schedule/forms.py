@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField, MonthField, SelectField, SelectMultipleField, TimeField
+from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,7 +39,10 @@ class DayForm(GetForm):
 
     def __init__(self, formdata: MultiDict, sites: list[SiteChoice]) -> None:
         super().__init__(formdata=formdata)
-        self.site.choices = [("", _l("All places")), *((s.slug, s.name) for s in sites)]
+        self.site.choices = [
+            SelectChoice("", _l("All places")),
+            *(SelectChoice(s.slug, s.name) for s in sites),
+        ]
 
 
 class WeekForm(GetForm):
@@ -58,9 +62,9 @@ class MonthForm(GetForm):
 
 
 KIND_CHOICES = [
-    ("", _l("Any")),
-    ("visio", _l("Videoconference or meeting room")),
-    ("makerspace", _l("Makerspace: machine or open-lab session")),
+    SelectChoice("", _l("Any")),
+    SelectChoice("visio", _l("Videoconference or meeting room")),
+    SelectChoice("makerspace", _l("Makerspace: machine or open-lab session")),
 ]
 
 
@@ -98,10 +102,10 @@ class FindForm(GetForm):
 
     def __init__(self, formdata: MultiDict | None, choices: SearchChoices) -> None:
         super().__init__(formdata=formdata)
-        self.equipment.choices = [(slug, name) for _id, slug, name in choices.equipment]
+        self.equipment.choices = [SelectChoice(slug, name) for _id, slug, name in choices.equipment]
         self.neighbourhood.choices = [
-            ("", _l("Anywhere in Brest")),
-            *((n, n) for n in choices.neighbourhoods),
+            SelectChoice("", _l("Anywhere in Brest")),
+            *(SelectChoice(n, n) for n in choices.neighbourhoods),
         ]
         self._equipment_ids = {slug: id_ for id_, slug, _name in choices.equipment}
 

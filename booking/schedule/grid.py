@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import quote
 
-from babel.dates import format_time
+from babel.dates import format_date, format_time
 from flask import current_app, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval, free_busy
@@ -25,6 +25,7 @@ from booking.timeutil import is_real_local_time, local_datetime, local_day_bound
 
 STEP = timedelta(minutes=30)
 DEFAULT_HOURS = (time(8), time(20))
+_ROW_DATE = {"fr": "EEEE d MMMM", "en": "EEEE, MMMM d"}  # a week row: the day without the year
 _PRIORITY = {CLOSED: 0, APPROVED: 1, PENDING: 2, FREE: 3}
 
 
@@ -257,7 +258,9 @@ def day_grid(
 
 def week_row_header(day: date) -> str:
     """A week row's header: the weekday and date, in the current locale."""
-    return format_date(day, "EEEE d MMMM").capitalize()
+    locale = str(get_locale())
+    text = format_date(day, _ROW_DATE.get(locale, "full"), locale=locale)
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(slots=True)
