@@ -15,6 +15,7 @@ from booking.core.errors import init_errors
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.i18n import select_locale, select_timezone, translation_directories
+from booking.notifications import init_notifications
 from booking.resources.views import bp as resources_bp
 from booking.sqlite import configure_sqlite
 from booking.templating import init_templating
@@ -41,6 +42,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_errors(app)
+    init_notifications(app)
     init_commands(app)
     return app
 
