@@ -98,6 +98,17 @@ class SendReport:
     failed: int = 0
 
 
+def envelope_recipients(message: EmailMessage, row: OutboxMessage) -> list[str]:
+    """Bare addresses from the parsed To/Cc headers (display names may hold commas)."""
+    found = [
+        address.addr_spec
+        for header in ("To", "Cc")
+        if message[header] is not None
+        for address in message[header].addresses
+    ]
+    return found or [parseaddr(r)[1] for r in row.recipients.split(",") if r.strip()]
+
+
 def _claim_next(now: datetime) -> OutboxMessage | None:
     stmt = (
         select(OutboxMessage)
@@ -126,10 +137,10 @@ def send_due(
         if row is None:
             db.session.rollback()
             break
-        recipients = [r for r in row.recipients.split(",") if r]
         row.attempts += 1
         try:
-            transport.send(row.message(), recipients, str(row.id))
+            message = row.message()
+            transport.send(message, envelope_recipients(message, row), str(row.id))
         except Exception as exc:  # any failure is retried later
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             row.next_attempt_at = moment + backoff(row.attempts)
