@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from booking import models  # noqa: F401 - every table known to the metadata
+from booking.approvals.views import bp as approvals_bp
 from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
 from booking.cli import init_commands
@@ -22,7 +23,7 @@ from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
 
 ROOT = Path(BASE_DIR)
-BLUEPRINTS = (core_bp, auth_bp, resources_bp)
+BLUEPRINTS = (core_bp, auth_bp, resources_bp, approvals_bp)
 
 
 def create_app(config: type[Config] | None = None) -> Flask:

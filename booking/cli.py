@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from booking.auth.models import User, user_by_email
+from booking.bookings.services import expire_pending
 from booking.demo import seed_demo
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
@@ -64,3 +65,10 @@ def init_notification_commands(app: Flask) -> None:
         click.echo(f"Reminders queued: {day_before} bookings tomorrow, {pending} pending requests")
         report = send_due()
         click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
+
+    @app.cli.command("expire-pending")
+    def expire_pending_command() -> None:
+        """Mark as expired the requests still undecided when their start time has come."""
+        expired = expire_pending()
+        db.session.commit()
+        click.echo(f"Requests expired: {len(expired)}")

@@ -19,9 +19,10 @@ from booking.db import utcnow
 PRODID = "-//Salles Ouvertes Brest//Notifications//FR"
 
 
-def event_sequence(booking: Booking, method: str) -> int:
-    """The SEQUENCE to send: a cancellation always outranks the invitation before it."""
-    return booking.sequence + 1 if method == "CANCEL" else booking.sequence
+def event_sequence(booking: Booking) -> int:
+    """The booking's SEQUENCE: the engine bumps it on every change, so a cancellation
+    always outranks the invitation sent before it."""
+    return booking.sequence or 0
 
 
 def booking_calendar(
@@ -48,7 +49,7 @@ def booking_calendar(
         event.add("dtstamp", stamp)
         event.add("dtstart", booking.start_at)
         event.add("dtend", booking.end_at)
-        event.add("sequence", event_sequence(booking, method))
+        event.add("sequence", event_sequence(booking))
         event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
         event.add("summary", f"{booking.title} — {booking.resource.name}")
         site = booking.resource.site

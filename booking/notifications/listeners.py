@@ -30,9 +30,15 @@ def _acts_for_association(actor: User | None, booking: Booking) -> bool:
 
 
 def on_request_created(_sender, *, bookings: Sequence[Booking], actor: User | None = None, **_kw):
+    """Pending requests go to the managers; bookings approved on arrival (trusted
+    association, no approval needed, a free open-lab seat) send the requester the
+    invitation straight away."""
     pending = [b for b in bookings if b.state == BookingState.PENDING]
     for group in _groups(pending):
         notify("new_request", manager_side(group[0], exclude=actor), group)
+    approved = [b for b in bookings if b.state == BookingState.APPROVED]
+    for group in _groups(approved):
+        notify("approved", requester_side(group[0]), group, ics_method="REQUEST", actor=actor)
 
 
 def on_booking_approved(_sender, *, bookings: Sequence[Booking], actor: User | None = None, **_kw):

@@ -55,10 +55,12 @@ def test_new_request_goes_to_resource_and_site_managers_each_in_their_language(s
     assert calendar(english) is None
 
 
-def test_request_approved_on_arrival_does_not_ask_managers(scene, pending):
+def test_request_approved_on_arrival_sends_the_invitation_and_does_not_ask_managers(scene, pending):
     pending.state = BookingState.APPROVED
     events.request_created.send(None, bookings=[pending], actor=scene.requester)
-    assert outbox() == []
+    assert not by_recipient("new_request")
+    assert set(by_recipient("approved")) == REQUESTER_SIDE
+    assert str(calendar(emails("approved")[0])["METHOD"]) == "REQUEST"
 
 
 def test_managers_who_are_the_actor_are_not_told_of_their_own_request(scene, pending):
@@ -139,6 +141,7 @@ def test_cancellation_by_a_manager_sends_ics_cancel_with_same_uid_higher_sequenc
     events.booking_approved.send(None, bookings=[pending], actor=scene.room_manager)
     approved = calendar(by_recipient("approved")["requester@example.org"])
     pending.state = BookingState.CANCELLED
+    pending.sequence += 1  # as the engine does on every change
     events.booking_cancelled.send(
         None,
         bookings=[pending],
