@@ -284,6 +284,8 @@ def reservation_form(resource: Resource, **kwargs: object) -> ReservationForm:
     form.equipment_fields = equipment_fields
     form.is_open_lab = not resource.is_exclusive
     form.uses_slots = form.is_open_lab or resource.fixed_slots
+    if form.is_open_lab:  # one seat each: there is no number of people to ask
+        del form.attendees
     return form
 
 

@@ -282,12 +282,14 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
     ics_url = None
     if "feeds.booking_ics" in current_app.view_functions:
         ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
-    decide = {}
-    if booking.state == BookingState.PENDING and booking.can_decide(current_user):
-        for action in ("approve", "refuse"):
-            endpoint = f"approvals.{action}"
-            if endpoint in current_app.view_functions:
-                decide[action] = url_for(endpoint, booking_id=booking.id)
+    # The decision itself happens on the manager's desk (the approvals area).
+    decide_url = None
+    if (
+        booking.state == BookingState.PENDING
+        and "approvals.queue" in current_app.view_functions
+        and booking.can_decide(current_user)
+    ):
+        decide_url = url_for("approvals.queue")
     return render_template(
         "reservations/detail.html",
         booking=booking,
@@ -296,7 +298,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
         names=names,
         comment_form=comment_form or CommentForm(),
         ics_url=ics_url,
-        decide=decide,
+        decide_url=decide_url,
     ), status
 
 
