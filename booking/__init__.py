@@ -20,6 +20,7 @@ from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.i18n import select_locale, select_timezone, translation_directories
 from booking.notifications import init_notifications
+from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
 from booking.sqlite import configure_sqlite
@@ -27,7 +28,7 @@ from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
 
 ROOT = Path(BASE_DIR)
-BLUEPRINTS = (core_bp, auth_bp, resources_bp, admin_bp, feeds_bp, schedule_bp, approvals_bp)
+BLUEPRINTS = (core_bp, auth_bp, resources_bp, admin_bp, feeds_bp, schedule_bp, approvals_bp, reservations_bp)
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
