@@ -12,6 +12,7 @@ from booking.admin.views import bp as admin_bp
 from booking.approvals.views import bp as approvals_bp
 from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
+from booking.benchroutes import bp as bench_bp
 from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
@@ -28,7 +29,16 @@ from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
 
 ROOT = Path(BASE_DIR)
-BLUEPRINTS = (core_bp, auth_bp, resources_bp, admin_bp, feeds_bp, schedule_bp, approvals_bp, reservations_bp)
+BLUEPRINTS = (
+    core_bp,
+    auth_bp,
+    resources_bp,
+    admin_bp,
+    feeds_bp,
+    schedule_bp,
+    approvals_bp,
+    reservations_bp,
+)
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -47,6 +57,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_extensions(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    if app.config.get("BENCH_ROUTES"):
+        app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
     init_errors(app)
     init_headers(app)
     init_notifications(app)
