@@ -10,12 +10,16 @@ from sqlalchemy import func, select
 
 from booking.auth.models import User, user_by_email
 from booking.benchdata import DatabaseNotEmptyError, analyze, build_workload
+from booking.bookings.services import expire_pending
 from booking.demo import seed_demo
 from booking.extensions import db
+from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
+from booking.notifications.sending import send_due
 from booking.resources.models import Site
 
 
 def init_commands(app: Flask) -> None:
+    init_notification_commands(app)
     init_bench_commands(app)
 
     @app.cli.command("seed-demo")
@@ -43,6 +47,35 @@ def init_commands(app: Flask) -> None:
         user.set_password(password)
         db.session.commit()
         click.echo(f"{user.email} is an administrator.")
+
+
+# --- Notifications and approvals: sending the outbox, reminders, expiry ------------------
+
+
+def init_notification_commands(app: Flask) -> None:
+    @app.cli.command("send-mail")
+    @click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+    def send_mail_command(limit: int) -> None:
+        """Send the emails waiting in the outbox (failures are retried later, with backoff)."""
+        report = send_due(limit=limit)
+        click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command() -> None:
+        """Day-before reminders to requesters; reminders of long-pending requests to managers."""
+        day_before = send_day_before_reminders()
+        pending = send_pending_reminders()
+        db.session.commit()
+        click.echo(f"Reminders queued: {day_before} bookings tomorrow, {pending} pending requests")
+        report = send_due()
+        click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
+
+    @app.cli.command("expire-pending")
+    def expire_pending_command() -> None:
+        """Mark as expired the requests still undecided when their start time has come."""
+        expired = expire_pending()
+        db.session.commit()
+        click.echo(f"Requests expired: {len(expired)}")
 
 
 # --- Benchmark (issue 7) -----------------------------------------------------------------
