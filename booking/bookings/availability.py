@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from booking.bookings.models import Booking, BookingState
+from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.extensions import db
 from booking.resources.models import (
     Closure,
@@ -236,6 +236,7 @@ def free_busy(
         ).where(
             Booking.resource_id.in_(ids),
             Booking.start_at < end_at,
+            Booking.start_at > start_at - MAX_BOOKING_SPAN,
             Booking.end_at > start_at,
             Booking.state.in_(_WINDOW_STATES),
         )
@@ -360,6 +361,7 @@ def find_free(
     overlap_booking = and_(
         Booking.resource_id == Resource.id,
         Booking.start_at < end_at,
+        Booking.start_at > start_at - MAX_BOOKING_SPAN,
         Booking.end_at > start_at,
         Booking.state == BookingState.APPROVED,
         Booking.exclusive.is_(True),
@@ -410,6 +412,7 @@ def find_free(
         .where(
             Booking.resource_id.in_([r.id for r in candidates]),
             Booking.start_at < end_at,
+            Booking.start_at > start_at - MAX_BOOKING_SPAN,
             Booking.end_at > start_at,
             Booking.state.in_(_WINDOW_STATES),
         )

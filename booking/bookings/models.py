@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     DDL,
@@ -40,6 +40,12 @@ class BookingState(enum.StrEnum):
         """Pending, approved or waiting: the booking still holds or asks for time."""
         return self in ACTIVE_STATES
 
+
+# No booking lasts longer than this (the engine refuses longer requests, and so does the
+# model on every insert or update). Window queries rely on it: a booking that overlaps
+# [a, b) starts after a - MAX_BOOKING_SPAN, so the index scan on (resource_id, start_at)
+# covers a few weeks instead of the resource's whole history ("work follows the window").
+MAX_BOOKING_SPAN = timedelta(days=31)
 
 ACTIVE_STATES = frozenset({BookingState.PENDING, BookingState.APPROVED, BookingState.WAITLISTED})
 
@@ -212,3 +218,11 @@ event.listen(
     "before_create",
     DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
 )
+
+
+@event.listens_for(Booking, "before_insert")
+@event.listens_for(Booking, "before_update")
+def _span_is_bounded(_mapper, _connection, booking: Booking) -> None:
+    """The window queries' lower bound (MAX_BOOKING_SPAN) holds for every stored booking."""
+    if booking.end_at - booking.start_at > MAX_BOOKING_SPAN:
+        raise ValueError(f"a booking lasts at most {MAX_BOOKING_SPAN.days} days")

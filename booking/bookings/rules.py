@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 
 from booking.auth.models import Association, User
 from booking.bookings.errors import BookingRefused, NotAllowed
-from booking.bookings.models import Booking, BookingState
+from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.bookings.quotas import check_quota
 from booking.extensions import db
 from booking.resources.models import Closure, Resource, UserTraining
@@ -193,12 +193,13 @@ def check_duration(resource: Resource, start_at: datetime, end_at: datetime) -> 
             rule="duration",
             field="end_at",
         )
-    if minutes > resource.max_duration_minutes:
+    longest = min(resource.max_duration_minutes, MAX_BOOKING_SPAN // timedelta(minutes=1))
+    if minutes > longest:
         raise BookingRefused(
             _(
                 "A booking of %(resource)s lasts at most %(maximum)s.",
                 resource=resource.name,
-                maximum=minutes_in_words(resource.max_duration_minutes),
+                maximum=minutes_in_words(longest),
             ),
             rule="duration",
             field="end_at",
@@ -402,6 +403,7 @@ def approved_overlapping(
             Booking.exclusive.is_(True),
             Booking.start_at < end_at,
             Booking.end_at > start_at,
+            Booking.start_at > start_at - MAX_BOOKING_SPAN,
         )
         .order_by(Booking.start_at)
     )

@@ -31,7 +31,13 @@ from booking.auth.models import Association, User
 from booking.bookings import events
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.locking import lock_resource, overlap_guard
-from booking.bookings.models import Booking, BookingEquipment, BookingState, Comment
+from booking.bookings.models import (
+    MAX_BOOKING_SPAN,
+    Booking,
+    BookingEquipment,
+    BookingState,
+    Comment,
+)
 from booking.bookings.rules import (
     BookingRequest,
     as_request,
@@ -225,6 +231,7 @@ def refuse_overlapping_pending(
             Booking.id != booking.id,
             Booking.start_at < booking.end_at,
             Booking.end_at > booking.start_at,
+            Booking.start_at > booking.start_at - MAX_BOOKING_SPAN,
         )
         .order_by(Booking.start_at, Booking.id)
     )

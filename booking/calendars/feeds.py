@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from booking.auth.models import Association, Membership, User, hash_token
-from booking.bookings.models import Booking, BookingState
+from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.calendars.ical import Detail, People, Place, bookings_calendar, serialize
 from booking.extensions import db
 from booking.resources.models import Resource, Site, resource_managers, site_managers
@@ -240,7 +240,13 @@ def feed_condition(feed: Feed, now: datetime) -> ColumnElement[bool]:
     if not feed.windowed:
         return and_(feed.scope, states)
     start, end = window(now)
-    return and_(feed.scope, Booking.start_at < end, Booking.end_at > start, states)
+    return and_(
+        feed.scope,
+        Booking.start_at < end,
+        Booking.end_at > start,
+        Booking.start_at > start - MAX_BOOKING_SPAN,
+        states,
+    )
 
 
 def validator(feed: Feed, *, now: datetime, locale: str, base_url: str) -> Validator:
