@@ -21,7 +21,13 @@ from flask_babel import gettext as _
 
 from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval, free_busy
 from booking.resources.models import Resource
-from booking.timeutil import is_real_local_time, local_datetime, local_day_bounds, to_local
+from booking.timeutil import (
+    is_real_local_time,
+    local_datetime,
+    local_day_bounds,
+    local_zone,
+    to_local,
+)
 
 STEP = timedelta(minutes=30)
 DEFAULT_HOURS = (time(8), time(20))
@@ -94,6 +100,25 @@ def clock(value: datetime | time) -> str:
     return _clock(str(get_locale()), value.hour, value.minute)
 
 
+class PageClock:
+    """`clock` for one page: the locale and time zone are looked up once, not per cell.
+
+    A month or a day grid formats hundreds of times; looking up the locale (and its
+    name) and the zone for each was a third of the month page's time.
+    """
+
+    __slots__ = ("locale", "zone")
+
+    def __init__(self) -> None:
+        self.locale = str(get_locale())
+        self.zone = local_zone()
+
+    def __call__(self, value: datetime | time) -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.zone)
+        return _clock(self.locale, value.hour, value.minute)
+
+
 def reservation_base() -> str:
     """The booking form's URL (owned by the reservations area), built once per page."""
     if "reservations.new" in current_app.view_functions:
@@ -134,6 +159,7 @@ class _RowBuilder:
         self.labels = labels
         self.base = base
         self.now = now
+        self.clock = PageClock()
 
     def cells(
         self,
@@ -143,6 +169,7 @@ class _RowBuilder:
         day_text: str,
     ) -> list[Cell]:
         labels = self.labels
+        clock = self.clock
         bookable = resource.is_bookable
         min_length = timedelta(minutes=max(resource.min_duration_minutes, 30))
         cells: list[Cell] = []
@@ -241,7 +268,7 @@ def day_grid(
         t += STEP
     builder = _RowBuilder(Labels(), reservation_base(), now)
     day_text = _day_text(day)
-    grid = Grid(columns=[clock(a) for a, _b in bounds], groups=[])
+    grid = Grid(columns=[builder.clock(a) for a, _b in bounds], groups=[])
     for title, href, members in groups:
         group = Group(title, href=href)
         for resource in members:
@@ -344,6 +371,7 @@ def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
     intervals = free_busy([resource], start, end).get(resource.id, [])
     labels = Labels()
+    clock = PageClock()
     base = reservation_base()
     max_length = timedelta(minutes=resource.max_duration_minutes)
     result: list[MonthDay] = []
