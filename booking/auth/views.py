@@ -13,7 +13,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -151,7 +151,7 @@ def signup() -> str | Response:
         return redirect(url_for("auth.profile"))
     form = SignupForm()
     if request.method == "GET":
-        form.locale.data = session.get("lang") or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             user = create_user(_new_account(form))
@@ -534,7 +534,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
     form = InvitedSignupForm()
     if request.method == "GET":
         form.email.data = invitation.email
-        form.locale.data = session.get("lang") or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             user = create_user(_new_account(form))
