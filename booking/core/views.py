@@ -11,13 +11,19 @@ from werkzeug.wrappers import Response
 from booking.extensions import db
 from booking.i18n import available_languages
 from booking.resources.queries import sites_with_resources
+from booking.schedule.forms import FindForm
+from booking.schedule.queries import search_choices
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("core/home.html", sites=sites_with_resources())
+    return render_template(
+        "core/home.html",
+        sites=sites_with_resources(),
+        search_form=FindForm(None, search_choices()),
+    )
 
 
 def safe_next(target: str | None, default: str) -> str:
