@@ -69,6 +69,7 @@ from booking.auth.services import (
     update_profile,
     user_for_reset_token,
 )
+from booking.auth.session import forget_password, remember_password
 from booking.core.views import safe_next
 from booking.extensions import db, limiter
 
@@ -118,6 +119,7 @@ def login() -> str | Response:
             )
         else:
             login_user(user, remember=form.remember.data)
+            remember_password(user)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
@@ -128,6 +130,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     logout_user()
+    forget_password()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
 
@@ -172,6 +175,7 @@ def signup() -> str | Response:
             _send_confirmation(user)
             db.session.commit()
             login_user(user)
+            remember_password(user)
             session["lang"] = user.locale
             with force_locale(user.locale):
                 flash(_("Your account is created. Welcome!"), "success")
@@ -309,6 +313,7 @@ def change_password_view() -> str | Response:
             _show_error(form, error)
         else:
             db.session.commit()
+            remember_password(current_user)  # this session goes on; the others end
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
@@ -550,6 +555,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
                 _send_confirmation(user)
             db.session.commit()
             login_user(user)
+            remember_password(user)
             session["lang"] = user.locale
             with force_locale(user.locale):
                 flash(
