@@ -24,7 +24,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 translations: $(VENV)/.runtime
 	@for dir in translations booking/*/translations; do \
 	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	    $(BIN)/pybabel compile -q -d $$dir || exit 1; \
+	    $(BIN)/pybabel -q compile -d $$dir || exit 1; \
 	  fi; \
 	done
 

@@ -16,10 +16,10 @@ else
   [ -d "templates/emails/$area" ] && sources+=("templates/emails/$area")
 fi
 mkdir -p "$out"
-"$bin/pybabel" extract -q -F babel.cfg -k _l -k lazy_gettext -o "$out/messages.pot" "${sources[@]}"
+"$bin/pybabel" -q extract -F babel.cfg -k _l -k lazy_gettext -o "$out/messages.pot" "${sources[@]}"
 if [ -f "$out/fr/LC_MESSAGES/messages.po" ]; then
-  "$bin/pybabel" update -q -N -i "$out/messages.pot" -d "$out" -l fr
+  "$bin/pybabel" -q update -N -i "$out/messages.pot" -d "$out" -l fr
 else
-  "$bin/pybabel" init -q -i "$out/messages.pot" -d "$out" -l fr
+  "$bin/pybabel" -q init -i "$out/messages.pot" -d "$out" -l fr
 fi
 echo "Catalog to translate: $out/fr/LC_MESSAGES/messages.po"
