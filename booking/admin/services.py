@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from booking.audit import record
 from booking.auth.models import Association, Membership, User
-from booking.bookings.models import Booking, BookingEquipment
+from booking.bookings.models import Booking, BookingEquipment, BookingSeries
 from booking.db import utcnow
 from booking.extensions import db
 from booking.resources.models import (
@@ -336,7 +336,15 @@ def _by_ids(model: type, ids: Iterable[int]) -> list:
 
 
 def resource_has_bookings(resource: Resource) -> bool:
-    return bool(db.session.scalar(select(exists().where(Booking.resource_id == resource.id))))
+    """Bookings or series refer to it: its history must be kept."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(Booking.resource_id == resource.id)
+                | exists().where(BookingSeries.resource_id == resource.id)
+            )
+        )
+    )
 
 
 def delete_resource(actor: User, resource: Resource) -> bool:

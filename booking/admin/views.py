@@ -70,7 +70,7 @@ def _admin_only() -> None:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
 def _search() -> tuple[SearchForm, str]:
@@ -79,8 +79,11 @@ def _search() -> tuple[SearchForm, str]:
     return form, query
 
 
+MAX_ID = 2**31 - 1  # the largest integer key every database holds
+
+
 def _get(model: type, object_id: int):
-    found = db.session.get(model, object_id)
+    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
     if found is None:
         abort(404)
     return found
@@ -251,6 +254,8 @@ def hours_delete(hours_id: int) -> Response:
 def resources() -> str:
     search, query = _search()
     site_id = request.args.get("site", type=int)
+    if site_id is not None and not 0 < site_id <= MAX_ID:
+        site_id = None
     kind = request.args.get("kind", "")
     page = services.search_resources(current_user, query, site_id=site_id, kind=kind, page=_page())
     all_sites = db.session.scalars(select(Site).order_by(Site.name))
