@@ -618,8 +618,27 @@ def delete_closure(actor: User, closure: Closure) -> None:
 # --- Trainings -----------------------------------------------------------------------
 
 
-def list_trainings(page: int = 1, query: str = "") -> Pagination:
+def grantable_trainings(user: User) -> Select:
+    """Trainings a user may grant: all for an administrator; for a manager, those their
+    resources require (makerspace managers train the people using their machines)."""
     stmt = select(Training)
+    if user.is_admin:
+        return stmt
+    required = (
+        manageable_resources(user)
+        .with_only_columns(Resource.required_training_id)
+        .where(Resource.required_training_id.is_not(None))
+    )
+    return stmt.where(Training.id.in_(required))
+
+
+def may_grant_training(user: User, training: Training) -> bool:
+    stmt = grantable_trainings(user).where(Training.id == training.id)
+    return db.session.scalar(select(exists(stmt))) or False
+
+
+def list_trainings(user: User, page: int = 1, query: str = "") -> Pagination:
+    stmt = grantable_trainings(user)
     if query.strip():
         stmt = stmt.where(_contains(Training.name, query))
     return paginate(stmt.order_by(Training.name), page)
@@ -673,7 +692,7 @@ def grant_training(
     expires_on: date | None = None,
 ) -> UserTraining:
     """Record that a user holds a training (renewing it when already held)."""
-    _require(actor.is_admin)
+    _require(may_grant_training(actor, training))
     if expires_on is not None and expires_on < obtained_on:
         raise AdminError(_("The expiry date cannot be before the date obtained."), "expires_on")
     held = db.session.scalar(
@@ -699,7 +718,7 @@ def grant_training(
 
 
 def revoke_training(actor: User, held: UserTraining) -> None:
-    _require(actor.is_admin)
+    _require(may_grant_training(actor, held.training))
     record("training", held.training_id, "revoked", actor_id=actor.id, reason=held.user.email)
     db.session.delete(held)
     db.session.flush()

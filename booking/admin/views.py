@@ -206,13 +206,17 @@ def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
                 )
             return _done(_("Opening range added."), "admin.site_hours", site_id=site.id)
     ranges = services.opening_hours_of(site=site, resource=resource)
+    # A resource without hours of its own follows its site's: show those.
+    inherited = resource is not None and not ranges
+    shown = services.opening_hours_of(site=resource.site) if inherited else ranges
     return render_template(
         "admin/hours.html",
         form=form,
         site=site,
         resource=resource,
         ranges=ranges,
-        week=weekly_hours(ranges),
+        inherited=inherited,
+        week=weekly_hours(shown),
         delete_form=ActionForm(formdata=None),
     )
 
@@ -528,15 +532,18 @@ def closure_delete(closure_id: int) -> Response:
 
 @bp.get("/trainings")
 def trainings() -> str:
-    _admin_only()
     search, query = _search()
-    return render_template(
-        "admin/trainings.html", page=services.list_trainings(_page(), query), search=search
-    )
+    page = services.list_trainings(current_user, _page(), query)
+    return render_template("admin/trainings.html", page=page, search=search)
 
 
 def _training_form_page(training: Training | None) -> str | Response:
-    _admin_only()
+    # Managers see the trainings their resources require and record who holds them;
+    # only administrators create or change a training.
+    if training is None or request.method == "POST":
+        _admin_only()
+    elif not services.may_grant_training(current_user, training):
+        abort(403)
     form = TrainingForm(obj=training)
     if form.validate_on_submit():
         try:
@@ -570,8 +577,9 @@ def training_edit(training_id: int) -> str | Response:
 
 @bp.post("/trainings/<int:training_id>/grant")
 def training_grant(training_id: int) -> str | Response:
-    _admin_only()
     training = _get(Training, training_id)
+    if not services.may_grant_training(current_user, training):
+        abort(403)
     grant_form = GrantTrainingForm()
     if grant_form.validate_on_submit():
         user = user_by_email(grant_form.email.data)
@@ -606,8 +614,9 @@ def training_grant(training_id: int) -> str | Response:
 
 @bp.post("/user-trainings/<int:held_id>/revoke")
 def training_revoke(held_id: int) -> Response:
-    _admin_only()
     held = _get(UserTraining, held_id)
+    if not services.may_grant_training(current_user, held.training):
+        abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
     training_id = held.training_id
