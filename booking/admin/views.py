@@ -458,9 +458,14 @@ def equipment_delete(equipment_id: int) -> Response:
 # --- Closures ------------------------------------------------------------------------
 
 
+# The .ics import page belongs to the feeds area; linked to when it is there.
+IMPORT_ENDPOINTS = ("feeds.import_closures", "feeds.import_closures_page")
+
+
 def _import_url() -> str | None:
-    if "feeds.import_closures" in current_app.view_functions:
-        return url_for("feeds.import_closures")
+    for endpoint in IMPORT_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
     return None
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask
+import pytest
+from flask import Flask, url_for
 from sqlalchemy import select
 
 from booking.admin import services
+from booking.admin.views import IMPORT_ENDPOINTS
 from booking.extensions import db as _db
 from booking.resources.models import Closure
 from tests import factories
@@ -185,10 +187,14 @@ def test_another_resource_closure_cannot_be_deleted(
     assert db.session.get(Closure, item.id) is not None
 
 
-def test_the_import_link_appears_only_when_the_import_page_exists(app: Flask, login, admin, db):
+def test_the_closures_page_links_to_the_ics_import(app: Flask, login, admin, db):
     db.session.commit()
     page = login(admin).get("/admin/closures").get_data(as_text=True)
-    assert ("/import" in page) == ("feeds.import_closures" in app.view_functions)
+    endpoints = [e for e in IMPORT_ENDPOINTS if e in app.view_functions]
+    if not endpoints:
+        pytest.skip("the feeds area's import page is not in this build")
+    with app.test_request_context():
+        assert f'href="{url_for(endpoints[0])}"' in page
 
 
 def test_the_closure_form_can_be_prefilled_with_its_target(login, manager, own_resource, db):
