@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from booking.admin import services
+from booking.admin import queries, services
 from booking.admin.forms import (
     KIND_LABELS,
     ActionForm,
@@ -59,7 +59,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _only_managers() -> Response | None:
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if not services.can_administer(current_user):
+    if not queries.can_administer(current_user):
         abort(403)
     return None
 
@@ -115,7 +115,7 @@ def _data(form: FlaskForm, *names: str) -> dict:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("admin/index.html", counts=services.dashboard_counts(current_user))
+    return render_template("admin/index.html", counts=queries.dashboard_counts(current_user))
 
 
 # --- Sites ---------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def index() -> str:
 @bp.get("/sites")
 def sites() -> str:
     search, query = _search()
-    page = services.search_sites(current_user, query, _page())
+    page = queries.search_sites(current_user, query, _page())
     return render_template("admin/sites.html", page=page, search=search)
 
 
@@ -205,10 +205,10 @@ def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
                     _("Opening range added."), "admin.resource_hours", resource_id=resource.id
                 )
             return _done(_("Opening range added."), "admin.site_hours", site_id=site.id)
-    ranges = services.opening_hours_of(site=site, resource=resource)
+    ranges = queries.opening_hours_of(site=site, resource=resource)
     # A resource without hours of its own follows its site's: show those.
     inherited = resource is not None and not ranges
-    shown = services.opening_hours_of(site=resource.site) if inherited else ranges
+    shown = queries.opening_hours_of(site=resource.site) if inherited else ranges
     return render_template(
         "admin/hours.html",
         form=form,
@@ -261,7 +261,7 @@ def resources() -> str:
     if site_id is not None and not 0 < site_id <= MAX_ID:
         site_id = None
     kind = request.args.get("kind", "")
-    page = services.search_resources(current_user, query, site_id=site_id, kind=kind, page=_page())
+    page = queries.search_resources(current_user, query, site_id=site_id, kind=kind, page=_page())
     all_sites = db.session.scalars(select(Site).order_by(Site.name))
     return render_template(
         "admin/resources.html",
@@ -328,7 +328,7 @@ def _resource_form_page(resource: Resource | None) -> str | Response:
         form=form,
         resource=resource,
         delete_form=ActionForm(formdata=None),
-        has_bookings=resource is not None and services.resource_has_bookings(resource),
+        has_bookings=resource is not None and queries.resource_has_bookings(resource),
     )
 
 
@@ -412,7 +412,7 @@ def equipment() -> str:
     _admin_only()
     search, query = _search()
     return render_template(
-        "admin/equipment.html", page=services.search_equipment(query, _page()), search=search
+        "admin/equipment.html", page=queries.search_equipment(query, _page()), search=search
     )
 
 
@@ -473,7 +473,7 @@ def _import_url() -> str | None:
 def closures() -> str:
     search, query = _search()
     past = request.args.get("when") == "past"
-    page = services.search_closures(current_user, query, past=past, page=_page())
+    page = queries.search_closures(current_user, query, past=past, page=_page())
     return render_template(
         "admin/closures.html",
         page=page,
@@ -485,9 +485,9 @@ def closures() -> str:
 
 
 def _closure_targets() -> list:
-    sites = db.session.scalars(services.manageable_sites(current_user).order_by(Site.name))
+    sites = db.session.scalars(queries.manageable_sites(current_user).order_by(Site.name))
     resources = db.session.scalars(
-        services.manageable_resources(current_user).order_by(Resource.name)
+        queries.manageable_resources(current_user).order_by(Resource.name)
     )
     return [
         *options(((f"site-{s.id}", s.name) for s in sites), _("Places (all their resources)")),
@@ -538,7 +538,7 @@ def closure_delete(closure_id: int) -> Response:
 @bp.get("/trainings")
 def trainings() -> str:
     search, query = _search()
-    page = services.list_trainings(current_user, _page(), query)
+    page = queries.list_trainings(current_user, _page(), query)
     return render_template("admin/trainings.html", page=page, search=search)
 
 
@@ -547,7 +547,7 @@ def _training_form_page(training: Training | None) -> str | Response:
     # only administrators create or change a training.
     if training is None or request.method == "POST":
         _admin_only()
-    elif not services.may_grant_training(current_user, training):
+    elif not queries.may_grant_training(current_user, training):
         abort(403)
     form = TrainingForm(obj=training)
     if form.validate_on_submit():
@@ -559,7 +559,7 @@ def _training_form_page(training: Training | None) -> str | Response:
             _show_error(form, error)
         else:
             return _done(_("The training is saved."), "admin.training_edit", training_id=saved.id)
-    holders = services.training_holders(training) if training else []
+    holders = queries.training_holders(training) if training else []
     return render_template(
         "admin/training_form.html",
         form=form,
@@ -583,7 +583,7 @@ def training_edit(training_id: int) -> str | Response:
 @bp.post("/trainings/<int:training_id>/grant")
 def training_grant(training_id: int) -> str | Response:
     training = _get(Training, training_id)
-    if not services.may_grant_training(current_user, training):
+    if not queries.may_grant_training(current_user, training):
         abort(403)
     grant_form = GrantTrainingForm()
     if grant_form.validate_on_submit():
@@ -611,7 +611,7 @@ def training_grant(training_id: int) -> str | Response:
         "admin/training_form.html",
         form=TrainingForm(obj=training, formdata=None),
         training=training,
-        holders=services.training_holders(training),
+        holders=queries.training_holders(training),
         grant_form=grant_form,
         revoke_form=ActionForm(formdata=None),
     )
@@ -620,7 +620,7 @@ def training_grant(training_id: int) -> str | Response:
 @bp.post("/user-trainings/<int:held_id>/revoke")
 def training_revoke(held_id: int) -> Response:
     held = _get(UserTraining, held_id)
-    if not services.may_grant_training(current_user, held.training):
+    if not queries.may_grant_training(current_user, held.training):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -637,15 +637,15 @@ def associations() -> str:
     _admin_only()
     search, query = _search()
     state = request.args.get("state", "")
-    if state not in services.ASSOCIATION_STATES:
+    if state not in queries.ASSOCIATION_STATES:
         state = ""
-    page = services.search_associations(query, state, _page())
+    page = queries.search_associations(query, state, _page())
     return render_template(
         "admin/associations.html",
         page=page,
         search=search,
         state=state,
-        state_of=services.association_state,
+        state_of=queries.association_state,
     )
 
 
@@ -653,11 +653,11 @@ def _association_page(association: Association, form: AssociationForm | None = N
     return render_template(
         "admin/association.html",
         association=association,
-        state=services.association_state(association),
+        state=queries.association_state(association),
         form=form or AssociationForm(obj=association, formdata=None),
         action_form=ActionForm(formdata=None),
         deactivate_form=DeactivateForm(formdata=None),
-        members=services.association_members(association),
+        members=queries.association_members(association),
     )
 
 
@@ -737,7 +737,7 @@ def users() -> str:
         role = ""
     return render_template(
         "admin/users.html",
-        page=services.search_users(query, role, _page()),
+        page=queries.search_users(query, role, _page()),
         search=search,
         role=role,
     )

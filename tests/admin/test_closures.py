@@ -8,7 +8,7 @@ import pytest
 from flask import Flask, url_for
 from sqlalchemy import select
 
-from booking.admin import services
+from booking.admin import queries
 from booking.admin.views import IMPORT_ENDPOINTS
 from booking.extensions import db as _db
 from booking.resources.models import Closure
@@ -140,20 +140,20 @@ def test_closures_are_listed_upcoming_first_and_past_apart(
         datetime(2030, 6, 6, tzinfo=UTC),
         resource=other_resource,
     )
-    upcoming = services.search_closures(manager, now=NOW)
+    upcoming = queries.search_closures(manager, now=NOW)
     # The site closure is the site manager's business, not this resource manager's.
     assert [c.label for c in upcoming.items] == ["En cours", "Plus tard"]
-    past = services.search_closures(manager, past=True, now=NOW)
+    past = queries.search_closures(manager, past=True, now=NOW)
     assert [c.label for c in past.items] == ["Passée"]
     admin = factories.make_user(is_admin=True)
-    everything = services.search_closures(admin, now=NOW)
+    everything = queries.search_closures(admin, now=NOW)
     assert [c.label for c in everything.items] == [
         "En cours",
         "Pas la mienne",
         "Bientôt",
         "Plus tard",
     ]
-    assert [c.label for c in services.search_closures(admin, "bient", now=NOW).items] == ["Bientôt"]
+    assert [c.label for c in queries.search_closures(admin, "bient", now=NOW).items] == ["Bientôt"]
 
 
 def test_the_closure_page_lists_and_deletes(login, manager, own_resource, db):
