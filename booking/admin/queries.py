@@ -9,6 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from booking.audit import AuditEvent
 from booking.auth.models import Association, Membership, User
 from booking.bookings.models import Booking, BookingSeries
 from booking.db import utcnow
@@ -265,3 +266,17 @@ def dashboard_counts(user: User, *, now: datetime | None = None) -> dict[str, in
         )
         counts["users"] = count(select(User.id))
     return counts
+
+
+def history(
+    object_type: str, object_id: int, limit: int = 20
+) -> list[tuple[AuditEvent, User | None]]:
+    """The latest audit events of an object, newest first, with who made them."""
+    stmt = (
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [(event, actor) for event, actor in db.session.execute(stmt)]

@@ -106,6 +106,11 @@ def _done(message: str, endpoint: str, **values) -> Response:
     return redirect(url_for(endpoint, **values))
 
 
+def _labels(form: FlaskForm) -> dict[str, str]:
+    """Field names as the form's labels say them, for the history of changes."""
+    return {name: field.label.text for name, field in form._fields.items()}
+
+
 def _data(form: FlaskForm, *names: str) -> dict:
     return {name: getattr(form, name).data for name in names}
 
@@ -150,7 +155,12 @@ def _site_form_page(site: Site | None) -> str | Response:
             message = _("The place is saved.") if site else _("The place is created.")
             return _done(message, "admin.site_edit", site_id=saved.id)
     return render_template(
-        "admin/site_form.html", form=form, site=site, delete_form=ActionForm(formdata=None)
+        "admin/site_form.html",
+        form=form,
+        site=site,
+        delete_form=ActionForm(formdata=None),
+        events=queries.history("site", site.id) if site else [],
+        field_labels=_labels(form),
     )
 
 
@@ -325,6 +335,12 @@ def _resource_form_page(resource: Resource | None) -> str | Response:
             return _done(message, "admin.resource_edit", resource_id=saved.id)
     return render_template(
         "admin/resource_form.html",
+        events=queries.history("resource", resource.id) if resource else [],
+        field_labels={
+            **_labels(form),
+            "trusted_associations": form.trusted_ids.label.text,
+            "managers": _("Managers"),
+        },
         form=form,
         resource=resource,
         delete_form=ActionForm(formdata=None),
@@ -652,6 +668,8 @@ def associations() -> str:
 def _association_page(association: Association, form: AssociationForm | None = None) -> str:
     return render_template(
         "admin/association.html",
+        events=queries.history("association", association.id),
+        field_labels=_labels(form or AssociationForm(formdata=None)),
         association=association,
         state=queries.association_state(association),
         form=form or AssociationForm(obj=association, formdata=None),
@@ -772,4 +790,10 @@ def user(user_id: int) -> str | Response:
             message = _("The roles are saved.") if changed else _("Nothing has changed.")
             return _done(message, "admin.user", user_id=found.id)
     memberships = sorted(found.memberships, key=lambda m: m.association.name)
-    return render_template("admin/user.html", form=form, user=found, memberships=memberships)
+    return render_template(
+        "admin/user.html",
+        form=form,
+        user=found,
+        memberships=memberships,
+        events=queries.history("user", found.id),
+    )
