@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booking.bookings.models import BookingSeries
-from booking.calendars import views
+from booking.calendars import feeds, views
 from booking.calendars.logfilter import FeedTokenFilter
 from booking.extensions import db
 from booking.timeutil import to_local, to_utc
@@ -554,3 +554,22 @@ def test_resource_and_site_pages_offer_https_and_webcal_links(client, room):
     text = site_page.get_data(as_text=True)
     assert f"webcal://salles.test/feeds/sites/{room.site.slug}.ics" in text
     assert "evil.example" not in text
+
+
+def test_kept_event_texts_give_the_same_feed_as_a_fresh_build(app, now, room):
+    from_cache = app.extensions["feed_event_cache"]
+    bookings = [book(room, (2026, 10, d), is_public=d % 2 == 0) for d in range(5, 12)]
+    db.session.commit()
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        feed = feeds.resource_feed("salle-iroise", "http://salles.test")
+        fresh = feeds.build_feed(feed, now=NOW, base_url="http://salles.test")
+        first = feeds.build_feed(feed, now=NOW, base_url="http://salles.test", events=from_cache)
+        assert len(from_cache) == len(bookings)
+        bookings[0].title = "Changé"
+        bookings[0].sequence += 1
+        db.session.commit()
+        second = feeds.build_feed(feed, now=NOW, base_url="http://salles.test", events=from_cache)
+    assert first == fresh
+    assert len(from_cache) == len(bookings) + 1  # only the changed event was made again
+    assert second != first
+    assert second.count(b"BEGIN:VEVENT") == len(bookings)
