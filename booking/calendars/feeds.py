@@ -22,7 +22,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from booking.auth.models import Association, Membership, User, hash_token
 from booking.bookings.models import Booking, BookingState
@@ -110,7 +110,7 @@ def _places_fingerprint(places: dict[int, Place]) -> str:
 
 def resource_feed(slug: str, base_url: str) -> Feed | None:
     resource = db.session.scalar(
-        select(Resource).where(Resource.slug == slug).options(selectinload(Resource.site))
+        select(Resource).where(Resource.slug == slug).options(joinedload(Resource.site))
     )
     if resource is None:
         return None
