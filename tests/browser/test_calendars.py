@@ -1,4 +1,5 @@
-"""The calendar pages and partials in a real browser: no axe-core violations, usable at 360 px."""
+"""The calendars area (feeds engineer) in a real browser: the subscribe and private-feed
+partials and the closure import page, with no axe-core violations, usable at 360 px."""
 
 from __future__ import annotations
 
@@ -6,19 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures shared with tests/browser
-    axe_violations,
-    base_url,
-    browser,
-    live_app,
-    log_in,
-)
+from tests.browser.conftest import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(params=[1280, 360], ids=["desktop", "phone"])
-def tab(request, browser, base_url: str) -> Iterator:  # noqa: F811
+def tab(request, browser, base_url: str) -> Iterator:
     context = browser.new_context(
         base_url=base_url,
         locale="fr-FR",
