@@ -573,3 +573,38 @@ def test_kept_event_texts_give_the_same_feed_as_a_fresh_build(app, now, room):
     assert len(from_cache) == len(bookings) + 1  # only the changed event was made again
     assert second != first
     assert second.count(b"BEGIN:VEVENT") == len(bookings)
+
+
+def test_feed_cache_is_bounded_and_keeps_one_version_per_feed():
+    cache = feeds.FeedCache(max_entries=2, max_bytes=10)
+    cache.put(("a", "1"), b"aaaa")
+    cache.put(("a", "2"), b"aaaa")  # a newer version of feed a replaces the old one
+    assert cache.get(("a", "1")) is None
+    assert len(cache) == 1
+    cache.put(("b", "1"), b"bbbb")
+    cache.put(("c", "1"), b"cccc")  # three feeds, room for two: the least recent goes
+    assert cache.get(("a", "2")) is None
+    assert cache.get(("c", "1")) == b"cccc"
+    cache.put(("d", "1"), b"d" * 11)  # larger than the whole cache: not kept
+    assert cache.get(("d", "1")) is None
+
+
+def test_private_feed_answers_304_too_and_not_for_a_deactivated_account(
+    client, now, room, member, login, builds
+):
+    book(room, (2026, 10, 5), association=member.associations[0])
+    db.session.commit()
+    login(member)
+    client.post("/account/calendar-feed/new")
+    url = f"/feeds/private/{_token(client)}.ics"
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert len(builds) == 1
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.headers["ETag"] == first.headers["ETag"]
+
+    member.is_active_account = False
+    db.session.commit()
+    assert client.get(url).status_code == 404
