@@ -363,6 +363,8 @@ def build_feed(
     words = labels()
     locale = str(get_locale())
     chunks = []
+    shared: dict = {}
+    made: dict[tuple, bytes] = {}
     for row in rows:
         place = places[row.resource_id]
         key = (
@@ -377,9 +379,15 @@ def build_feed(
         chunk = events.get(key) if events is not None else None
         if chunk is None:
             event = booking_event(
-                row, place, detail=feed.detail, base_url=base_url, people=people, words=words
+                row,
+                place,
+                detail=feed.detail,
+                base_url=base_url,
+                people=people,
+                words=words,
+                shared=shared,
             )
-            chunk = serialize(event)
+            chunk = serialize(event, made)
             if events is not None:
                 events.put(key, chunk)
         chunks.append(chunk)

@@ -198,6 +198,17 @@ def _utc_time(instant: datetime) -> vDDDTypes:
     return value
 
 
+def _shared(shared: dict | None, kind: type, value: object) -> object:
+    """One property value object per distinct value within a build (`shared`), if given."""
+    if shared is None:
+        return kind(value)
+    key = (kind, value)
+    found = shared.get(key)
+    if found is None:
+        found = shared[key] = kind(value)
+    return found
+
+
 def booking_event(
     booking: BookingLike,
     place: Place,
@@ -206,6 +217,7 @@ def booking_event(
     base_url: str,
     people: People = NO_PEOPLE,
     words: Labels | None = None,
+    shared: dict | None = None,
 ) -> Event:
     """One booking as a VEVENT.
 
@@ -224,20 +236,20 @@ def booking_event(
     event["SEQUENCE"] = vInt(booking.sequence)
     event["DTSTART"] = _local_time(booking.start_at, zone)
     event["DTEND"] = _local_time(booking.end_at, zone)
-    event["SUMMARY"] = vText(summary)
+    event["SUMMARY"] = _shared(shared, vText, summary) if description is None else vText(summary)
     if description:
         event["DESCRIPTION"] = vText(description)
-    event["LOCATION"] = vText(place.location)
+    event["LOCATION"] = _shared(shared, vText, place.location)
     if place.latitude is not None and place.longitude is not None:
-        event["GEO"] = vGeo((place.latitude, place.longitude))
+        event["GEO"] = _shared(shared, vGeo, (place.latitude, place.longitude))
     status = _status(booking.state, detail)
-    event["STATUS"] = vText(status)
+    event["STATUS"] = _shared(shared, vText, status)
     if detail is Detail.FULL:
         event["URL"] = vUri(booking_page_url(base_url, booking.id))
     else:
         # The booking page is only for its association and the managers: a public
         # feed links to the room's page instead.
-        event["URL"] = vUri(place.resource_url)
+        event["URL"] = _shared(shared, vUri, place.resource_url)
     return event
 
 
@@ -338,6 +350,7 @@ def bookings_calendar(
     """A calendar of bookings; `places` maps each booking's resource_id to its place."""
     cal = new_calendar(name, window=window, source_url=source_url, description=description)
     words = labels()
+    shared: dict = {}
     for booking in bookings:
         cal.add_component(
             booking_event(
@@ -347,6 +360,7 @@ def bookings_calendar(
                 base_url=base_url,
                 people=people,
                 words=words,
+                shared=shared,
             )
         )
     return cal
@@ -365,16 +379,18 @@ def _line_key(name: str, value: object) -> tuple | None:
     return None
 
 
-def serialize(cal: Component) -> bytes:
+def serialize(cal: Component, made: dict[tuple, bytes] | None = None) -> bytes:
     """UTF-8 bytes with CRLF line ends, folded at 75 octets: `cal.to_ical()`, faster.
 
     Each line is still made (escaped, folded) by the library; identical lines
     (the room's LOCATION, GEO, URL, "Booked"...) are made once per feed, and
     lines shorter than the folding limit skip the library's character-by-character
     folding loop, which leaves them unchanged anyway. The result is byte for
-    byte what `to_ical()` gives (a test holds it to that).
+    byte what `to_ical()` gives (a test holds it to that). Pass the same `made`
+    dict to serialize several components (events of one feed) with one memory.
     """
-    made: dict[tuple, bytes] = {}
+    if made is None:
+        made = {}
     out = []
     for name, value in cal.property_items():
         key = _line_key(name, value)
