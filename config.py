@@ -91,6 +91,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     LOAD_DEMO_DATA = False
+    BENCH_ROUTES = _bool("BENCH_ROUTES")  # `make bench` only: the /bench/ceiling route
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -105,6 +106,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    # scrypt costs a third of a second per hash on a busy 2-core machine; tests hash a lot.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name, not a password
     MAIL_SERVER = ""
     MAIL_SEND_AFTER_REQUEST = False
     BASE_URL = "http://salles.test"
