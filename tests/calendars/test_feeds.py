@@ -621,3 +621,16 @@ def test_private_feed_answers_304_too_and_not_for_a_deactivated_account(
     member.is_active_account = False
     db.session.commit()
     assert client.get(url).status_code == 404
+
+
+def test_profile_page_shows_the_private_feed_and_regeneration_comes_back_to_it(
+    client, now, member, login
+):
+    login(member)
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert 'action="/account/calendar-feed/new"' in page
+    response = client.post(
+        "/account/calendar-feed/new", data={"next": "/account/profile"}, follow_redirects=True
+    )
+    assert response.request.path == "/account/profile"
+    assert "webcal://salles.test/feeds/private/" in response.get_data(as_text=True)
