@@ -96,6 +96,7 @@ class Labels:
         self.closed = _e(_("Closed"))
         self.free = _e(_("Free"))
         self.past = _e(_("Past"))
+        self.all_day = _e(_("All day"))
         self.no_such_time = _e(_("No such time (clock change)"))
         self.book_free = _e(_("Free: book %(name)s, %(day)s at %(time)s"))
         self.book_pending = _e(
@@ -417,7 +418,10 @@ def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[
             if interval.is_outside_hours:
                 continue
             a, b = max(interval.start_at, d0), min(interval.end_at, d1)
-            times = f"{clock(a, locale)}–{clock(b, locale)}"
+            if a == d0 and b == d1:
+                times = labels.all_day
+            else:
+                times = f"{clock(a, locale)}–{clock(b, locale)}"
             if interval.kind == FREE:
                 if not resource.is_bookable or b <= now:
                     continue
