@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from config import BASE_DIR
@@ -28,6 +28,9 @@ def available_languages() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # CLI commands and tests call services without a request: the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = available_languages()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

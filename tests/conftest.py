@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -28,6 +28,22 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class _Client(FlaskClient):
+    """A test client whose requests start with fresh per-request caches.
+
+    A test holds one application context for its whole length (factories need
+    it), and Flask reuses it for the client's requests, so `g` would carry the
+    signed-in user (Flask-Login) and the locale (Flask-Babel) from one request
+    to the next. A real server gives each request a new context; so do we.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("_flask_babel", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     class _Config(TestConfig):
@@ -35,6 +51,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         MAIL_OUTBOX_DIR = str(tmp_path_factory.mktemp("outbox"))
 
     application = create_app(_Config)
+    application.test_client_class = _Client
     with application.app_context():
         _db.drop_all()
         _db.create_all()
@@ -44,7 +61,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         _db.engine.dispose()
 
 
-def _empty_all_tables() -> None:
+def empty_all_tables() -> None:
+    """Delete every row (PostgreSQL: one TRUNCATE), keeping the schema."""
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -62,7 +80,7 @@ def db(app: Flask) -> Iterator:
         yield _db
         _db.session.rollback()
         _db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         _db.session.remove()
 
 

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from booking import create_app
 from booking.extensions import db
@@ -19,23 +19,21 @@ from config import TestConfig
 
 @pytest.fixture
 def migrated_app(tmp_path) -> Iterator[Flask]:
-    """An app on a separate, empty database (a SQLite file or a fresh PostgreSQL schema)."""
+    """An app on a separate, empty database (a SQLite file or a fresh PostgreSQL database)."""
     base_url = os.environ.get("TEST_DATABASE_URL")
     if base_url and base_url.startswith("postgresql"):
+        name = f"{make_url(base_url).database}_migrations"
         engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
-            conn.execute(text("CREATE SCHEMA migration_check"))
-        url = base_url
-        options = {"connect_args": {"options": "-csearch_path=migration_check,public"}}
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
     else:
         engine = None
         url = f"sqlite:///{tmp_path / 'migrations.db'}"
-        options = {}
 
     class _Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
-        SQLALCHEMY_ENGINE_OPTIONS = options
 
     app = create_app(_Config)
     yield app
@@ -43,7 +41,7 @@ def migrated_app(tmp_path) -> Iterator[Flask]:
         db.engine.dispose()
     if engine is not None:
         with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         engine.dispose()
 
 
@@ -62,7 +60,9 @@ def test_migrations_downgrade_to_an_empty_database(migrated_app: Flask) -> None:
     with migrated_app.app_context():
         upgrade()
         downgrade(revision="base")
-        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        # On PostgreSQL, look in the test's own schema only: `public` holds the suite's tables.
+        schema = "migration_check" if db.engine.dialect.name == "postgresql" else None
+        tables = set(inspect(db.engine).get_table_names(schema=schema)) - {"alembic_version"}
         assert tables == set()
 
 
@@ -74,9 +74,8 @@ def test_postgresql_migration_creates_the_no_overlap_constraint(migrated_app: Fl
         with db.engine.connect() as conn:
             found = conn.execute(
                 text(
-                    "SELECT count(*) FROM pg_constraint c JOIN pg_namespace n "
-                    "ON n.oid = c.connamespace WHERE c.conname = 'booking_no_overlap' "
-                    "AND c.contype = 'x' AND n.nspname = 'migration_check'"
+                    "SELECT count(*) FROM pg_constraint c WHERE c.conname = 'booking_no_overlap' "
+                    "AND c.contype = 'x'"
                 )
             ).scalar()
         assert found == 1

@@ -1,0 +1,487 @@
+"""The booking services: request, approve, refuse, cancel, reschedule, expire, comment.
+
+Every function takes the acting user as a parameter and `now` where time
+matters; it flushes, never commits (the view or the CLI commits once). A refusal
+raises `BookingRefused` (or `NotAllowed`) with a translated message naming the
+rule. Every state change bumps the booking's SEQUENCE, records an `AuditEvent`
+and sends the matching signal of `booking.bookings.events`:
+
+* `request_created` for every new booking, whatever state it arrives in
+  (pending, approved on arrival, or waitlisted for an open-lab seat);
+* `booking_approved`, `booking_refused` (`automatic=True` when refused because an
+  overlapping request was approved), `booking_cancelled`, `booking_expired`,
+  `booking_rescheduled` (with `previous=(start_at, end_at)`), `seat_promoted`,
+  `comment_added`.
+
+Writes that may make a booking approved run under the resource lock and the
+overlap guard of `locking.py` (which explains how PostgreSQL and SQLite keep the
+no-double-booking invariant).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from booking import audit
+from booking.auth.models import Association, User
+from booking.bookings import events
+from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.locking import lock_resource, overlap_guard
+from booking.bookings.models import Booking, BookingEquipment, BookingState, Comment
+from booking.bookings.rules import (
+    BookingRequest,
+    as_request,
+    check_closures,
+    check_overlap,
+    check_request,
+)
+from booking.bookings.seats import promote_waiting, seats_left
+from booking.bookings.transitions import change_state
+from booking.db import utcnow
+from booking.extensions import db
+from booking.resources.models import Resource
+
+__all__ = [
+    "AUTO_REFUSAL_REASON",
+    "BookingRequest",
+    "add_comment",
+    "approve",
+    "cancel",
+    "expire_pending",
+    "refuse",
+    "request_booking",
+    "reschedule",
+]
+
+#: Stored as the decision reason of pending requests refused because an overlapping one
+#: was approved (in the language of the moment; listeners get `automatic=True`).
+AUTO_REFUSAL_REASON = _l("Another request for this time slot has been approved.")
+
+MAX_TITLE_LENGTH = 200
+
+
+def approves_on_arrival(resource: Resource, association: Association) -> bool:
+    """No approval needed, or the association is trusted for this resource."""
+    return not resource.requires_approval or resource.is_trusted(association)
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise BookingRefused(_("Give the booking a title."), rule="title", field="title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise BookingRefused(
+            _("The title is too long (at most %(max)s characters).", max=MAX_TITLE_LENGTH),
+            rule="title",
+            field="title",
+        )
+    return title
+
+
+def _state_refusal(booking: Booking) -> BookingRefused:
+    return BookingRefused(
+        _(
+            "This booking cannot be changed any more (it is %(state)s).",
+            state=state_label(booking.state),
+        ),
+        rule="state",
+    )
+
+
+def state_label(state: BookingState) -> str:
+    labels = {
+        BookingState.PENDING: _("pending"),
+        BookingState.APPROVED: _("approved"),
+        BookingState.REFUSED: _("refused"),
+        BookingState.CANCELLED: _("cancelled"),
+        BookingState.EXPIRED: _("expired"),
+        BookingState.WAITLISTED: _("on the waiting list"),
+    }
+    return labels[BookingState(state)]
+
+
+def _reason_or_none(reason: str | None) -> str | None:
+    reason = (reason or "").strip()
+    return reason or None
+
+
+def _require_reason(reason: str | None, message: str) -> str:
+    cleaned = _reason_or_none(reason)
+    if cleaned is None:
+        raise BookingRefused(message, rule="reason", field="reason")
+    return cleaned
+
+
+# --- Creating ---------------------------------------------------------------------------
+
+
+def build_booking(actor: User, req: BookingRequest, title: str) -> Booking:
+    booking = Booking(
+        resource=req.resource,
+        association=req.association,
+        requester_id=actor.id,
+        title=title,
+        purpose=(req.purpose or "").strip() or None,
+        attendees=req.attendees,
+        is_public=req.is_public,
+        state=BookingState.PENDING,
+        exclusive=req.resource.is_exclusive,
+        start_at=req.start_at,
+        end_at=req.end_at,
+        sequence=0,
+    )
+    for equipment_id, quantity in sorted(req.equipment.items()):
+        booking.equipment.append(BookingEquipment(equipment_id=equipment_id, quantity=quantity))
+    return booking
+
+
+def arrival_state(actor: User, req: BookingRequest) -> BookingState:
+    """The state a checked request arrives in; call under the resource lock."""
+    resource = req.resource
+    if resource.is_exclusive:
+        check_overlap(resource, req.start_at, req.end_at)
+        if approves_on_arrival(resource, req.association):
+            return BookingState.APPROVED
+        return BookingState.PENDING
+    if seats_left(resource, req.start_at, req.end_at) >= req.attendees:
+        return BookingState.APPROVED
+    return BookingState.WAITLISTED
+
+
+def insert_booking(
+    actor: User,
+    req: BookingRequest,
+    state: BookingState,
+    *,
+    now: datetime,
+    series_id: int | None = None,
+) -> Booking:
+    """Write a checked request in the given state and record it (no signal)."""
+    booking = build_booking(actor, req, _clean_title(req.title))
+    booking.state = state
+    booking.series_id = series_id
+    if state is BookingState.APPROVED:
+        booking.decided_at = now
+    with overlap_guard(req.resource, req.start_at, req.end_at):
+        db.session.add(booking)
+    audit.record(
+        "booking",
+        booking.id,
+        "requested",
+        actor_id=actor.id,
+        to_state=str(state),
+    )
+    return booking
+
+
+def request_booking(actor: User, req: BookingRequest, *, now: datetime | None = None) -> Booking:
+    """Check a request against every rule and store it.
+
+    Exclusive resources: *approved* on arrival when the resource needs no approval
+    or trusts the association (overlapping pending requests are then refused),
+    else *pending*. Open-lab sessions: an *approved* seat, or *waitlisted* when full.
+    """
+    now = now or utcnow()
+    _clean_title(req.title)
+    check_request(actor, req, now, check_conflicts=False)
+    lock_resource(req.resource)
+    state = arrival_state(actor, req)
+    booking = insert_booking(actor, req, state, now=now)
+    events.request_created.send(None, bookings=[booking], actor=actor)
+    if state is BookingState.APPROVED and booking.exclusive:
+        refuse_overlapping_pending(actor, booking, now=now)
+    return booking
+
+
+# --- Deciding ---------------------------------------------------------------------------
+
+
+def _require_decider(actor: User, booking: Booking) -> None:
+    if not booking.can_decide(actor):
+        raise NotAllowed(
+            _(
+                "Only the managers of %(resource)s can decide on its requests.",
+                resource=booking.resource.name,
+            )
+        )
+
+
+def refuse_overlapping_pending(
+    actor: User | None, booking: Booking, *, now: datetime
+) -> list[Booking]:
+    """Refuse the pending requests an approved booking now overlaps, with the standard reason."""
+    if not booking.exclusive:
+        return []
+    stmt = (
+        select(Booking)
+        .where(
+            Booking.resource_id == booking.resource_id,
+            Booking.state == BookingState.PENDING,
+            Booking.exclusive.is_(True),
+            Booking.id != booking.id,
+            Booking.start_at < booking.end_at,
+            Booking.end_at > booking.start_at,
+        )
+        .order_by(Booking.start_at, Booking.id)
+    )
+    refused = list(db.session.scalars(stmt))
+    reason = str(AUTO_REFUSAL_REASON)
+    for other in refused:
+        change_state(
+            other, BookingState.REFUSED, actor=actor, action="refused", now=now, reason=reason
+        )
+    db.session.flush()
+    for other in refused:
+        events.booking_refused.send(
+            None, bookings=[other], actor=actor, reason=reason, automatic=True
+        )
+    return refused
+
+
+def approve_one(actor: User, booking: Booking, *, now: datetime) -> list[Booking]:
+    """Approve under the resource lock (already taken by the caller); no signal."""
+    resource = booking.resource
+    db.session.refresh(booking)
+    # The conflict first: the loser of a race learns who got the slot, even if
+    # the winner's approval has meanwhile refused its request.
+    if booking.exclusive:
+        check_overlap(resource, booking.start_at, booking.end_at, exclude_ids=[booking.id])
+    allowed = {BookingState.PENDING}
+    if not booking.exclusive:
+        allowed.add(BookingState.WAITLISTED)
+    if booking.state not in allowed:
+        raise _state_refusal(booking)
+    if booking.start_at <= now:
+        raise BookingRefused(_("This booking has already started."), rule="past")
+    check_closures(resource, booking.start_at, booking.end_at)
+    if (
+        not booking.exclusive
+        and seats_left(resource, booking.start_at, booking.end_at) < booking.attendees
+    ):
+        raise BookingRefused(
+            _("No seat is left in this session of %(resource)s.", resource=resource.name),
+            rule="capacity",
+            field="attendees",
+        )
+    with overlap_guard(resource, booking.start_at, booking.end_at, booking.id):
+        change_state(booking, BookingState.APPROVED, actor=actor, action="approved", now=now)
+    return refuse_overlapping_pending(actor, booking, now=now)
+
+
+def approve(actor: User, booking: Booking, *, now: datetime | None = None) -> list[Booking]:
+    """Approve a pending request, re-checked atomically against approved bookings.
+
+    Returns the pending requests refused automatically because they now overlap.
+    """
+    now = now or utcnow()
+    _require_decider(actor, booking)
+    lock_resource(booking.resource)
+    refused = approve_one(actor, booking, now=now)
+    events.booking_approved.send(None, bookings=[booking], actor=actor)
+    return refused
+
+
+def refuse(actor: User, booking: Booking, reason: str, *, now: datetime | None = None) -> None:
+    """Refuse a pending (or waiting) request; the reason is required and sent to the requester."""
+    now = now or utcnow()
+    _require_decider(actor, booking)
+    reason = _require_reason(reason, _("Say why the request is refused."))
+    if booking.state not in (BookingState.PENDING, BookingState.WAITLISTED):
+        raise _state_refusal(booking)
+    change_state(
+        booking, BookingState.REFUSED, actor=actor, action="refused", now=now, reason=reason
+    )
+    db.session.flush()
+    events.booking_refused.send(
+        None, bookings=[booking], actor=actor, reason=reason, automatic=False
+    )
+
+
+# --- Cancelling -------------------------------------------------------------------------
+
+
+def cancel_one(actor: User, booking: Booking, reason: str | None, *, now: datetime) -> bool:
+    """Cancel with permission and reason checked; no signal. Returns whether it was approved."""
+    if not booking.can_cancel(actor):
+        if booking.state not in (
+            BookingState.PENDING,
+            BookingState.APPROVED,
+            BookingState.WAITLISTED,
+        ):
+            raise _state_refusal(booking)
+        raise NotAllowed(_("You cannot cancel this booking."))
+    as_manager = not actor.is_member_of(booking.association_id)
+    reason = _reason_or_none(reason)
+    if as_manager and reason is None:
+        raise BookingRefused(
+            _("Say why you cancel the booking: the association will be told."),
+            rule="reason",
+            field="reason",
+        )
+    if booking.end_at <= now:
+        raise BookingRefused(_("This booking is already over."), rule="past")
+    was_approved = booking.state is BookingState.APPROVED
+    change_state(
+        booking, BookingState.CANCELLED, actor=actor, action="cancelled", now=now, reason=reason
+    )
+    db.session.flush()
+    return was_approved
+
+
+def cancel(
+    actor: User, booking: Booking, reason: str | None = None, *, now: datetime | None = None
+) -> None:
+    """Cancel a booking or request. A member of the association may give a reason; a
+    manager cancelling someone else's booking must. A freed open-lab seat goes to
+    the first person waiting."""
+    now = now or utcnow()
+    was_approved = cancel_one(actor, booking, reason, now=now)
+    events.booking_cancelled.send(
+        None,
+        bookings=[booking],
+        actor=actor,
+        reason=booking.cancel_reason,
+        was_approved=was_approved,
+    )
+    if was_approved and not booking.exclusive:
+        promote_waiting(booking.resource, booking.start_at, booking.end_at, now=now)
+
+
+# --- Rescheduling -----------------------------------------------------------------------
+
+
+def _require_editor(actor: User, booking: Booking) -> None:
+    if not (actor.is_member_of(booking.association_id) or booking.resource.can_approve(actor)):
+        raise NotAllowed(_("You cannot change this booking."))
+
+
+def rescheduled_state(
+    actor: User, booking: Booking, start_at: datetime, end_at: datetime
+) -> BookingState:
+    """The state after moving (under the lock): re-approval is needed unless the
+    resource approves on arrival or a manager moves an approved booking."""
+    resource = booking.resource
+    if not booking.exclusive:
+        if seats_left(resource, start_at, end_at, exclude_ids=[booking.id]) >= booking.attendees:
+            return BookingState.APPROVED
+        return BookingState.WAITLISTED
+    check_overlap(resource, start_at, end_at, exclude_ids=[booking.id])
+    if approves_on_arrival(resource, booking.association):
+        return BookingState.APPROVED
+    if booking.state is BookingState.APPROVED and resource.can_approve(actor):
+        return BookingState.APPROVED
+    return BookingState.PENDING
+
+
+def move_booking(
+    actor: User,
+    booking: Booking,
+    start_at: datetime,
+    end_at: datetime,
+    state: BookingState,
+    *,
+    now: datetime,
+) -> None:
+    """Write the new period and state; SEQUENCE += 1; audited; no signal."""
+    from_state = booking.state
+    with overlap_guard(booking.resource, start_at, end_at, booking.id):
+        booking.start_at = start_at
+        booking.end_at = end_at
+        booking.state = state
+        booking.sequence = (booking.sequence or 0) + 1
+        if state is not from_state:
+            booking.decided_by_id = None
+            booking.decided_at = now if state is BookingState.APPROVED else None
+            booking.decision_reason = None
+    audit.record(
+        "booking",
+        booking.id,
+        "rescheduled",
+        actor_id=actor.id,
+        from_state=str(from_state),
+        to_state=str(state),
+    )
+
+
+def reschedule(
+    actor: User,
+    booking: Booking,
+    start_at: datetime,
+    end_at: datetime,
+    *,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a pending or approved booking, re-checked against every rule.
+
+    It goes back to *pending* when the resource requires approval (unless a
+    manager moves an approved booking); an open-lab seat moves to another
+    session, or to its waiting list, and frees its old seat.
+    """
+    now = now or utcnow()
+    _require_editor(actor, booking)
+    if booking.state not in (BookingState.PENDING, BookingState.APPROVED):
+        raise _state_refusal(booking)
+    if booking.start_at <= now:
+        raise BookingRefused(_("This booking has already started."), rule="past")
+    req = as_request(booking, start_at, end_at)
+    check_request(
+        actor,
+        req,
+        now,
+        exclude_ids=[booking.id],
+        check_conflicts=False,
+        trainee=booking.requester or actor,
+    )
+    lock_resource(booking.resource)
+    previous = (booking.start_at, booking.end_at)
+    was_approved = booking.state is BookingState.APPROVED
+    state = rescheduled_state(actor, booking, start_at, end_at)
+    move_booking(actor, booking, start_at, end_at, state, now=now)
+    events.booking_rescheduled.send(None, bookings=[booking], actor=actor, previous=previous)
+    if state is BookingState.APPROVED:
+        refuse_overlapping_pending(actor, booking, now=now)
+    if was_approved and not booking.exclusive and previous != (start_at, end_at):
+        promote_waiting(booking.resource, previous[0], previous[1], now=now)
+    return booking
+
+
+# --- Housekeeping -----------------------------------------------------------------------
+
+
+def expire_pending(*, now: datetime | None = None) -> list[Booking]:
+    """Requests still pending (or waiting) when their time has come expire."""
+    now = now or utcnow()
+    stmt = (
+        select(Booking)
+        .where(
+            Booking.state.in_((BookingState.PENDING, BookingState.WAITLISTED)),
+            Booking.start_at <= now,
+        )
+        .order_by(Booking.start_at, Booking.id)
+    )
+    expired = list(db.session.scalars(stmt))
+    for booking in expired:
+        change_state(booking, BookingState.EXPIRED, actor=None, action="expired", now=now)
+    db.session.flush()
+    for booking in expired:
+        events.booking_expired.send(None, bookings=[booking])
+    return expired
+
+
+def add_comment(actor: User, booking: Booking, body: str) -> Comment:
+    """A message between the association and the managers, on the booking."""
+    if not booking.can_comment(actor):
+        raise NotAllowed(_("You cannot comment on this booking."))
+    body = (body or "").strip()
+    if not body:
+        raise BookingRefused(_("Write a message."), rule="comment", field="body")
+    comment = Comment(booking=booking, author_id=actor.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record("booking", booking.id, "commented", actor_id=actor.id)
+    events.comment_added.send(None, bookings=[booking], actor=actor, comment=comment)
+    return comment
