@@ -164,12 +164,14 @@ _CLOSURES = (
 
 
 def _metas(resources: Iterable[int | Resource]) -> list[_Meta]:
+    """Ids are looked up; anything else is read as a resource (a `Resource`, or any
+    object with its `id`, `site_id`, `kind`, `capacity` and `max_duration_minutes`)."""
     items = list(resources)
-    loaded = [r for r in items if isinstance(r, Resource)]
-    ids = [r for r in items if not isinstance(r, Resource)]
+    ids = [r for r in items if isinstance(r, int)]
     metas = [
         _Meta(r.id, r.site_id, r.kind.is_exclusive, r.capacity, r.max_duration_minutes)
-        for r in loaded
+        for r in items
+        if not isinstance(r, int)
     ]
     if ids:
         rows = db.session.execute(

@@ -22,7 +22,11 @@ from markupsafe import Markup, escape
 
 from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval, free_busy
 from booking.resources.models import Resource
+from booking.schedule.queries import GridResource
 from booking.timeutil import is_real_local_time, local_datetime, local_day_bounds, to_local
+
+# A full `Resource` (week, month, search) or the light row the day grid loads.
+AnyResource = Resource | GridResource
 
 STEP = timedelta(minutes=30)
 DEFAULT_HOURS = (time(8), time(20))
@@ -135,7 +139,7 @@ def reservation_base() -> str:
     return "/reservations/new"
 
 
-def booking_link(base: str, resource: Resource, start_at: datetime, end_at: datetime) -> str:
+def booking_link(base: str, resource: AnyResource, start_at: datetime, end_at: datetime) -> str:
     """The booking form pre-filled with a resource, a local date and local times."""
     start, end = to_local(start_at), to_local(end_at)
     return (
@@ -144,7 +148,7 @@ def booking_link(base: str, resource: Resource, start_at: datetime, end_at: date
     )
 
 
-def _href(base: str, resource: Resource, start_at: datetime, end_at: datetime) -> str:
+def _href(base: str, resource: AnyResource, start_at: datetime, end_at: datetime) -> str:
     """`booking_link`, escaped for an HTML attribute."""
     return booking_link(base, resource, start_at, end_at).replace("&", "&amp;")
 
@@ -177,7 +181,7 @@ class _RowBuilder:
 
     def cells(
         self,
-        resource: Resource,
+        resource: AnyResource,
         intervals: list[Interval],
         bounds: Sequence[tuple[datetime, datetime] | None],
         day_text: str,
@@ -256,7 +260,7 @@ def _day_text(day: date) -> str:
 
 
 def day_grid(
-    groups: Sequence[tuple[str | None, str | None, Sequence[Resource]]],
+    groups: Sequence[tuple[str | None, str | None, Sequence[AnyResource]]],
     day: date,
     *,
     now: datetime,

@@ -24,6 +24,7 @@ from booking.schedule.grid import (
     week_row_header,
 )
 from booking.schedule.queries import (
+    GridResource,
     bookable_resources,
     calendar_resource,
     search_choices,
@@ -57,13 +58,13 @@ def day() -> tuple[str, int]:
     groups = []
     for _site_id, members in groupby(resources, key=lambda r: r.site_id):
         members = list(members)
-        owner = members[0].site
-        href = url_for("resources.site", slug=owner.slug)
-        groups.append((None if site else owner.name, href, members))
+        first = members[0]
+        href = url_for("resources.site", slug=first.site_slug)
+        groups.append((None if site else first.site_name, href, members))
     # One url_for for every row: the slug is put into a built URL.
     week_url = url_for("schedule.week", slug="__slug__", date=chosen.isoformat())
 
-    def row_href(resource: Resource) -> str:
+    def row_href(resource: GridResource) -> str:
         return week_url.replace("__slug__", quote(resource.slug))
 
     grid = day_grid(groups, chosen, now=utcnow(), row_href=row_href)
