@@ -172,13 +172,13 @@ def block():
         start_at = to_utc(datetime.combine(form.start_date.data, form.start_time.data))
         end_at = to_utc(datetime.combine(form.end_date.data, form.end_time.data))
         try:
-            closure = block_period(current_user, resource, start_at, end_at, form.label.data)
+            closure = block_period(current_user, resource, start_at, end_at, form.why.data)
         except NotAllowed:
             db.session.rollback()
             abort(403)
         except BookingRefused as exc:
             db.session.rollback()
-            target = getattr(form, exc.field or "", None) or form.label
+            target = getattr(form, exc.field or "", None) or form.why
             target.errors.append(str(exc))
         else:
             db.session.commit()
