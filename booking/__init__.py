@@ -13,6 +13,7 @@ from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
+from booking.core.headers import init_headers
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.i18n import select_locale, select_timezone, translation_directories
@@ -43,6 +44,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_errors(app)
+    init_headers(app)
     init_notifications(app)
     init_commands(app)
     return app

@@ -61,7 +61,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         _db.engine.dispose()
 
 
-def _empty_all_tables() -> None:
+def empty_all_tables() -> None:
+    """Delete every row (PostgreSQL: one TRUNCATE), keeping the schema."""
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -79,7 +80,7 @@ def db(app: Flask) -> Iterator:
         yield _db
         _db.session.rollback()
         _db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         _db.session.remove()
 
 
