@@ -34,7 +34,9 @@ def _block_form(desk, resource=None, *, label="Dégât des eaux", start=None, en
 
 def test_blocking_a_period_lists_the_bookings_it_hits(desk, request_for, login):
     hit_pending = request_for(title="Répétition")
-    hit_approved = request_for(title="Tournoi", start=at(11, 14), association=desk.rival, state="approved")
+    hit_approved = request_for(
+        title="Tournoi", start=at(11, 14), association=desk.rival, state="approved"
+    )
     request_for(title="Après", start=at(12, 10), state="approved")
     request_for(desk.room_b, title="Autre salle", state="approved")
     db.session.commit()
@@ -76,7 +78,9 @@ def test_a_blocked_period_refuses_new_requests(desk, login):
 
 def test_cancelling_everything_the_period_hits_tells_each_association(desk, request_for, login):
     pending = request_for(title="Répétition")
-    approved = request_for(title="Tournoi", start=at(11, 14), association=desk.rival, state="approved")
+    approved = request_for(
+        title="Tournoi", start=at(11, 14), association=desk.rival, state="approved"
+    )
     closure = block_period(desk.manager_a, desk.room_a, at(10, 8), at(11, 22), "Travaux")
     db.session.commit()
 
