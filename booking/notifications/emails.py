@@ -158,6 +158,7 @@ def _subject(kind: str, bookings: Sequence[Booking], extra: dict) -> str:
         "cancelled_by_association": lambda: _(
             "Booking cancelled by the association: %(resource)s, %(when)s", **values
         ),
+        "rescheduled": lambda: _("Booking moved: %(resource)s, %(when)s", **values),
         "expired": lambda: _("Request expired without a decision: %(resource)s", **values),
         "promoted": lambda: _("A seat is yours: %(resource)s, %(when)s", **values),
         "comment": lambda: _("New message about “%(title)s”", **values),

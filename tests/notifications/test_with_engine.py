@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from booking.bookings.models import BookingState
-from booking.bookings.services import add_comment, approve, cancel
+from booking.bookings.services import add_comment, approve, cancel, reschedule
 from booking.extensions import db
 from tests.approvals.conftest import at
 from tests.notifications.helpers import by_recipient, calendar, outbox, text_part
@@ -77,3 +77,24 @@ def test_cli_send_reminders_then_send_mail_writes_eml_files(app, desk, request_f
     again = runner.invoke(args=["send-reminders"])
     assert "0 bookings tomorrow" in again.output
     assert runner.invoke(args=["send-mail"]).output.startswith("Emails sent: 0")
+
+
+def test_a_manager_moving_an_approved_booking_updates_the_calendar(desk, request_for):
+    booking = request_for()
+    approve(desk.manager_a, booking)
+    first = calendar(by_recipient("approved")["membre@example.org"]).walk("VEVENT")[0]
+    reschedule(desk.manager_a, booking, at(10, 14), at(10, 16))
+    message = by_recipient("rescheduled")["membre@example.org"]
+    assert message["Subject"].startswith("Réservation déplacée : Salle Abers")
+    (moved,) = calendar(message).walk("VEVENT")
+    assert str(moved["UID"]) == str(first["UID"])
+    assert int(moved["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert moved.decoded("DTSTART") == at(10, 14)
+
+
+def test_an_association_moving_its_request_asks_the_managers_again(desk, request_for):
+    booking = request_for(state="approved")
+    reschedule(desk.member, booking, at(10, 14), at(10, 16))
+    assert booking.state is BookingState.PENDING
+    assert set(by_recipient("new_request")) == {"a@example.org", "site@example.org"}
+    assert not by_recipient("rescheduled")
