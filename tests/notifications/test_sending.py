@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
 from booking import create_app
 from booking.bookings import events
@@ -21,10 +22,10 @@ from booking.notifications.sending import (
     backoff,
     send_due,
 )
-from booking.outbox import enqueue
+from booking.outbox import OutboxMessage, enqueue
 from config import TestConfig
 from tests.notifications.conftest import NOW
-from tests.notifications.helpers import outbox, text_part
+from tests.notifications.helpers import outbox, text_part, to_address
 
 
 class FailingTransport:
@@ -235,3 +236,22 @@ def test_requests_that_write_no_email_send_nothing(sending_app, db, scene, pendi
     response.close()
     db.session.expire_all()
     assert all(r.sent_at is None for r in outbox())
+
+
+def test_a_message_another_sender_holds_is_skipped_not_sent_twice(scene, pending):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serializes writers instead")
+    _approve(scene, pending)
+    held, free = outbox()
+    transport = FailingTransport(failures=0)
+    with db.engine.connect() as other_sender:
+        other_sender.execute(
+            select(OutboxMessage.id).where(OutboxMessage.id == held.id).with_for_update()
+        )
+        report = send_due(now=NOW, transport=transport)
+        other_sender.rollback()
+    assert report.sent == 1
+    assert transport.delivered == [to_address(free.message())]
+    db.session.expire_all()
+    assert held.sent_at is None
+    assert free.sent_at == NOW
