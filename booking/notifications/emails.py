@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
@@ -40,7 +40,9 @@ class Recipient:
 
     @property
     def address(self) -> str:
-        return formataddr((self.name, self.email)) if self.name else self.email
+        """The bare address: display names (which may hold commas) stay out of the header,
+        so the outbox's comma-separated recipient list is always right."""
+        return self.email
 
 
 def _languages() -> tuple[str, ...]:

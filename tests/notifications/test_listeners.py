@@ -271,3 +271,12 @@ def test_a_rolled_back_change_leaves_nothing_to_send(scene, pending):
     assert len(outbox()) == 2
     db.session.rollback()
     assert outbox() == []
+
+
+def test_a_name_with_a_comma_does_not_split_the_recipient(scene, pending):
+    scene.association.name = "Wiki-Brest, la mémoire du pays de Brest"
+    events.booking_approved.send(None, bookings=[pending], actor=scene.room_manager)
+    rows = {row.recipients for row in outbox()}
+    assert rows == {"requester@example.org", "contact@velo.example.org"}
+    message = by_recipient("approved")["contact@velo.example.org"]
+    assert "Bonjour Wiki-Brest, la mémoire du pays de Brest," in text_part(message)
