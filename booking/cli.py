@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
 from booking.auth.models import User, user_by_email
+from booking.benchdata import DatabaseNotEmptyError, analyze, build_workload
 from booking.bookings.services import expire_pending
 from booking.demo import seed_demo
 from booking.extensions import db
@@ -17,6 +20,7 @@ from booking.resources.models import Site
 
 def init_commands(app: Flask) -> None:
     init_notification_commands(app)
+    init_bench_commands(app)
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no site yet.")
@@ -72,3 +76,27 @@ def init_notification_commands(app: Flask) -> None:
         expired = expire_pending()
         db.session.commit()
         click.echo(f"Requests expired: {len(expired)}")
+
+
+# --- Benchmark (issue 7) -----------------------------------------------------------------
+# `make bench` builds the standard workload with this command; see bench/README.md.
+def init_bench_commands(app: Flask) -> None:
+    @app.cli.command("bench-data")
+    @click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100))
+    def bench_data(scale: int) -> None:
+        """Fill an EMPTY database with the standard benchmark workload (15 rooms per site)."""
+        started = time.perf_counter()
+        try:
+            counts = build_workload(scale)
+        except DatabaseNotEmptyError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        analyze()
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        click.echo(
+            "Benchmark workload ready in "
+            + f"{elapsed:.1f} s: "
+            + ", ".join(f"{k}={v}" for k, v in counts.items())
+        )

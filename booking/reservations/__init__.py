@@ -1,0 +1,1 @@
+"""The reservation pages: the booking form, my bookings, the booking page."""

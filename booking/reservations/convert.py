@@ -1,0 +1,140 @@
+"""From what a person types (a local date, wall-clock times, a repeat choice) to the
+booking services' values (`BookingRequest` with UTC instants, `Recurrence`).
+
+Also reads the calendar pages' pre-filled query arguments, ignoring anything
+that is not a valid date or time, and lists the slots of machines with fixed
+slots and of open-lab sessions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+
+from wtforms import SelectChoice
+
+from booking.auth.models import Association
+from booking.bookings.services import BookingRequest
+from booking.reservations.forms import ReservationForm, parse_slot
+from booking.resources.hours import weekly_hours
+from booking.resources.models import Resource
+from booking.templating import local_time, weekday_name
+from booking.timeutil import to_utc
+
+_EQUIPMENT_KEY = re.compile(r"equipment_(\d{1,9})")
+
+
+def parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def parse_time(value: str | None) -> time | None:
+    try:
+        return datetime.strptime((value or "").strip()[:5], "%H:%M").time()
+    except ValueError:
+        return None
+
+
+def slot_value(start: time, end: time) -> str:
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def _slots_of_range(resource: Resource, opens: time, closes: time) -> list[tuple[time, time]]:
+    if not resource.is_exclusive:  # an open-lab session is booked whole
+        return [(opens, closes)]
+    step = timedelta(minutes=resource.slot_step_minutes)
+    day = date(2000, 1, 3)
+    cursor, stop = datetime.combine(day, opens), datetime.combine(day, closes)
+    slots = []
+    while cursor + step <= stop:
+        slots.append((cursor.time(), (cursor + step).time()))
+        cursor += step
+    return slots
+
+
+def slot_choices(resource: Resource, day: date | None) -> list[SelectChoice]:
+    """The slots to choose from: those of the day's weekday, or of every open weekday.
+
+    Each label names the weekdays the slot exists on when `day` is not known, so
+    the choice stays meaningful without JavaScript when the date is changed.
+    """
+    week = weekly_hours(resource.effective_opening_hours())
+    weekdays = [day.weekday()] if day is not None and week[day.weekday()] else range(7)
+    found: dict[tuple[time, time], list[int]] = {}
+    for weekday in weekdays:
+        for opens, closes in week[weekday]:
+            for slot in _slots_of_range(resource, opens, closes):
+                found.setdefault(slot, []).append(weekday)
+    choices = []
+    for (start, end), days in sorted(found.items()):
+        label = f"{local_time(start)}–{local_time(end)}"
+        if len(weekdays) > 1 and len(days) < 7:
+            label += " (" + ", ".join(weekday_name(d) for d in days) + ")"
+        choices.append(SelectChoice(slot_value(start, end), label))
+    return choices
+
+
+def prefill(args: Mapping[str, str]) -> dict[str, object]:
+    """Form defaults from `?date=&start=&end=`; invalid values are left out, never an error."""
+    data: dict[str, object] = {}
+    day = parse_date(args.get("date"))
+    if day is not None:
+        data["date"] = day
+    start, end = parse_time(args.get("start")), parse_time(args.get("end"))
+    if start is not None:
+        data["start"] = start
+    if end is not None and (start is None or end > start):
+        data["end"] = end
+    if start is not None and end is not None and end > start:
+        data["slot"] = slot_value(start, end)
+    return data
+
+
+def equipment_not_offered(formdata: Mapping[str, str], resource: Resource) -> dict[int, int]:
+    """Equipment ticked in a form the resource no longer offers (it changed meanwhile).
+
+    Passed on to the booking rules, which refuse it in words, rather than dropped silently.
+    """
+    offered = {item.equipment_id for item in resource.equipment}
+    asked: dict[int, int] = {}
+    for key, value in formdata.items():
+        match = _EQUIPMENT_KEY.fullmatch(key)
+        if match and value and int(match.group(1)) not in offered:
+            asked[int(match.group(1))] = 1
+    return asked
+
+
+def chosen_times(form: ReservationForm) -> tuple[time, time]:
+    """The local start and end wall-clock times of a validated form."""
+    if form.uses_slots:
+        slot = parse_slot(form.slot.data)
+        if slot is None:  # validation has already refused this
+            raise ValueError("no slot chosen")
+        return slot
+    return form.start.data, form.end.data
+
+
+def booking_request(
+    form: ReservationForm,
+    resource: Resource,
+    association: Association,
+    extra_equipment: dict[int, int] | None = None,
+) -> BookingRequest:
+    """The request for the first (or only) date, in UTC."""
+    start, end = chosen_times(form)
+    day = form.date.data
+    return BookingRequest(
+        resource=resource,
+        association=association,
+        start_at=to_utc(datetime.combine(day, start)),
+        end_at=to_utc(datetime.combine(day, end)),
+        title=form.title.data.strip(),
+        purpose=(form.purpose.data or "").strip(),
+        attendees=1 if form.is_open_lab else form.attendees.data,
+        is_public=form.visibility.data == "public",
+        equipment={**(extra_equipment or {}), **form.equipment_requested()},
+    )

@@ -1,0 +1,123 @@
+"""Read-side queries of the reservation pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from booking.auth.models import Association, User
+from booking.bookings.models import Booking, BookingEquipment, BookingState, Comment
+from booking.extensions import db
+from booking.resources.models import Resource, ResourceEquipment, Site
+
+PER_PAGE = 20
+
+
+def bookable_resources() -> list[Resource]:
+    stmt = (
+        select(Resource)
+        .join(Resource.site)
+        .where(Resource.is_bookable.is_(True))
+        .options(joinedload(Resource.site))
+        .order_by(Site.name, Resource.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def bookable_resource(slug: str | None) -> Resource | None:
+    if not slug:
+        return None
+    stmt = (
+        select(Resource)
+        .where(Resource.slug == slug.strip(), Resource.is_bookable.is_(True))
+        .options(
+            selectinload(Resource.site).selectinload(Site.opening_hours),
+            selectinload(Resource.opening_hours),
+            selectinload(Resource.equipment).joinedload(ResourceEquipment.equipment),
+            selectinload(Resource.required_training),
+        )
+    )
+    return db.session.scalar(stmt)
+
+
+def association_choices(user: User) -> list[Association]:
+    """The associations a user may book for: their own, or any active one for
+    administrators and managers (who book on behalf of associations)."""
+    if user.is_admin or user.is_manager:
+        stmt = select(Association).where(Association.is_active.is_(True)).order_by(Association.name)
+        return list(db.session.scalars(stmt))
+    return sorted(user.associations, key=lambda a: a.name.lower())
+
+
+def my_association_ids(user: User) -> list[int]:
+    return [m.association_id for m in user.memberships]
+
+
+def my_bookings(
+    user: User,
+    *,
+    upcoming: bool,
+    now: datetime,
+    state: BookingState | None = None,
+    association_id: int | None = None,
+    page: int = 1,
+) -> Pagination:
+    """The bookings of the user's associations, soonest first (upcoming) or latest first (past)."""
+    ids = my_association_ids(user)
+    if association_id is not None:
+        ids = [i for i in ids if i == association_id]
+    stmt = (
+        select(Booking)
+        .where(Booking.association_id.in_(ids or [-1]))
+        .options(
+            joinedload(Booking.resource).joinedload(Resource.site),
+            joinedload(Booking.association),
+        )
+    )
+    if upcoming:
+        stmt = stmt.where(Booking.end_at >= now).order_by(Booking.start_at, Booking.id)
+    else:
+        stmt = stmt.where(Booking.end_at < now).order_by(Booking.start_at.desc(), Booking.id.desc())
+    if state is not None:
+        stmt = stmt.where(Booking.state == state)
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=True)
+
+
+def booking_for_page(booking_id: int) -> Booking | None:
+    stmt = (
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            joinedload(Booking.resource).joinedload(Resource.site),
+            joinedload(Booking.association),
+            joinedload(Booking.requester),
+            joinedload(Booking.series),
+            selectinload(Booking.equipment).joinedload(BookingEquipment.equipment),
+            selectinload(Booking.comments).joinedload(Comment.author),
+        )
+    )
+    return db.session.scalar(stmt)
+
+
+def series_dates(booking: Booking) -> list[Booking]:
+    """The other dates of the booking's series, in order."""
+    if booking.series_id is None:
+        return []
+    stmt = (
+        select(Booking)
+        .where(Booking.series_id == booking.series_id, Booking.id != booking.id)
+        .order_by(Booking.start_at)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {row.id: row.display_name for row in rows}

@@ -1,0 +1,364 @@
+"""Reservation pages: the booking form with its date preview, my bookings, the booking page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from booking.audit import trail
+from booking.auth.models import Association
+from booking.bookings.errors import BookingRefused
+from booking.bookings.models import Booking, BookingState
+from booking.bookings.services import add_comment, cancel, request_booking
+from booking.extensions import db
+from booking.reservations.convert import (
+    booking_request,
+    equipment_not_offered,
+    prefill,
+    slot_choices,
+)
+from booking.reservations.forms import (
+    CancelForm,
+    ChooseResourceForm,
+    CommentForm,
+    ReservationForm,
+    reservation_form,
+)
+from booking.reservations.queries import (
+    association_choices,
+    bookable_resource,
+    bookable_resources,
+    booking_for_page,
+    my_bookings,
+    series_dates,
+    user_names,
+)
+from booking.resources.models import Closure
+
+bp = Blueprint("reservations", __name__, url_prefix="/reservations")
+
+STATE_LABELS = {
+    BookingState.PENDING: _l("Pending approval"),
+    BookingState.APPROVED: _l("Approved"),
+    BookingState.REFUSED: _l("Refused"),
+    BookingState.CANCELLED: _l("Cancelled"),
+    BookingState.EXPIRED: _l("Expired"),
+    BookingState.WAITLISTED: _l("On the waiting list"),
+}
+
+ACTION_LABELS = {
+    "requested": _l("Requested"),
+    "created": _l("Requested"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+    "cancelled": _l("Cancelled"),
+    "expired": _l("Expired"),
+    "rescheduled": _l("Time changed"),
+    "waitlisted": _l("Put on the waiting list"),
+    "promoted": _l("Given a seat from the waiting list"),
+    "commented": _l("Comment"),
+    "comment": _l("Comment"),
+}
+
+# Where a refusal from the booking rules is shown. Anything else is a form-level message.
+FIELD_ALIASES = {
+    "date": "date",
+    "start": "start",
+    "start_at": "start",
+    "end": "end",
+    "end_at": "end",
+    "attendees": "attendees",
+    "title": "title",
+    "purpose": "purpose",
+    "is_public": "visibility",
+    "association": "association",
+    "association_id": "association",
+    "until": "until",
+    "count": "count",
+    "recurrence": "repeat",
+}
+
+
+def state_label(state: BookingState | str) -> str:
+    return str(STATE_LABELS.get(BookingState(state), state))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action.replace("_", " ").capitalize()))
+
+
+def conflict_text(problem: BookingRefused) -> str:
+    """The refusal in words, naming what it clashes with."""
+    named = []
+    for item in problem.conflicts or []:
+        if isinstance(item, Closure):
+            named.append(_("closed: %(label)s", label=item.label))
+        elif isinstance(item, Booking) and (item.is_public or item.can_view(current_user)):
+            named.append(_("“%(title)s”", title=item.title))
+    if named and not any(n in problem.message for n in named):
+        return f"{problem.message} ({', '.join(named)})"
+    return problem.message
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"state_label": state_label, "action_label": action_label}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------------------
+# The reservation form
+
+
+def _show_refusal(form: ReservationForm, problem: BookingRefused) -> list[str]:
+    """Put a refusal next to its field; return the form-level messages left."""
+    name = FIELD_ALIASES.get(problem.field or "")
+    if problem.field == "equipment" and form.equipment_fields:
+        name = form.equipment_fields[0][1]
+    if form.uses_slots and name in ("date", "start", "end"):
+        name = "slot" if name != "date" else "date"
+    if form.is_open_lab and name == "attendees":
+        name = None
+    if name is not None and name in form:
+        form[name].errors = [*form[name].errors, conflict_text(problem)]
+        return []
+    return [conflict_text(problem)]
+
+
+def _success_message(bookings: list[Booking]) -> str:
+    states = {b.state for b in bookings}
+    count = len(bookings)
+    if states == {BookingState.APPROVED}:
+        return ngettext("Your booking is approved.", "Your %(num)d bookings are approved.", count)
+    if states == {BookingState.WAITLISTED}:
+        return _(
+            "The session is full: you are on the waiting list. We will write to you if a seat frees up."
+        )
+    if BookingState.PENDING in states:
+        return ngettext(
+            "Your request is sent. It is pending until a manager approves it.",
+            "Your request for %(num)d dates is sent. It is pending until a manager approves it.",
+            count,
+        )
+    return _("Your request is recorded.")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    resource = bookable_resource(request.args.get("resource"))
+    if resource is None:
+        choose = ChooseResourceForm(
+            meta={"csrf": False},
+            formdata=None,
+            data={"resource": request.args.get("resource"), **prefill(request.args)},
+        )
+        choose.resource.choices = [
+            SelectChoice(r.slug, f"{r.name} ({r.site.name})") for r in bookable_resources()
+        ]
+        return render_template(
+            "reservations/choose.html", form=choose, asked=request.args.get("resource")
+        )
+    defaults = prefill(request.args)
+    form = reservation_form(resource, data=defaults if request.method == "GET" else None)
+    associations = association_choices(current_user)
+    form.association.choices = [SelectChoice(str(a.id), a.name) for a in associations]
+    if request.method == "GET" and len(associations) >= 1 and not form.association.data:
+        form.association.data = str(associations[0].id)
+    if request.method == "GET" and form.date.data is not None:
+        form.nth.data = str(min((form.date.data.day - 1) // 7 + 1, 4))
+        form.weekdays.data = [str(form.date.data.weekday())]
+    form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
+    if not form.is_open_lab:
+        form.attendees.render_kw = {"min": 1, "max": resource.capacity}
+
+    problems: list[str] = []
+    if request.method == "POST" and form.validate():
+        association = _chosen_association(form, associations)
+        if association is None:
+            form.association.errors = [_("Choose the association you are booking for.")]
+        else:
+            req = booking_request(
+                form, resource, association, equipment_not_offered(request.form, resource)
+            )
+            try:
+                booking = request_booking(current_user, req)
+                db.session.commit()
+                flash(_success_message([booking]), "success")
+                return redirect(url_for(".detail", booking_id=booking.id))
+            except BookingRefused as problem:
+                problems.extend(_show_refusal(form, problem))  # names conflicts: before rollback
+                db.session.rollback()
+    return render_template(
+        "reservations/new.html",
+        form=form,
+        resource=resource,
+        associations=associations,
+        problems=problems,
+        conflict_text=conflict_text,
+    ), (200 if not (problems or form.errors) else 422)
+
+
+def _chosen_association(form: ReservationForm, choices: list[Association]) -> Association | None:
+    """The association asked for; the booking rules check that the user may act for it."""
+    value = (form.association.data or "").strip()
+    if not value and len(choices) == 1:
+        return choices[0]
+    if not value.isdigit():
+        return None
+    return db.session.get(Association, int(value))
+
+
+# ---------------------------------------------------------------------------
+# My bookings
+
+
+@bp.get("/mine")
+@login_required
+def mine() -> str:
+    when = request.args.get("when", "upcoming")
+    when = when if when in ("upcoming", "past") else "upcoming"
+    state_value = request.args.get("state", "")
+    state = BookingState(state_value) if state_value in set(BookingState) else None
+    assoc_value = request.args.get("association", "")
+    associations = sorted(current_user.associations, key=lambda a: a.name.lower())
+    association_id = int(assoc_value) if assoc_value.isdigit() else None
+    if association_id not in {a.id for a in associations}:
+        association_id = None
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    pagination = my_bookings(
+        current_user,
+        upcoming=when == "upcoming",
+        now=_now(),
+        state=state,
+        association_id=association_id,
+        page=page_number,
+    )
+    return render_template(
+        "reservations/mine.html",
+        pagination=pagination,
+        when=when,
+        state=state,
+        association_id=association_id,
+        associations=associations,
+        states=list(BookingState),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The booking page, comments, cancelling
+
+
+def _viewable(booking_id: int) -> Booking:
+    booking = booking_for_page(booking_id)
+    if booking is None or not booking.can_view(current_user):
+        abort(404)  # a stranger cannot tell a private booking from a missing one
+    return booking
+
+
+def _detail_page(booking: Booking, comment_form: CommentForm | None = None, status: int = 200):
+    events = trail("booking", [booking.id])
+    names = user_names([e.actor_id for e in events])
+    ics_url = None
+    if "feeds.booking_ics" in current_app.view_functions:
+        ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
+    # The decision itself happens on the manager's desk (the approvals area).
+    decide_url = None
+    if (
+        booking.state == BookingState.PENDING
+        and "approvals.queue" in current_app.view_functions
+        and booking.can_decide(current_user)
+    ):
+        decide_url = url_for("approvals.queue")
+    return render_template(
+        "reservations/detail.html",
+        booking=booking,
+        others=series_dates(booking),
+        events=events,
+        names=names,
+        comment_form=comment_form or CommentForm(),
+        ics_url=ics_url,
+        decide_url=decide_url,
+    ), status
+
+
+@bp.get("/<int:booking_id>")
+@login_required
+def detail(booking_id: int) -> tuple[str, int]:
+    return _detail_page(_viewable(booking_id))
+
+
+@bp.post("/<int:booking_id>/comments")
+@login_required
+def comment(booking_id: int) -> Response | tuple[str, int]:
+    booking = _viewable(booking_id)
+    form = CommentForm()
+    if not form.validate():
+        return _detail_page(booking, form, 422)
+    try:
+        add_comment(current_user, booking, form.body.data.strip())
+    except BookingRefused as problem:
+        db.session.rollback()
+        form.body.errors = [problem.message]
+        return _detail_page(booking, form, 422)
+    db.session.commit()
+    flash(_("Your message is sent."), "success")
+    return redirect(url_for(".detail", booking_id=booking.id, _anchor="comments"))
+
+
+@bp.route("/<int:booking_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_booking(booking_id: int) -> str | Response | tuple[str, int]:
+    booking = _viewable(booking_id)
+    if not booking.can_cancel(current_user):
+        abort(403)
+    form = CancelForm()
+    if booking.series_id is None:
+        form.scope.choices = [c for c in form.scope.choices if c.value == "one"]
+    is_manager = booking.can_decide(current_user) and not current_user.is_member_of(
+        booking.association_id
+    )
+    if form.validate_on_submit():
+        reason = (form.reason.data or "").strip() or None
+        try:
+            cancel(current_user, booking, reason)
+            cancelled = [booking]
+        except BookingRefused as problem:
+            db.session.rollback()
+            target = form.reason if problem.field == "reason" else form.scope
+            target.errors = [*target.errors, problem.message]
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "The booking is cancelled.",
+                    "%(num)d dates are cancelled.",
+                    max(len(cancelled), 1),
+                ),
+                "success",
+            )
+            return redirect(url_for(".detail", booking_id=booking.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "reservations/cancel.html", booking=booking, form=form, reason_required=is_manager
+    ), status

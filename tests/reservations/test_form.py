@@ -1,0 +1,241 @@
+"""The reservation form: pre-filling, the happy paths, and every refusal next to its field."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from booking.bookings.models import Booking, BookingState
+from booking.extensions import db
+from booking.resources.models import UserTraining
+from tests import factories
+from tests.reservations.conftest import local
+from tests.reservations.helpers import error_of, room_form, text
+
+
+def _bookings() -> list[Booking]:
+    return list(db.session.scalars(select(Booking).order_by(Booking.start_at)))
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client, room):
+    response = client.get("/reservations/new?resource=salle-iroise")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_without_a_resource_the_form_asks_which_one(login, booker, room):
+    page = text(login(booker).get("/reservations/new"))
+    assert "Salle Iroise" in page
+    assert 'name="resource"' in page
+
+
+def test_an_unknown_resource_is_explained_and_the_list_offered(login, booker, room):
+    response = login(booker).get("/reservations/new?resource=no-such-room&date=2030-03-05")
+    assert response.status_code == 200
+    assert "could not find" in text(response)
+    assert "Salle Iroise" in text(response)
+
+
+def test_query_arguments_pre_fill_the_form(login, booker, room):
+    page = text(
+        login(booker).get(
+            "/reservations/new?resource=salle-iroise&date=2030-03-05&start=14:00&end=16:00"
+        )
+    )
+    assert 'value="2030-03-05"' in page
+    assert 'value="14:00"' in page
+    assert 'value="16:00"' in page
+    assert "Les Amis du Vélo" in page  # the one association, named, not a select
+    assert '<select id="association"' not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date=2030-13-45&start=25:99&end=abc",
+        "date=%00&start=%ff&end=",
+        "date=yesterday&start=14:00&end=10:00",
+        "start=14&end=16",
+        "date=99999-01-01",
+        "resource=salle-iroise%27%22%3E&date=2030-03-05",
+    ],
+)
+def test_garbage_query_arguments_never_break_the_form(login, booker, room, query):
+    sep = "&" if query.startswith("resource") else "&resource=salle-iroise&"
+    response = login(booker).get(f"/reservations/new?{query}{sep}".rstrip("&"))
+    assert response.status_code == 200
+    assert 'value="2030-13-45"' not in text(response)
+
+
+def test_a_room_request_is_saved_pending_with_times_in_utc(login, booker, room, screen):
+    client = login(booker)
+    response = client.post(
+        "/reservations/new?resource=salle-iroise",
+        data=room_form(**{f"equipment_{screen.id}": "y", f"equipment_{screen.id}_quantity": "2"}),
+    )
+    assert response.status_code == 302
+    [booking] = _bookings()
+    assert response.headers["Location"].endswith(f"/reservations/{booking.id}")
+    assert booking.state is BookingState.PENDING
+    assert booking.start_at == datetime(2030, 3, 5, 13, 0, tzinfo=UTC)  # 14:00 in Paris
+    assert booking.end_at == local("2030-03-05 16:00")
+    assert booking.attendees == 8
+    assert booking.is_public is False
+    assert [(e.equipment.name, e.quantity) for e in booking.equipment] == [("Screen", 2)]
+    page = text(client.get(response.headers["Location"]))
+    assert "pending until a manager approves it" in page
+
+
+def test_a_machine_slot_is_booked_by_a_trained_member(login, booker, machine, training):
+    db.session.add(
+        UserTraining(user_id=booker.id, training_id=training.id, obtained_on=date(2026, 1, 1))
+    )
+    client = login(booker)
+    page = text(client.get("/reservations/new?resource=laser&date=2030-03-05"))
+    assert 'name="slot"' in page
+    assert 'name="start"' not in page
+    response = client.post(
+        "/reservations/new?resource=laser",
+        data=room_form(start=None, end=None, slot="10:00-11:00", attendees="1"),
+    )
+    assert response.status_code == 302
+    [booking] = _bookings()
+    assert booking.state is BookingState.APPROVED
+    assert (booking.start_at, booking.end_at) == (
+        local("2030-03-05 10:00"),
+        local("2030-03-05 11:00"),
+    )
+    assert "approved" in text(client.get(response.headers["Location"]))
+
+
+def test_an_open_lab_seat_is_one_seat_for_the_whole_session(login, booker, open_lab):
+    client = login(booker)
+    page = text(client.get("/reservations/new?resource=atelier-jeudi&date=2030-03-07"))
+    assert 'value="18:00-21:00"' in page
+    assert 'name="attendees"' not in page
+    response = client.post(
+        "/reservations/new?resource=atelier-jeudi",
+        data=room_form(date="2030-03-07", start=None, end=None, slot="18:00-21:00", attendees=None),
+    )
+    assert response.status_code == 302
+    [booking] = _bookings()
+    assert booking.state is BookingState.APPROVED
+    assert booking.attendees == 1
+    assert booking.start_at == local("2030-03-07 18:00")
+    assert booking.end_at == local("2030-03-07 21:00")
+
+
+def _refused(client, resource_slug: str = "salle-iroise", **changes: str):
+    db.session.commit()  # the scene survives the page's rollback
+    response = client.post(f"/reservations/new?resource={resource_slug}", data=room_form(**changes))
+    assert response.status_code == 422
+    assert _bookings_count() == 0
+    return text(response)
+
+
+def _bookings_count() -> int:
+    return len(
+        list(db.session.scalars(select(Booking.id).where(Booking.title == "Assemblée générale")))
+    )
+
+
+def test_end_before_start_is_shown_next_to_the_end(login, booker, room):
+    page = _refused(login(booker), start="16:00", end="14:00")
+    assert "after the start" in error_of(page, "end")
+
+
+def test_a_date_in_the_past_is_shown_next_to_the_start(login, booker, room):
+    page = _refused(login(booker), date="2020-01-07")
+    assert error_of(page, "start")
+    assert "past" in error_of(page, "start")
+
+
+def test_outside_opening_hours_is_shown_next_to_the_start(login, booker, room):
+    page = _refused(login(booker), start="22:00", end="23:00")
+    assert error_of(page, "start") or error_of(page, "end")
+
+
+def test_a_conflict_is_named_next_to_the_start(login, booker, room):
+    factories.make_booking(
+        room, local("2030-03-05 15:00"), local("2030-03-05 17:00"), title="Chorale"
+    )
+    page = _refused(login(booker))
+    message = error_of(page, "start")
+    assert "Salle Iroise" in message
+    assert "15:00" in message
+
+
+def test_too_many_attendees_is_shown_next_to_the_number(login, booker, room):
+    page = _refused(login(booker), attendees="11")
+    assert error_of(page, "attendees")
+
+
+def test_text_in_the_number_of_people_is_explained(login, booker, room):
+    page = _refused(login(booker), attendees="eight")
+    assert "whole number" in error_of(page, "attendees")
+
+
+def test_more_equipment_than_the_room_has_is_shown_next_to_it(login, booker, room, screen):
+    page = _refused(
+        login(booker),
+        **{f"equipment_{screen.id}": "y", f"equipment_{screen.id}_quantity": "3"},
+    )
+    assert "between 1 and 2" in error_of(page, f"equipment_{screen.id}_quantity")
+
+
+def test_equipment_the_room_no_longer_has_is_refused_next_to_the_equipment(
+    login, booker, room, camera
+):
+    client = login(booker)
+    form_page = text(client.get("/reservations/new?resource=salle-iroise"))
+    assert f'name="equipment_{camera.id}"' in form_page
+    # The camera goes away between showing the form and sending it.
+    room.equipment = [e for e in room.equipment if e.equipment_id != camera.id]
+    db.session.commit()
+    page = _refused(client, **{f"equipment_{camera.id}": "y"})
+    assert "does not have the equipment" in error_of(
+        page, f"equipment_{room.equipment[0].equipment_id}"
+    )
+    assert f'name="equipment_{camera.id}"' not in page
+
+
+def test_a_missing_training_is_shown_next_to_the_slot(login, booker, machine):
+    page = _refused(login(booker), "laser", start=None, end=None, slot="10:00-11:00", attendees="1")
+    assert "Laser safety" in error_of(page, "slot")
+
+
+def test_booking_for_an_association_i_am_not_in_is_refused(login, booker, room):
+    other = factories.make_association("Club de Go")
+    page = _refused(login(booker), association=str(other.id))
+    assert "not a member" in error_of(page, "association") or "not a member" in page
+
+
+def test_someone_without_an_association_is_told_why_they_cannot_book(login, room):
+    loner = factories.make_user(locale="en")
+    client = login(loner)
+    assert "not a member of any association" in text(
+        client.get("/reservations/new?resource=salle-iroise")
+    )
+    page = _refused(client)
+    assert "association" in error_of(page, "association") or "association" in page
+
+
+def test_someone_in_two_associations_chooses_one(login, booker, room):
+    second = factories.make_association("Club de Go")
+    factories.add_member(booker, second)
+    client = login(booker)
+    page = text(client.get("/reservations/new?resource=salle-iroise"))
+    assert '<select id="association"' in page
+    response = client.post(
+        "/reservations/new?resource=salle-iroise", data=room_form(association=str(second.id))
+    )
+    assert response.status_code == 302
+    assert _bookings()[0].association_id == second.id
+
+
+def test_missing_title_and_date_are_shown_next_to_their_fields(login, booker, room):
+    page = _refused(login(booker), title="", date="")
+    assert error_of(page, "title")
+    assert error_of(page, "date")
