@@ -10,23 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from booking.auth import models as auth_models
 from booking.auth.models import Association, User
 from booking.resources.models import Resource
 from booking.timeutil import local_datetime, local_today, to_utc
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch) -> None:
-    """These tests never type a password: skip the deliberately slow hashing."""
-    monkeypatch.setattr(
-        auth_models,
-        "generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
-    )
 
 
 def at(days: int, hour: int, minute: int = 0) -> datetime:

@@ -10,11 +10,7 @@ from booking.resources.models import Resource
 from tests import factories
 
 # The manager's desk scene, for tests that run the engine's transitions end to end.
-from tests.approvals.conftest import (  # noqa: F401
-    cheap_password_hashing,
-    desk,
-    request_for,
-)
+from tests.approvals.conftest import desk, request_for  # noqa: F401
 
 START = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # Wednesday 18:00 in Brest
 END = datetime(2026, 12, 2, 19, 0, tzinfo=UTC)

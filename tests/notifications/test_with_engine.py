@@ -8,6 +8,7 @@ from pathlib import Path
 from booking.bookings.models import BookingState
 from booking.bookings.services import add_comment, approve, cancel, reschedule
 from booking.extensions import db
+from tests import factories
 from tests.approvals.conftest import at
 from tests.notifications.helpers import by_recipient, calendar, outbox, text_part
 
@@ -98,3 +99,30 @@ def test_an_association_moving_its_request_asks_the_managers_again(desk, request
     assert booking.state is BookingState.PENDING
     assert set(by_recipient("new_request")) == {"a@example.org", "site@example.org"}
     assert not by_recipient("rescheduled")
+
+
+def test_a_freed_open_lab_seat_goes_to_the_first_waiting_with_an_invitation(desk, make_booking):
+    session = factories.make_resource(
+        desk.room_a.site,
+        kind="open_lab",
+        name="Fablab ouvert",
+        capacity=1,
+        managers=[desk.manager_a],
+    )
+    start, end = at(10, 14), at(10, 17)
+    seated = make_booking(session, start, end, association=desk.association, requester=desk.member)
+    waiting = make_booking(
+        session,
+        start,
+        end,
+        association=desk.rival,
+        requester=desk.rival_member,
+        state="waitlisted",
+    )
+    cancel(desk.member, seated)
+    assert waiting.state is BookingState.APPROVED
+    sent = by_recipient("promoted")
+    assert set(sent) == {"joueur@example.org", "echecs@example.org"}
+    message = sent["joueur@example.org"]
+    assert message["Subject"].startswith("A seat is yours: Fablab ouvert")
+    assert str(calendar(message).walk("VEVENT")[0]["UID"]) == waiting.uid
