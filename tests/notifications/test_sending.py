@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
 from booking import create_app
@@ -166,6 +167,49 @@ def test_emails_go_through_a_real_smtp_server(app, scene, pending, smtp_server):
     assert "votre réservation est acceptée" in text_part(message)
     assert any(p.get_content_type() == "text/calendar" for p in message.iter_attachments())
     assert all(r.sent_at == NOW for r in outbox())
+
+
+class _Accounts:
+    """An aiosmtpd authenticator knowing one account."""
+
+    def __init__(self) -> None:
+        self.logins: list[str] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = auth_data.login == b"salles" and auth_data.password == b"s3cret"
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_the_smtp_path_logs_in_with_the_configured_account(app, scene, pending):
+    handler, accounts = _Collect(), _Accounts()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=accounts,
+        auth_required=True,
+        auth_require_tls=False,  # a test server without a certificate
+    )
+    controller.start()
+    try:
+        _approve(scene, pending)
+        config = {
+            **app.config,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": controller.port,
+            "MAIL_USERNAME": "salles",
+            "MAIL_PASSWORD": "s3cret",
+        }
+        report = send_due(now=NOW, transport=SMTPTransport(config))
+    finally:
+        controller.stop()
+    assert report.sent == 2
+    assert accounts.logins == ["salles", "salles"]
+    assert len(handler.received) == 2
 
 
 @pytest.mark.slow
