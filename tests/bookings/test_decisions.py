@@ -211,7 +211,7 @@ def test_rescheduling_rechecks_goes_back_to_pending_and_bumps_sequence(scene):
     assert (booking.start_at, booking.end_at) == (at(TUESDAY, 17), at(TUESDAY, 19))
     assert booking.state is BookingState.PENDING
     assert booking.sequence == 2
-    assert sent[0]["previous"] == (at(TUESDAY, 14), at(TUESDAY, 16))
+    assert sent[0]["previous"] == [(at(TUESDAY, 14), at(TUESDAY, 16))]
     assert actions(booking)[-1] == ("rescheduled", "approved", "pending")
 
 
