@@ -12,6 +12,7 @@ from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
 from booking.reservations.convert import recurrence
 from booking.reservations.forms import reservation_form
+from booking.resources.models import Closure
 from booking.timeutil import to_local
 from tests import factories
 from tests.reservations.conftest import local
@@ -253,3 +254,20 @@ def test_a_made_up_weekday_of_the_month_is_shown_next_to_it(login, booker, room)
     )
     assert response.status_code == 422
     assert error_of(text(response), "nth")
+
+
+def test_a_closure_in_the_series_is_named_in_the_preview(login, booker, room, site):
+    db.session.add(
+        Closure(
+            site_id=site.id,
+            start_at=local("2027-10-26 00:00"),
+            end_at=local("2027-10-27 00:00"),
+            label="Fermeture pour travaux",
+        )
+    )
+    db.session.commit()
+    response = login(booker).post(URL, data=_weekly(preview="Preview the dates"))
+    page = text(response)
+    assert page.count("Not possible:") == 1
+    assert "Fermeture pour travaux" in page
+    assert 'class="slot-closed"' in page
