@@ -91,6 +91,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     LOAD_DEMO_DATA = False
+    BENCH_ROUTES = _bool("BENCH_ROUTES")  # `make bench` only: the /bench/ceiling route
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
 from booking.auth.models import User, user_by_email
+from booking.benchdata import DatabaseNotEmptyError, analyze, build_workload
+from booking.bookings.services import expire_pending
 from booking.demo import seed_demo
 from booking.extensions import db
+from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
+from booking.notifications.sending import send_due
 from booking.resources.models import Site
 
 
 def init_commands(app: Flask) -> None:
+    init_notification_commands(app)
+    init_bench_commands(app)
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no site yet.")
     def seed_demo_command(if_empty: bool) -> None:
@@ -38,3 +47,56 @@ def init_commands(app: Flask) -> None:
         user.set_password(password)
         db.session.commit()
         click.echo(f"{user.email} is an administrator.")
+
+
+# --- Notifications and approvals: sending the outbox, reminders, expiry ------------------
+
+
+def init_notification_commands(app: Flask) -> None:
+    @app.cli.command("send-mail")
+    @click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+    def send_mail_command(limit: int) -> None:
+        """Send the emails waiting in the outbox (failures are retried later, with backoff)."""
+        report = send_due(limit=limit)
+        click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command() -> None:
+        """Day-before reminders to requesters; reminders of long-pending requests to managers."""
+        day_before = send_day_before_reminders()
+        pending = send_pending_reminders()
+        db.session.commit()
+        click.echo(f"Reminders queued: {day_before} bookings tomorrow, {pending} pending requests")
+        report = send_due()
+        click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
+
+    @app.cli.command("expire-pending")
+    def expire_pending_command() -> None:
+        """Mark as expired the requests still undecided when their start time has come."""
+        expired = expire_pending()
+        db.session.commit()
+        click.echo(f"Requests expired: {len(expired)}")
+
+
+# --- Benchmark (issue 7) -----------------------------------------------------------------
+# `make bench` builds the standard workload with this command; see bench/README.md.
+def init_bench_commands(app: Flask) -> None:
+    @app.cli.command("bench-data")
+    @click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100))
+    def bench_data(scale: int) -> None:
+        """Fill an EMPTY database with the standard benchmark workload (15 rooms per site)."""
+        started = time.perf_counter()
+        try:
+            counts = build_workload(scale)
+        except DatabaseNotEmptyError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        analyze()
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        click.echo(
+            "Benchmark workload ready in "
+            + f"{elapsed:.1f} s: "
+            + ", ".join(f"{k}={v}" for k, v in counts.items())
+        )

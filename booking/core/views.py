@@ -11,13 +11,19 @@ from werkzeug.wrappers import Response
 from booking.extensions import db
 from booking.i18n import available_languages
 from booking.resources.queries import sites_with_resources
+from booking.schedule.forms import FindForm
+from booking.schedule.queries import search_choices
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("core/home.html", sites=sites_with_resources())
+    return render_template(
+        "core/home.html",
+        sites=sites_with_resources(),
+        search_form=FindForm(None, search_choices()),
+    )
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -25,7 +31,14 @@ def safe_next(target: str | None, default: str) -> str:
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" as "//host": a backslash anywhere is refused too.
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return default
     return target
 

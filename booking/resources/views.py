@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from booking.db import utcnow
 from booking.resources.hours import weekly_hours
 from booking.resources.queries import resource_by_slug, site_by_slug
+from booking.schedule.grid import resource_week
+from booking.timeutil import local_today
 
 bp = Blueprint("resources", __name__)
 
@@ -19,6 +22,7 @@ def resource(slug: str) -> str:
         "resources/resource.html",
         resource=found,
         hours=weekly_hours(found.effective_opening_hours()),
+        week=resource_week(found, local_today(), now=utcnow()),
     )
 
 

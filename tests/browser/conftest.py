@@ -100,8 +100,12 @@ def base_url(live_app: Flask) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, base_url: str) -> Iterator:
+    # bypass_csp: the test injects axe-core into pages whose policy forbids inline scripts.
     context = browser.new_context(
-        base_url=base_url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+        base_url=base_url,
+        locale="fr-FR",
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=True,
     )
     context.set_default_timeout(10_000)
     tab = context.new_page()

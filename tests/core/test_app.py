@@ -120,3 +120,11 @@ def test_naive_datetimes_are_refused(db, make_resource, make_booking) -> None:
     with pytest.raises(Exception, match="naive"):
         make_booking(room, datetime(2026, 10, 25, 17), datetime(2026, 10, 25, 19))
     db.session.rollback()
+
+
+def test_pages_carry_security_headers_and_forbid_inline_scripts(client) -> None:
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy

@@ -1,0 +1,637 @@
+"""`make bench`: build the standard workload, serve it with gunicorn, drive it with wrk.
+
+Every request goes to 127.0.0.1 only. Settings (environment):
+
+    BENCH_DB           sqlite (default) or postgresql
+    BENCH_PG_URL       server for BENCH_DB=postgresql (default postgresql+psycopg://postgres@127.0.0.1:5432)
+    BENCH_SCALE        "1" (default), "10", or "1 10" for both tables
+    BENCH_SECONDS      seconds per measure (default 10)
+    BENCH_RUNS         runs per measure; the table shows the median (default 1)
+    BENCH_CONNECTIONS  connection counts (default "1 8")
+    BENCH_ONLY         measure names to run (default: all), e.g. "day ceiling"
+    BENCH_WORKERS      gunicorn workers (default 2, like the 2-core reference machine)
+
+The booking POST logs in as the workload's bench account through the real login form and
+scrapes the CSRF token from the reservation form: CSRF stays on, as in production.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+VENV_BIN = ROOT / ".venv" / "bin"
+LUA = ROOT / "bench" / "wrk.lua"
+
+BENCH_EMAIL = "bench@example.org"
+BENCH_PASSWORD = "bench-password"  # noqa: S105 - the workload's documented bench account
+
+REFERENCE_DAY = date(2026, 9, 29)
+FIND_DAY = date(2027, 9, 28)  # a Tuesday too, in the future
+ROOM = "salle-visio-01"
+SITE = "visio"
+
+# The pages measured (issue 7), as the other areas publish them.
+PATHS = {
+    "day": f"/calendar/day?date={REFERENCE_DAY.isoformat()}&site={SITE}",
+    "week": f"/calendar/resources/{ROOM}/week?date={REFERENCE_DAY.isoformat()}",
+    "month": f"/calendar/resources/{ROOM}/month?month=2026-09",
+    "feed": f"/feeds/resources/{ROOM}.ics",
+    # The search refuses past times: the same weekday a year on (the same pattern of bookings).
+    "find": "/find?"
+    + urlencode(
+        {
+            "date": FIND_DAY.isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+            "attendees": "4",
+            "equipment": "kit-visio",
+        }
+    ),
+    "post_form": "/reservations/new",
+}
+# Free half-hours of every bench room on every weekday (the workload never books them).
+FREE_SLOTS = [
+    (dtime(8, 0), dtime(8, 30)),
+    (dtime(8, 30), dtime(9, 0)),
+    (dtime(10, 0), dtime(10, 30)),
+    (dtime(12, 0), dtime(12, 30)),
+    (dtime(13, 30), dtime(14, 0)),
+    (dtime(19, 0), dtime(19, 30)),
+    (dtime(19, 30), dtime(20, 0)),
+]
+# A slot the workload holds (approved) in the future: the conflicting POST asks for it.
+CONFLICT_DAY = date(2027, 3, 2)
+CONFLICT_SLOT = (dtime(9, 0), dtime(10, 0))
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return (os.environ.get(name) or default).split()
+
+
+SECONDS = int(os.environ.get("BENCH_SECONDS") or 10)
+RUNS = int(os.environ.get("BENCH_RUNS") or 1)
+CONNECTIONS = [int(c) for c in env_list("BENCH_CONNECTIONS", "1 8")]
+WORKERS = int(os.environ.get("BENCH_WORKERS") or 2)
+DB_KIND = os.environ.get("BENCH_DB", "sqlite")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+ONLY = set(env_list("BENCH_ONLY", ""))
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# ---------------------------------------------------------------- database and server
+def fresh_database(scale: int) -> str:
+    """A new empty database for this scale; returns its URL."""
+    if DB_KIND == "sqlite":
+        path = OUT / f"bench_s{scale}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    if DB_KIND != "postgresql":
+        raise SystemExit(f"BENCH_DB must be sqlite or postgresql, not {DB_KIND!r}")
+    name = f"bench_s{scale}"
+    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
+    return f"{PG_URL}/{name}"
+
+
+def flask(args: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+
+    def children(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+    def worker_rss_mb(self) -> list[float]:
+        sizes = []
+        for pid in self.children():
+            status = Path(f"/proc/{pid}/status")
+            if status.exists():
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by the workers (robust to a busy machine)."""
+        ticks = 0
+        for pid in self.children():
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists():
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def start_server(env: dict[str, str]) -> Server:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    server = Server(process, port)
+    for _ in range(100):  # bounded: 20 s
+        time.sleep(0.2)
+        if process.poll() is not None:
+            raise SystemExit("gunicorn exited while starting")
+        try:
+            if get(server, "/healthz").status == 200:
+                return server
+        except OSError:
+            continue
+    server.stop()
+    raise SystemExit("gunicorn did not answer within 20 s")
+
+
+# ---------------------------------------------------------------- plain HTTP probes
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+def request(
+    server: Server,
+    method: str,
+    path: str,
+    *,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        cookies = {}
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                cookies[key] = rest.split(";", 1)[0]
+        return Reply(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, data, cookies
+        )
+    finally:
+        conn.close()
+
+
+def get(server: Server, path: str, headers: dict[str, str] | None = None) -> Reply:
+    return request(server, "GET", path, headers=headers)
+
+
+CSRF_RE = re.compile(
+    rb'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+def csrf_token(body: bytes) -> str:
+    match = CSRF_RE.search(body)
+    if not match:
+        raise SystemExit("no csrf_token field found in the form")
+    return (match.group(1) or match.group(2)).decode()
+
+
+def log_in(server: Server) -> str:
+    """Log in as the bench account through the login form; returns the Cookie header."""
+    page = get(server, "/account/login")
+    cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
+    reply = request(
+        server,
+        "POST",
+        "/account/login",
+        body=urlencode(
+            {"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": csrf_token(page.body)}
+        ),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    if reply.status not in (302, 303) or "session" not in reply.cookies:
+        raise SystemExit(f"bench login failed: HTTP {reply.status}")
+    return f"session={reply.cookies['session']}"
+
+
+# ---------------------------------------------------------------- booking POST bodies
+def free_slots(start: date, rooms: list[str]):
+    """Free slots in the future, day by day, room by room; each is used once."""
+    day = start
+    for _ in range(800):  # bounded: the rooms' horizon is 730 days
+        if day.weekday() < 5:
+            for room in rooms:
+                for slot in FREE_SLOTS:
+                    yield room, day, slot
+        day += timedelta(days=1)
+
+
+def booking_form(room: str, day: date, slot: tuple[dtime, dtime], token: str, n: int) -> str:
+    """One line of a bodies file: the form's URL, a tab, the urlencoded form."""
+    path = PATHS["post_form"] + "?" + urlencode({"resource": room})
+    return (
+        path
+        + "\t"
+        + urlencode(
+            {
+                "csrf_token": token,
+                "resource": room,
+                "date": day.isoformat(),
+                "start": slot[0].strftime("%H:%M"),
+                "end": slot[1].strftime("%H:%M"),
+                "title": f"Banc d'essai {n}",
+                "purpose": "",
+                "attendees": "4",
+                "visibility": "private",
+                "association": "",  # the bench account belongs to one association: chosen for it
+                "repeat": "none",
+                "submit": "1",
+            }
+        )
+    )
+
+
+# ---------------------------------------------------------------- measures
+@dataclass
+class Measure:
+    name: str
+    label: str
+    path: str
+    expect: str = "200"
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+    bodies: Path | None = None
+    size: int | None = None
+    per_room: bool = True
+
+
+def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None) -> dict:
+    threads = min(connections, 2)
+    env = dict(os.environ)
+    env.update(
+        {
+            "BENCH_METHOD": measure.method,
+            "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in measure.headers.items()),
+            "BENCH_BODIES": str(bodies) if bodies else "",
+            "BENCH_EXPECT": measure.expect,
+            "BENCH_THREADS": str(threads),
+        }
+    )
+    cpu_before = server.cpu_seconds()
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{SECONDS}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA),
+            f"http://127.0.0.1:{server.port}{measure.path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=SECONDS + 60,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("BENCHJSON "))
+    data = json.loads(line[len("BENCHJSON ") :])
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    data["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / max(data["requests"], 1)
+    data["load"] = os.getloadavg()[0]
+    data["errors"] = (
+        data["connect"]
+        + data["read"]
+        + data["write"]
+        + data["status"]
+        + data["timeout"]
+        + data["unexpected"]
+        + data["exhausted"]
+    )
+    return data
+
+
+def check(server: Server, measure: Measure) -> str | None:
+    """One request first: the page must exist and answer as expected. Returns a problem."""
+    if measure.method == "POST":
+        assert measure.bodies is not None
+        return None
+    reply = get(server, measure.path, measure.headers)
+    if str(reply.status) not in measure.expect.split(","):
+        return f"HTTP {reply.status}"
+    measure.size = len(reply.body)
+    return None
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def run_scale(scale: int) -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
+    url = fresh_database(scale)
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "APP_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "BENCH_ROUTES": "1",
+            "PYTHONPATH": str(ROOT),
+            "MAIL_SERVER": "",
+            "INSTANCE_PATH": str(OUT / "instance"),
+            "MAIL_OUTBOX_DIR": str(OUT / "outbox"),
+        }
+    )
+    log(f"scale {scale}: fresh {DB_KIND} database, flask db upgrade")
+    flask(["db", "upgrade"], env)
+    started = time.perf_counter()
+    log(flask(["bench-data", "--scale", str(scale)], env))
+    build_seconds = time.perf_counter() - started
+
+    server = start_server(env)
+    log(f"gunicorn -w {WORKERS} on 127.0.0.1:{server.port} (pid {server.process.pid})")
+    try:
+        return measure_all(server, scale, build_seconds)
+    finally:
+        server.stop()
+
+
+def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
+    measures = [
+        Measure("day", "1. day grid, 15 rooms", PATHS["day"]),
+        Measure("week", "2. week, one room", PATHS["week"]),
+        Measure("month", "3. month, one room", PATHS["month"]),
+        Measure("feed", "4. room feed (full)", PATHS["feed"]),
+        Measure("feed304", "5. room feed (304)", PATHS["feed"], expect="304"),
+        Measure("find", "6. find a free room", PATHS["find"]),
+        Measure("post", "7a. booking POST", PATHS["post_form"], expect="302,303", method="POST"),
+        Measure(
+            "conflict",
+            "7b. conflicting POST",
+            PATHS["post_form"],
+            expect="422",
+            method="POST",
+        ),
+        Measure("ceiling", "8. ceiling", "/bench/ceiling?bytes=30000", per_room=False),
+    ]
+    if ONLY:
+        measures = [m for m in measures if m.name in ONLY]
+    problems: dict[str, str] = {}
+
+    # The feed's validator, for the 304 measure.
+    feed = get(server, PATHS["feed"])
+    if feed.status == 200 and feed.headers.get("etag"):
+        for m in measures:
+            if m.name == "feed304":
+                m.headers["If-None-Match"] = feed.headers["etag"]
+    # The ceiling returns as many bytes as the day grid.
+    day = get(server, PATHS["day"])
+    for m in measures:
+        if m.name == "ceiling" and day.status == 200:
+            m.path = f"/bench/ceiling?bytes={len(day.body)}"
+
+    posts = [m for m in measures if m.method == "POST"]
+    slots = free_slots(
+        date.today() + timedelta(days=2), [ROOM, *(f"salle-visio-{n:02d}" for n in range(2, 16))]
+    )
+    token = ""
+    if posts:
+        try:
+            cookie = log_in(server)
+            form = get(server, PATHS["post_form"] + f"?resource={ROOM}", {"Cookie": cookie})
+            if form.status != 200:
+                raise SystemExit(f"reservation form: HTTP {form.status}")
+            token = csrf_token(form.body)
+        except SystemExit as exc:
+            for m in posts:
+                problems[m.name] = str(exc)
+            measures = [m for m in measures if m.method != "POST"]
+            posts = []
+        for m in posts:
+            m.headers.update(
+                {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+            )
+
+    results: dict[str, dict[int, list[dict]]] = {}
+    available = []
+    for m in measures:
+        if m.method == "POST":
+            available.append(m)
+            continue
+        problem = check(server, m)
+        if problem:
+            problems[m.name] = problem
+            log(f"skipping {m.name}: {m.path} -> {problem}")
+        else:
+            available.append(m)
+
+    # Warm up: every page a few times on every worker (and the feed cache built).
+    for m in available:
+        if m.method == "GET":
+            for _ in range(20):
+                get(server, m.path, m.headers)
+
+    # The POSTs: one probe each first (status and size), then wrk with fresh slots.
+    for m in [m for m in available if m.method == "POST"]:
+        if m.name == "post":
+            room, day_, slot = next(slots)
+            body = booking_form(room, day_, slot, token, 0)
+        else:
+            body = booking_form(ROOM, CONFLICT_DAY, CONFLICT_SLOT, token, 0)
+            m.bodies = OUT / f"conflict_{scale}.txt"
+            m.bodies.write_text(body + "\n")
+        path, _, form_body = body.partition("\t")
+        reply = request(server, "POST", path, body=form_body, headers=m.headers)
+        m.size = len(reply.body)
+        if str(reply.status) not in m.expect.split(","):
+            problems[m.name] = f"probe answered HTTP {reply.status}"
+    available = [m for m in available if m.name not in problems]
+
+    for run in range(RUNS):
+        for m in available:
+            for connections in CONNECTIONS:
+                bodies = m.bodies
+                if m.name == "post":
+                    # More fresh slots than any rate this page reaches; running out is
+                    # counted as an error by wrk.lua, never silently reused.
+                    needed = SECONDS * (300 if connections == 1 else 800)
+                    bodies = OUT / f"post_{scale}_{run}_{connections}.txt"
+                    lines = [
+                        booking_form(room, day_, slot, token, n + 1)
+                        for n, (room, day_, slot) in zip(range(needed), slots, strict=False)
+                    ]
+                    bodies.write_text("\n".join(lines) + "\n")
+                data = wrk(server, m, connections, bodies)
+                results.setdefault(m.name, {}).setdefault(connections, []).append(data)
+                log(
+                    f"run {run + 1}/{RUNS} {m.name:9} c={connections}: {data['rps']:8.1f} req/s "
+                    f"p50 {data['p50_us'] / 1000:6.2f} ms p99 {data['p99_us'] / 1000:6.2f} ms "
+                    f"cpu {data['cpu_ms']:5.2f} ms/req load {data['load']:.1f} errors {data['errors']}"
+                )
+
+    rss = server.worker_rss_mb()
+    return {
+        "scale": scale,
+        "database": DB_KIND,
+        "build_seconds": round(build_seconds, 1),
+        "seconds": SECONDS,
+        "runs": RUNS,
+        "measures": [
+            {
+                "name": m.name,
+                "label": m.label,
+                "path": m.path,
+                "size": m.size,
+                "by_connections": {
+                    c: {
+                        "rps": median([r["rps"] for r in runs]),
+                        "p50_ms": median([r["p50_us"] / 1000 for r in runs]),
+                        "p99_ms": median([r["p99_us"] / 1000 for r in runs]),
+                        "cpu_ms": median([r["cpu_ms"] for r in runs]),
+                        "load": max(r["load"] for r in runs),
+                        "errors": sum(r["errors"] for r in runs),
+                        "requests": sum(r["requests"] for r in runs),
+                        "runs": runs,
+                    }
+                    for c, runs in results.get(m.name, {}).items()
+                },
+            }
+            for m in available
+        ],
+        "problems": problems,
+        "worker_rss_mb": [round(x, 1) for x in rss],
+    }
+
+
+# ---------------------------------------------------------------- table
+def table(result: dict) -> str:
+    ceiling = next((m for m in result["measures"] if m["name"] == "ceiling"), None)
+    lines = [
+        f"scale {result['scale']} on {result['database']} (workload built in "
+        f"{result['build_seconds']} s; {result['seconds']} s per measure, median of "
+        f"{result['runs']} run(s))",
+        f"{'measure':24} {'conn':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>8} "
+        f"{'÷ceiling':>8} {'cpu ms':>7} {'errors':>6} {'load':>5}",
+    ]
+    for m in result["measures"]:
+        for c, row in sorted(m["by_connections"].items()):
+            ratio = ""
+            if ceiling and c in ceiling["by_connections"]:
+                ratio = f"{row['rps'] / ceiling['by_connections'][c]['rps']:.2f}"
+            size = "" if m["size"] is None else str(m["size"])
+            lines.append(
+                f"{m['label']:24} {c:>4} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} "
+                f"{row['p99_ms']:>8.2f} {size:>8} {ratio:>8} {row['cpu_ms']:>7.2f} "
+                f"{row['errors']:>6} {row['load']:>5.1f}"
+            )
+    for name, problem in result["problems"].items():
+        lines.append(f"{name}: not measured ({problem})")
+    lines.append(
+        "worker RSS after the measures: "
+        + ", ".join(f"{x:.0f} MB" for x in result["worker_rss_mb"])
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    scales = [int(s) for s in env_list("BENCH_SCALE", "1")]
+    if "--scale" in argv:
+        scales = [int(argv[argv.index("--scale") + 1])]
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found (bench/run.sh installs it)")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    tables = []
+    for scale in scales:
+        result = run_scale(scale)
+        result.update({"commit": commit, "date": stamp})
+        name = f"result_{DB_KIND}_s{scale}_{stamp.replace(':', '')}.json"
+        (OUT / name).write_text(json.dumps(result, indent=1, default=str))
+        tables.append(table(result))
+    print()
+    print(f"commit {commit}, {stamp}, {machine()}")
+    for text_ in tables:
+        print()
+        print(text_)
+    return 0
+
+
+def machine() -> str:
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
+    total = mem[1].split()[1] if len(mem) > 1 else "?"
+    return f"nproc {os.cpu_count()}, RAM {total}, CPU {cpu}"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

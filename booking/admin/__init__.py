@@ -1,0 +1,1 @@
+"""Management pages for managers and administrators."""

@@ -1,0 +1,306 @@
+"""Administration forms. They check shapes and numbers; the services check the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+SLUG_HELP = _l(
+    "Used in web addresses: lowercase letters, digits and hyphens. Left empty, it is made from the name."
+)
+SLUG_PATTERN = Regexp(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    message=_l("Use only lowercase letters, digits and single hyphens, like salle-du-port."),
+)
+
+KIND_LABELS = {
+    "visio_room": _l("Videoconference room"),
+    "room": _l("Meeting room"),
+    "machine": _l("Machine"),
+    "open_lab": _l("Open-lab session"),
+}
+
+
+def _int_field(label, *, minimum: int, help_message, required: bool = True, **kw):
+    validators = [
+        InputRequired(_l("Enter a whole number.")) if required else Optional(),
+        NumberRange(min=minimum, message=help_message),
+    ]
+    return IntegerField(label, validators=validators, render_kw={"inputmode": "numeric"}, **kw)
+
+
+def options(pairs: Iterable[tuple[object, object]], optgroup: str | None = None) -> list:
+    """Choices of a select field, from (value, label) pairs."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+def weekday_choices() -> list[SelectChoice]:
+    days = get_locale().days["format"]["wide"]
+    return options((i, days[i].capitalize()) for i in range(7))
+
+
+class SearchForm(FlaskForm):
+    """The search box of a list (GET, no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class ActionForm(FlaskForm):
+    """An empty form: a button that posts with a CSRF token."""
+
+
+class SiteForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the place a name.")), Length(max=200)]
+    )
+    slug = StringField(_l("Short name"), validators=[Optional(), Length(max=200), SLUG_PATTERN])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    neighbourhood = StringField(_l("Neighbourhood"), validators=[Optional(), Length(max=120)])
+    latitude = FloatField(
+        _l("Latitude"),
+        validators=[Optional(), NumberRange(-90, 90, _l("Latitude is between -90 and 90."))],
+    )
+    longitude = FloatField(
+        _l("Longitude"),
+        validators=[Optional(), NumberRange(-180, 180, _l("Longitude is between -180 and 180."))],
+    )
+    transport = StringField(
+        _l("Getting there by public transport"), validators=[Optional(), Length(max=300)]
+    )
+    is_wheelchair_accessible = BooleanField(_l("Wheelchair accessible"))
+    accessibility_notes = TextAreaField(
+        _l("Accessibility details"), validators=[Optional(), Length(max=2000)]
+    )
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[
+            Optional(),
+            Email(_l("Enter a valid email address, like name@example.org.")),
+            Length(max=254),
+        ],
+    )
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+
+
+class ResourceForm(FlaskForm):
+    site_id = SelectField(
+        _l("Place"), coerce=int, validators=[InputRequired(_l("Choose a place."))]
+    )
+    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()))
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the resource a name.")), Length(max=200)]
+    )
+    slug = StringField(_l("Short name"), validators=[Optional(), Length(max=200), SLUG_PATTERN])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    capacity = _int_field(
+        _l("Capacity (people, or seats of a session)"),
+        minimum=1,
+        help_message=_l("The capacity is at least 1."),
+    )
+    is_bookable = BooleanField(_l("Bookable"), default=True)
+    requires_approval = BooleanField(_l("Each request needs a manager's approval"), default=True)
+    min_duration_minutes = _int_field(
+        _l("Minimum length (minutes)"),
+        minimum=1,
+        help_message=_l("The minimum length is at least 1 minute."),
+        default=30,
+    )
+    max_duration_minutes = _int_field(
+        _l("Maximum length (minutes)"),
+        minimum=1,
+        help_message=_l("The maximum length is at least 1 minute."),
+        default=240,
+    )
+    slot_step_minutes = _int_field(
+        _l("Slot step (minutes)"),
+        minimum=1,
+        help_message=_l("The slot step is at least 1 minute."),
+        default=30,
+    )
+    fixed_slots = BooleanField(_l("Fixed slots: each booking lasts exactly one step"))
+    horizon_days = _int_field(
+        _l("Bookable up to (days ahead)"),
+        minimum=1,
+        help_message=_l("Bookings must be possible at least 1 day ahead."),
+        default=180,
+    )
+    min_notice_minutes = _int_field(
+        _l("Minimum notice (minutes)"),
+        minimum=0,
+        help_message=_l("The minimum notice cannot be negative."),
+        default=120,
+    )
+    required_training_id = SelectField(_l("Training required"), coerce=int, default=0)
+    trusted_ids = SelectMultipleField(_l("Trusted associations (approved on arrival)"), coerce=int)
+    manager_ids = SelectMultipleField(_l("Managers of this resource"), coerce=int)
+
+    def validate_max_duration_minutes(self, field: IntegerField) -> None:
+        low = self.min_duration_minutes.data
+        if field.data is not None and low is not None and field.data < low:
+            raise ValidationError(_l("The maximum length must be at least the minimum length."))
+
+
+class EquipmentForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the equipment a name.")), Length(max=120)]
+    )
+    slug = StringField(_l("Short name"), validators=[Optional(), Length(max=120), SLUG_PATTERN])
+    category = StringField(_l("Category"), validators=[Optional(), Length(max=60)])
+
+
+class ResourceEquipmentForm(FlaskForm):
+    equipment_id = SelectField(
+        _l("Equipment"), coerce=int, validators=[InputRequired(_l("Choose an item."))]
+    )
+    quantity = _int_field(
+        _l("Quantity"), minimum=1, help_message=_l("The quantity is at least 1."), default=1
+    )
+
+
+class OpeningHoursForm(FlaskForm):
+    weekday = SelectField(
+        _l("Day"), coerce=int, validators=[InputRequired(_l("Choose a day of the week."))]
+    )
+    opens_at = TimeField(
+        _l("Opens at"), validators=[InputRequired(_l("Enter a time, like 09:00."))]
+    )
+    closes_at = TimeField(
+        _l("Closes at"), validators=[InputRequired(_l("Enter a time, like 18:00."))]
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.weekday.choices = weekday_choices()
+
+    def validate_closes_at(self, field: TimeField) -> None:
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The closing time must be after the opening time."))
+
+
+class ClosureForm(FlaskForm):
+    target = SelectField(
+        _l("Place or resource closed"),
+        validators=[InputRequired(_l("Choose the place or the resource to close."))],
+    )
+    label = StringField(
+        _l("Reason shown to visitors"),
+        validators=[
+            DataRequired(_l("Say why it is closed, for example “Public holiday”.")),
+            Length(max=200),
+        ],
+    )
+    start_at = DateTimeLocalField(
+        _l("From"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Enter a date and time."))],
+    )
+    end_at = DateTimeLocalField(
+        _l("Until"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Enter a date and time."))],
+    )
+
+    def validate_end_at(self, field: DateTimeLocalField) -> None:
+        if field.data and self.start_at.data and field.data <= self.start_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+
+class TrainingForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the training a name.")), Length(max=200)]
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    validity_months = _int_field(
+        _l("Valid for (months)"),
+        minimum=1,
+        help_message=_l("The validity is at least 1 month, or empty."),
+        required=False,
+    )
+
+
+class GrantTrainingForm(FlaskForm):
+    email = EmailField(
+        _l("Email address of the person"),
+        validators=[
+            DataRequired(_l("Enter the person's email address.")),
+            Email(_l("Enter a valid email address, like name@example.org.")),
+        ],
+    )
+    obtained_on = DateField(_l("Obtained on"), validators=[InputRequired(_l("Enter a date."))])
+    expires_on = DateField(_l("Expires on"), validators=[Optional()])
+
+    def validate_expires_on(self, field: DateField) -> None:
+        if field.data and self.obtained_on.data and field.data < self.obtained_on.data:
+            raise ValidationError(_l("The expiry date cannot be before the date obtained."))
+
+
+class AssociationForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the association a name.")), Length(max=200)]
+    )
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[
+            DataRequired(_l("Give a contact email address.")),
+            Email(_l("Enter a valid email address, like name@example.org.")),
+            Length(max=254),
+        ],
+    )
+    registration_number = StringField(
+        _l("RNA or SIRET number"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^(W\d{9}|\d{14})$",
+                message=_l(
+                    "An RNA number is W followed by 9 digits; a SIRET number has 14 digits."
+                ),
+            ),
+        ],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class DeactivateForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (kept in the history)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class UserRolesForm(FlaskForm):
+    is_admin = BooleanField(_l("Administrator"))
+    is_active = BooleanField(_l("Account active"))
+    resource_ids = SelectMultipleField(_l("Manages these resources"), coerce=int)
+    site_ids = SelectMultipleField(_l("Manages these places (all their resources)"), coerce=int)

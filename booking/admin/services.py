@@ -1,0 +1,924 @@
+"""Administration rules: sites, resources and their rules, equipment, opening hours,
+closures, trainings, associations and users.
+
+Administrators manage everything. Managers (of a resource or of a site) manage
+only their own resources: rules, equipment, opening hours and closures. Every
+change is recorded in the audit trail with the acting user. Services flush,
+never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from booking.audit import record
+from booking.auth.models import Association, Membership, User
+from booking.bookings.models import Booking, BookingEquipment
+from booking.db import utcnow
+from booking.extensions import db
+from booking.resources.models import (
+    Closure,
+    Equipment,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+    ResourceKind,
+    Site,
+    Training,
+    UserTraining,
+    resource_managers,
+    site_managers,
+)
+
+PER_PAGE = 25
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class AdminError(Exception):
+    """A refused administrative change, with a translatable message and the form field it concerns.
+
+    The message is lazy: it is translated when shown, in the reader's language.
+    """
+
+    def __init__(self, message: object, field: str | None = None) -> None:
+        super().__init__(message)
+        self._message = message
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AdminForbiddenError(AdminError):
+    """The acting user may not make this change."""
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise AdminForbiddenError(_("You are not allowed to make this change."))
+
+
+def _changes(obj: object, values: dict) -> list[str]:
+    """Set attributes, returning the names of those whose value changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def slugify(text: str) -> str:
+    """A URL slug from a name: "Salle Éole 2" -> "salle-eole-2"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:200]
+
+
+def _check_slug(model: type, slug: str, current_id: int | None) -> str:
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise AdminError(
+            _("Use only lowercase letters, digits and single hyphens, like salle-du-port."),
+            "slug",
+        )
+    clash = db.session.scalar(select(model.id).where(model.slug == slug))
+    if clash is not None and clash != current_id:
+        raise AdminError(_("This short name is already used: choose another one."), "slug")
+    return slug
+
+
+def _contains(column, query: str):
+    escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def paginate(stmt: Select, page: int, per_page: int = PER_PAGE) -> Pagination:
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False, count=True)
+
+
+# --- Who manages what ---------------------------------------------------------------
+
+
+def can_administer(user: User | None) -> bool:
+    """May open the administration at all: administrators and managers."""
+    return bool(user and user.is_authenticated and (user.is_admin or user.is_manager))
+
+
+def managed_site_ids(user: User) -> Select:
+    return select(site_managers.c.site_id).where(site_managers.c.user_id == user.id)
+
+
+def manageable_resources(user: User) -> Select:
+    """The resources a user manages (all of them for an administrator)."""
+    stmt = select(Resource)
+    if user.is_admin:
+        return stmt
+    own = select(resource_managers.c.resource_id).where(resource_managers.c.user_id == user.id)
+    return stmt.where(or_(Resource.id.in_(own), Resource.site_id.in_(managed_site_ids(user))))
+
+
+def manageable_sites(user: User) -> Select:
+    stmt = select(Site)
+    if user.is_admin:
+        return stmt
+    return stmt.where(Site.id.in_(managed_site_ids(user)))
+
+
+def search_sites(user: User, query: str = "", page: int = 1) -> Pagination:
+    stmt = manageable_sites(user).options(selectinload(Site.resources))
+    if query.strip():
+        stmt = stmt.where(
+            or_(
+                _contains(Site.name, query),
+                _contains(Site.slug, query),
+                _contains(Site.neighbourhood, query),
+                _contains(Site.address, query),
+            )
+        )
+    return paginate(stmt.order_by(Site.name, Site.id), page)
+
+
+def search_resources(
+    user: User,
+    query: str = "",
+    *,
+    site_id: int | None = None,
+    kind: str | None = None,
+    page: int = 1,
+) -> Pagination:
+    stmt = manageable_resources(user).options(selectinload(Resource.site))
+    if query.strip():
+        stmt = stmt.where(or_(_contains(Resource.name, query), _contains(Resource.slug, query)))
+    if site_id:
+        stmt = stmt.where(Resource.site_id == site_id)
+    if kind in {k.value for k in ResourceKind}:
+        stmt = stmt.where(Resource.kind == ResourceKind(kind))
+    return paginate(stmt.order_by(Resource.name, Resource.id), page)
+
+
+# --- Sites ---------------------------------------------------------------------------
+
+SITE_FIELDS = (
+    "name",
+    "description",
+    "address",
+    "neighbourhood",
+    "latitude",
+    "longitude",
+    "transport",
+    "is_wheelchair_accessible",
+    "accessibility_notes",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def _check_coordinates(values: dict) -> None:
+    lat, lon = values.get("latitude"), values.get("longitude")
+    if (lat is None) != (lon is None):
+        field = "longitude" if lon is None else "latitude"
+        raise AdminError(_("Give both latitude and longitude, or neither."), field)
+    if lat is not None and not -90 <= lat <= 90:
+        raise AdminError(_("Latitude is between -90 and 90."), "latitude")
+    if lon is not None and not -180 <= lon <= 180:
+        raise AdminError(_("Longitude is between -180 and 180."), "longitude")
+
+
+def save_site(actor: User, site: Site | None, values: dict) -> Site:
+    """Create (administrators) or edit (administrators, the site's managers) a site."""
+    _require(actor.is_admin if site is None else site.is_managed_by(actor))
+    values = {k: v for k, v in values.items() if k in (*SITE_FIELDS, "slug")}
+    if not (values.get("name") or "").strip():
+        raise AdminError(_("Give the place a name."), "name")
+    slug = values.pop("slug", None) or slugify(values["name"])
+    values["slug"] = _check_slug(Site, slug, site.id if site else None)
+    _check_coordinates(values)
+    if site is None:
+        site = Site(**values)
+        db.session.add(site)
+        db.session.flush()
+        record("site", site.id, "created", actor_id=actor.id)
+        return site
+    changed = _changes(site, values)
+    if changed:
+        db.session.flush()
+        record("site", site.id, "updated", actor_id=actor.id, reason=", ".join(changed))
+    return site
+
+
+def delete_site(actor: User, site: Site) -> None:
+    """Delete an empty site; a site that still has resources is kept."""
+    _require(actor.is_admin)
+    if site.resources:
+        raise AdminError(
+            _("This place still has resources: move or delete them before deleting the place.")
+        )
+    record("site", site.id, "deleted", actor_id=actor.id, reason=site.name)
+    db.session.delete(site)
+    db.session.flush()
+
+
+# --- Resources -----------------------------------------------------------------------
+
+RESOURCE_FIELDS = (
+    "site_id",
+    "kind",
+    "name",
+    "description",
+    "capacity",
+    "is_bookable",
+    "requires_approval",
+    "min_duration_minutes",
+    "max_duration_minutes",
+    "slot_step_minutes",
+    "fixed_slots",
+    "horizon_days",
+    "min_notice_minutes",
+    "required_training_id",
+)
+
+
+def _check_rules(values: dict) -> None:
+    positive = {
+        "capacity": _("The capacity is at least 1."),
+        "min_duration_minutes": _("The minimum length is at least 1 minute."),
+        "max_duration_minutes": _("The maximum length is at least 1 minute."),
+        "slot_step_minutes": _("The slot step is at least 1 minute."),
+        "horizon_days": _("Bookings must be possible at least 1 day ahead."),
+    }
+    for name, message in positive.items():
+        value = values.get(name)
+        if value is None or value < 1:
+            raise AdminError(message, name)
+    notice = values.get("min_notice_minutes")
+    if notice is None or notice < 0:
+        raise AdminError(_("The minimum notice cannot be negative."), "min_notice_minutes")
+    if values["min_duration_minutes"] > values["max_duration_minutes"]:
+        raise AdminError(
+            _("The maximum length must be at least the minimum length."), "max_duration_minutes"
+        )
+
+
+def save_resource(
+    actor: User,
+    resource: Resource | None,
+    values: dict,
+    *,
+    trusted_ids: Iterable[int] = (),
+    manager_ids: Iterable[int] | None = None,
+) -> Resource:
+    """Create (administrators) or edit (its managers) a resource and its booking rules.
+
+    Only administrators change a resource's site or its managers (`manager_ids`
+    None keeps them as they are).
+    """
+    _require(actor.is_admin if resource is None else resource.can_manage(actor))
+    values = {k: v for k, v in values.items() if k in (*RESOURCE_FIELDS, "slug")}
+    if not actor.is_admin:
+        values.pop("site_id", None)
+        manager_ids = None
+    if not (values.get("name") or "").strip():
+        raise AdminError(_("Give the resource a name."), "name")
+    if "site_id" in values and db.session.get(Site, values["site_id"] or 0) is None:
+        raise AdminError(_("Choose a place."), "site_id")
+    if values.get("required_training_id") == 0:
+        values["required_training_id"] = None
+    if values.get("required_training_id") is not None and (
+        db.session.get(Training, values["required_training_id"]) is None
+    ):
+        raise AdminError(_("Choose a training from the list."), "required_training_id")
+    values["kind"] = ResourceKind(values["kind"])
+    slug = values.pop("slug", None) or slugify(values["name"])
+    values["slug"] = _check_slug(Resource, slug, resource.id if resource else None)
+    _check_rules(values)
+    trusted = _by_ids(Association, trusted_ids)
+    managers = _by_ids(User, manager_ids) if manager_ids is not None else None
+
+    if resource is None:
+        resource = Resource(**values)
+        resource.trusted_associations = trusted
+        resource.managers = managers or []
+        db.session.add(resource)
+        db.session.flush()
+        record("resource", resource.id, "created", actor_id=actor.id)
+        return resource
+    changed = _changes(resource, values)
+    if {a.id for a in resource.trusted_associations} != {a.id for a in trusted}:
+        resource.trusted_associations = trusted
+        changed.append("trusted_associations")
+    if managers is not None and {u.id for u in resource.managers} != {u.id for u in managers}:
+        resource.managers = managers
+        changed.append("managers")
+    if changed:
+        db.session.flush()
+        record("resource", resource.id, "updated", actor_id=actor.id, reason=", ".join(changed))
+    return resource
+
+
+def _by_ids(model: type, ids: Iterable[int]) -> list:
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(wanted))))
+
+
+def resource_has_bookings(resource: Resource) -> bool:
+    return bool(db.session.scalar(select(exists().where(Booking.resource_id == resource.id))))
+
+
+def delete_resource(actor: User, resource: Resource) -> bool:
+    """Delete a resource never booked; one with bookings is made non-bookable instead.
+
+    Returns True when the resource was deleted.
+    """
+    _require(actor.is_admin)
+    if resource_has_bookings(resource):
+        if resource.is_bookable:
+            resource.is_bookable = False
+            record(
+                "resource",
+                resource.id,
+                "withdrawn",
+                actor_id=actor.id,
+                reason="has bookings",
+            )
+            db.session.flush()
+        return False
+    record("resource", resource.id, "deleted", actor_id=actor.id, reason=resource.name)
+    db.session.delete(resource)
+    db.session.flush()
+    return True
+
+
+# --- Equipment -----------------------------------------------------------------------
+
+
+def search_equipment(query: str = "", page: int = 1) -> Pagination:
+    stmt = select(Equipment)
+    if query.strip():
+        stmt = stmt.where(
+            or_(
+                _contains(Equipment.name, query),
+                _contains(Equipment.slug, query),
+                _contains(Equipment.category, query),
+            )
+        )
+    return paginate(stmt.order_by(Equipment.category, Equipment.name), page)
+
+
+def save_equipment(actor: User, item: Equipment | None, values: dict) -> Equipment:
+    _require(actor.is_admin)
+    name = (values.get("name") or "").strip()
+    if not name:
+        raise AdminError(_("Give the equipment a name."), "name")
+    clash = db.session.scalar(
+        select(Equipment.id).where(func.lower(Equipment.name) == name.lower())
+    )
+    if clash is not None and (item is None or clash != item.id):
+        raise AdminError(_("This equipment is already in the catalogue."), "name")
+    slug = _check_slug(Equipment, values.get("slug") or slugify(name), item.id if item else None)
+    data = {"name": name, "slug": slug, "category": (values.get("category") or "").strip()}
+    if item is None:
+        item = Equipment(**data)
+        db.session.add(item)
+        db.session.flush()
+        record("equipment", item.id, "created", actor_id=actor.id)
+        return item
+    changed = _changes(item, data)
+    if changed:
+        db.session.flush()
+        record("equipment", item.id, "updated", actor_id=actor.id, reason=", ".join(changed))
+    return item
+
+
+def delete_equipment(actor: User, item: Equipment) -> None:
+    """Remove an item from the catalogue, unless a resource or a booking uses it."""
+    _require(actor.is_admin)
+    used = db.session.scalar(
+        select(
+            exists().where(ResourceEquipment.equipment_id == item.id)
+            | exists().where(BookingEquipment.equipment_id == item.id)
+        )
+    )
+    if used:
+        raise AdminError(_("This equipment is used by resources or bookings: it is kept."))
+    record("equipment", item.id, "deleted", actor_id=actor.id, reason=item.name)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def set_resource_equipment(
+    actor: User, resource: Resource, equipment: Equipment, quantity: int
+) -> ResourceEquipment:
+    """Add an item to a resource, or change its quantity."""
+    _require(resource.can_manage(actor))
+    if quantity is None or quantity < 1:
+        raise AdminError(_("The quantity is at least 1."), "quantity")
+    line = next((e for e in resource.equipment if e.equipment_id == equipment.id), None)
+    if line is None:
+        line = ResourceEquipment(resource=resource, equipment=equipment, quantity=quantity)
+        db.session.add(line)
+    else:
+        line.quantity = quantity
+    db.session.flush()
+    record(
+        "resource",
+        resource.id,
+        "equipment_set",
+        actor_id=actor.id,
+        reason=f"{equipment.name} × {quantity}",
+    )
+    return line
+
+
+def remove_resource_equipment(actor: User, line: ResourceEquipment) -> None:
+    resource = line.resource
+    _require(resource.can_manage(actor))
+    record(
+        "resource", resource.id, "equipment_removed", actor_id=actor.id, reason=line.equipment.name
+    )
+    resource.equipment.remove(line)
+    db.session.flush()
+
+
+# --- Opening hours -------------------------------------------------------------------
+
+
+def _owner_may_manage(actor: User, site: Site | None, resource: Resource | None) -> bool:
+    return resource.can_manage(actor) if resource is not None else site.is_managed_by(actor)
+
+
+def add_opening_hours(
+    actor: User,
+    *,
+    weekday: int,
+    opens_at: time,
+    closes_at: time,
+    site: Site | None = None,
+    resource: Resource | None = None,
+) -> OpeningHours:
+    """Add an opening range to a site or a resource; inverted or overlapping ranges are refused."""
+    if (site is None) == (resource is None):
+        raise ValueError("opening hours belong to a site or a resource")
+    _require(_owner_may_manage(actor, site, resource))
+    if weekday not in range(7):
+        raise AdminError(_("Choose a day of the week."), "weekday")
+    if closes_at <= opens_at:
+        raise AdminError(_("The closing time must be after the opening time."), "closes_at")
+    stmt = select(OpeningHours).where(OpeningHours.weekday == weekday)
+    if resource is not None:
+        stmt = stmt.where(OpeningHours.resource_id == resource.id)
+    else:
+        stmt = stmt.where(OpeningHours.site_id == site.id, OpeningHours.resource_id.is_(None))
+    for other in db.session.scalars(stmt):
+        if opens_at < other.closes_at and other.opens_at < closes_at:
+            raise AdminError(
+                _(
+                    "This range overlaps the range %(opens)s–%(closes)s of the same day.",
+                    opens=other.opens_at.strftime("%H:%M"),
+                    closes=other.closes_at.strftime("%H:%M"),
+                ),
+                "opens_at",
+            )
+    hours = OpeningHours(
+        site_id=site.id if resource is None else None,
+        resource_id=resource.id if resource is not None else None,
+        weekday=weekday,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    db.session.add(hours)
+    db.session.flush()
+    owner_type, owner_id = ("resource", resource.id) if resource else ("site", site.id)
+    record(
+        owner_type,
+        owner_id,
+        "hours_added",
+        actor_id=actor.id,
+        reason=f"{weekday}: {opens_at:%H:%M}-{closes_at:%H:%M}",
+    )
+    if resource is not None:
+        db.session.refresh(resource, ["opening_hours"])
+    return hours
+
+
+def delete_opening_hours(actor: User, hours: OpeningHours) -> None:
+    site = db.session.get(Site, hours.site_id) if hours.site_id else None
+    resource = hours.resource
+    _require(_owner_may_manage(actor, site, resource))
+    owner_type, owner_id = ("resource", resource.id) if resource else ("site", site.id)
+    record(
+        owner_type,
+        owner_id,
+        "hours_removed",
+        actor_id=actor.id,
+        reason=f"{hours.weekday}: {hours.opens_at:%H:%M}-{hours.closes_at:%H:%M}",
+    )
+    db.session.delete(hours)
+    db.session.flush()
+
+
+def opening_hours_of(*, site: Site | None = None, resource: Resource | None = None) -> list:
+    stmt = select(OpeningHours).order_by(OpeningHours.weekday, OpeningHours.opens_at)
+    if resource is not None:
+        stmt = stmt.where(OpeningHours.resource_id == resource.id)
+    else:
+        stmt = stmt.where(OpeningHours.site_id == site.id, OpeningHours.resource_id.is_(None))
+    return list(db.session.scalars(stmt))
+
+
+# --- Closures ------------------------------------------------------------------------
+
+
+def search_closures(
+    user: User, query: str = "", *, past: bool = False, page: int = 1, now: datetime | None = None
+) -> Pagination:
+    """Closures of what the user manages: upcoming (and current) first by start, or past ones."""
+    now = now or utcnow()
+    stmt = select(Closure).options(selectinload(Closure.site), selectinload(Closure.resource))
+    if not user.is_admin:
+        own = manageable_resources(user).with_only_columns(Resource.id)
+        stmt = stmt.where(
+            or_(Closure.resource_id.in_(own), Closure.site_id.in_(managed_site_ids(user)))
+        )
+    if query.strip():
+        stmt = stmt.where(_contains(Closure.label, query))
+    if past:
+        stmt = stmt.where(Closure.end_at < now).order_by(Closure.start_at.desc(), Closure.id)
+    else:
+        stmt = stmt.where(Closure.end_at >= now).order_by(Closure.start_at, Closure.id)
+    return paginate(stmt, page)
+
+
+def add_closure(
+    actor: User,
+    *,
+    label: str,
+    start_at: datetime,
+    end_at: datetime,
+    site: Site | None = None,
+    resource: Resource | None = None,
+) -> Closure:
+    """Close a site or a resource for a period (UTC instants)."""
+    if (site is None) == (resource is None):
+        raise AdminError(_("Choose the place or the resource to close."), "target")
+    _require(_owner_may_manage(actor, site, resource))
+    label = (label or "").strip()
+    if not label:
+        raise AdminError(_("Say why it is closed, for example “Public holiday”."), "label")
+    if end_at <= start_at:
+        raise AdminError(_("The end must be after the start."), "end_at")
+    closure = Closure(
+        site_id=site.id if site else None,
+        resource_id=resource.id if resource else None,
+        label=label,
+        start_at=start_at,
+        end_at=end_at,
+        source="manual",
+        created_by_id=actor.id,
+    )
+    db.session.add(closure)
+    db.session.flush()
+    record("closure", closure.id, "created", actor_id=actor.id, reason=label)
+    return closure
+
+
+def closure_may_be_managed(actor: User, closure: Closure) -> bool:
+    return _owner_may_manage(actor, closure.site, closure.resource)
+
+
+def delete_closure(actor: User, closure: Closure) -> None:
+    _require(closure_may_be_managed(actor, closure))
+    record("closure", closure.id, "deleted", actor_id=actor.id, reason=closure.label)
+    db.session.delete(closure)
+    db.session.flush()
+
+
+# --- Trainings -----------------------------------------------------------------------
+
+
+def list_trainings(page: int = 1, query: str = "") -> Pagination:
+    stmt = select(Training)
+    if query.strip():
+        stmt = stmt.where(_contains(Training.name, query))
+    return paginate(stmt.order_by(Training.name), page)
+
+
+def save_training(actor: User, training: Training | None, values: dict) -> Training:
+    _require(actor.is_admin)
+    name = (values.get("name") or "").strip()
+    if not name:
+        raise AdminError(_("Give the training a name."), "name")
+    clash = db.session.scalar(select(Training.id).where(func.lower(Training.name) == name.lower()))
+    if clash is not None and (training is None or clash != training.id):
+        raise AdminError(_("A training already has this name."), "name")
+    months = values.get("validity_months")
+    if months is not None and months < 1:
+        raise AdminError(_("The validity is at least 1 month, or empty."), "validity_months")
+    data = {
+        "name": name,
+        "description": (values.get("description") or "").strip() or None,
+        "validity_months": months,
+    }
+    if training is None:
+        training = Training(**data)
+        db.session.add(training)
+        db.session.flush()
+        record("training", training.id, "created", actor_id=actor.id)
+        return training
+    changed = _changes(training, data)
+    if changed:
+        db.session.flush()
+        record("training", training.id, "updated", actor_id=actor.id, reason=", ".join(changed))
+    return training
+
+
+def training_holders(training: Training) -> list[UserTraining]:
+    stmt = (
+        select(UserTraining)
+        .join(User, User.id == UserTraining.user_id)
+        .where(UserTraining.training_id == training.id)
+        .options(selectinload(UserTraining.user))
+        .order_by(User.display_name, User.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def grant_training(
+    actor: User,
+    training: Training,
+    user: User,
+    obtained_on: date,
+    expires_on: date | None = None,
+) -> UserTraining:
+    """Record that a user holds a training (renewing it when already held)."""
+    _require(actor.is_admin)
+    if expires_on is not None and expires_on < obtained_on:
+        raise AdminError(_("The expiry date cannot be before the date obtained."), "expires_on")
+    held = db.session.scalar(
+        select(UserTraining).where(
+            UserTraining.user_id == user.id, UserTraining.training_id == training.id
+        )
+    )
+    if held is None:
+        held = UserTraining(user_id=user.id, training_id=training.id)
+        db.session.add(held)
+    held.obtained_on = obtained_on
+    held.expires_on = expires_on
+    held.granted_by_id = actor.id
+    db.session.flush()
+    record(
+        "training",
+        training.id,
+        "granted",
+        actor_id=actor.id,
+        reason=f"{user.email} {obtained_on.isoformat()}–{expires_on.isoformat() if expires_on else ''}",
+    )
+    return held
+
+
+def revoke_training(actor: User, held: UserTraining) -> None:
+    _require(actor.is_admin)
+    record("training", held.training_id, "revoked", actor_id=actor.id, reason=held.user.email)
+    db.session.delete(held)
+    db.session.flush()
+
+
+# --- Associations --------------------------------------------------------------------
+
+ASSOCIATION_STATES = ("pending", "active", "inactive")
+
+
+def search_associations(query: str = "", state: str = "", page: int = 1) -> Pagination:
+    stmt = select(Association).options(selectinload(Association.memberships))
+    if query.strip():
+        stmt = stmt.where(
+            or_(
+                _contains(Association.name, query),
+                _contains(Association.contact_email, query),
+                _contains(Association.slug, query),
+            )
+        )
+    if state == "pending":
+        stmt = stmt.where(Association.validated_at.is_(None), Association.is_active.is_(False))
+    elif state == "active":
+        stmt = stmt.where(Association.is_active.is_(True))
+    elif state == "inactive":
+        stmt = stmt.where(Association.validated_at.is_not(None), Association.is_active.is_(False))
+    return paginate(stmt.order_by(Association.name, Association.id), page)
+
+
+def association_state(association: Association) -> str:
+    """pending (never validated), active, or inactive (validated once, now deactivated)."""
+    if association.is_active:
+        return "active"
+    return "pending" if association.validated_at is None else "inactive"
+
+
+def association_members(association: Association) -> list[Membership]:
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.association_id == association.id)
+        .options(selectinload(Membership.user))
+        .order_by(User.display_name, User.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _set_association_state(
+    actor: User,
+    association: Association,
+    action: str,
+    *,
+    active: bool,
+    reason: str | None,
+    validated_at: datetime | None = None,
+) -> None:
+    before = association_state(association)
+    association.is_active = active
+    if association.validated_at is None:
+        association.validated_at = validated_at or utcnow()
+    after = association_state(association)
+    db.session.flush()
+    record(
+        "association",
+        association.id,
+        action,
+        actor_id=actor.id,
+        from_state=before,
+        to_state=after,
+        reason=reason,
+    )
+
+
+def validate_association(
+    actor: User, association: Association, *, now: datetime | None = None
+) -> None:
+    """An administrator accepts a newly declared association: its members may book."""
+    _require(actor.is_admin)
+    if association_state(association) != "pending":
+        raise AdminError(_("This association is not waiting for validation."))
+    _set_association_state(
+        actor, association, "validated", active=True, reason=None, validated_at=now
+    )
+
+
+def deactivate_association(actor: User, association: Association, reason: str = "") -> None:
+    _require(actor.is_admin)
+    if not association.is_active:
+        raise AdminError(_("This association is already inactive."))
+    _set_association_state(
+        actor, association, "deactivated", active=False, reason=reason.strip() or None
+    )
+
+
+def reactivate_association(actor: User, association: Association) -> None:
+    _require(actor.is_admin)
+    if association_state(association) != "inactive":
+        raise AdminError(_("Only a deactivated association can be reactivated."))
+    _set_association_state(actor, association, "reactivated", active=True, reason=None)
+
+
+def update_association_contact(actor: User, association: Association, values: dict) -> None:
+    _require(actor.is_admin)
+    data = {
+        "name": (values.get("name") or "").strip(),
+        "contact_email": (values.get("contact_email") or "").strip(),
+        "registration_number": (values.get("registration_number") or "").strip() or None,
+        "description": (values.get("description") or "").strip() or None,
+    }
+    if not data["name"]:
+        raise AdminError(_("Give the association a name."), "name")
+    if not data["contact_email"]:
+        raise AdminError(_("Give a contact email address."), "contact_email")
+    changed = _changes(association, data)
+    if changed:
+        db.session.flush()
+        record(
+            "association", association.id, "updated", actor_id=actor.id, reason=", ".join(changed)
+        )
+
+
+# --- Users ---------------------------------------------------------------------------
+
+
+def search_users(query: str = "", role: str = "", page: int = 1) -> Pagination:
+    stmt = select(User).options(
+        selectinload(User.managed_resources), selectinload(User.managed_sites)
+    )
+    if query.strip():
+        stmt = stmt.where(or_(_contains(User.email, query), _contains(User.display_name, query)))
+    if role == "admin":
+        stmt = stmt.where(User.is_admin.is_(True))
+    elif role == "manager":
+        stmt = stmt.where(
+            or_(
+                User.id.in_(select(resource_managers.c.user_id)),
+                User.id.in_(select(site_managers.c.user_id)),
+            )
+        )
+    elif role == "inactive":
+        stmt = stmt.where(User.is_active_account.is_(False))
+    return paginate(stmt.order_by(User.display_name, User.id), page)
+
+
+@dataclass
+class UserRoles:
+    is_admin: bool
+    is_active: bool
+    resource_ids: list[int]
+    site_ids: list[int]
+
+
+def update_user_roles(actor: User, user: User, roles: UserRoles) -> list[str]:
+    """Set a user's administrator role, account state and managed resources and sites.
+
+    An administrator cannot remove their own role nor deactivate themselves, so
+    that the service never loses its last way in by mistake. Returns what changed.
+    """
+    _require(actor.is_admin)
+    if user.id == actor.id and not roles.is_admin:
+        raise AdminError(_("You cannot remove your own administrator role."), "is_admin")
+    if user.id == actor.id and not roles.is_active:
+        raise AdminError(_("You cannot deactivate your own account."), "is_active")
+    changed = []
+    if user.is_admin != roles.is_admin:
+        user.is_admin = roles.is_admin
+        changed.append("is_admin")
+        record(
+            "user",
+            user.id,
+            "admin_granted" if roles.is_admin else "admin_removed",
+            actor_id=actor.id,
+        )
+    if user.is_active_account != roles.is_active:
+        user.is_active_account = roles.is_active
+        changed.append("is_active")
+        record(
+            "user",
+            user.id,
+            "activated" if roles.is_active else "deactivated",
+            actor_id=actor.id,
+        )
+    changed += _set_managed(actor, user, Resource, roles.resource_ids, "resources")
+    changed += _set_managed(actor, user, Site, roles.site_ids, "sites")
+    db.session.flush()
+    db.session.expire(user, ["managed_resources", "managed_sites"])
+    return changed
+
+
+def _set_managed(actor: User, user: User, model: type, ids: Iterable[int], what: str) -> list[str]:
+    wanted = {o.id: o for o in _by_ids(model, ids)}
+    current = {
+        o.id: o for o in (user.managed_resources if model is Resource else user.managed_sites)
+    }
+    added = [wanted[i] for i in wanted.keys() - current.keys()]
+    removed = [current[i] for i in current.keys() - wanted.keys()]
+    for obj in added:
+        obj.managers.append(user)
+    for obj in removed:
+        obj.managers.remove(user)
+    object_type = "resource" if model is Resource else "site"
+    for obj in added:
+        record(object_type, obj.id, "manager_added", actor_id=actor.id, reason=user.email)
+    for obj in removed:
+        record(object_type, obj.id, "manager_removed", actor_id=actor.id, reason=user.email)
+    return [f"managed_{what}"] if added or removed else []
+
+
+# --- Dashboard -----------------------------------------------------------------------
+
+
+def dashboard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
+    now = now or utcnow()
+
+    def count(stmt: Select) -> int:
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    counts = {
+        "resources": count(manageable_resources(user)),
+        "sites": count(manageable_sites(user)),
+        "closures": search_closures(user, now=now).total or 0,
+    }
+    if user.is_admin:
+        counts["pending_associations"] = count(
+            select(Association.id).where(
+                Association.validated_at.is_(None), Association.is_active.is_(False)
+            )
+        )
+        counts["users"] = count(select(User.id))
+    return counts

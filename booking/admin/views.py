@@ -1,0 +1,756 @@
+"""Administration pages: administrators manage everything, managers their own resources."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from booking.admin import services
+from booking.admin.forms import (
+    KIND_LABELS,
+    ActionForm,
+    AssociationForm,
+    ClosureForm,
+    DeactivateForm,
+    EquipmentForm,
+    GrantTrainingForm,
+    OpeningHoursForm,
+    ResourceEquipmentForm,
+    ResourceForm,
+    SearchForm,
+    SiteForm,
+    TrainingForm,
+    UserRolesForm,
+    options,
+)
+from booking.admin.services import AdminError, AdminForbiddenError
+from booking.auth.models import Association, User, user_by_email
+from booking.extensions import db
+from booking.resources.hours import weekly_hours
+from booking.resources.models import (
+    Closure,
+    Equipment,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+    Site,
+    Training,
+    UserTraining,
+)
+from booking.timeutil import to_utc
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _only_managers() -> Response | None:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not services.can_administer(current_user):
+        abort(403)
+    return None
+
+
+def _admin_only() -> None:
+    if not current_user.is_admin:
+        abort(403)
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _search() -> tuple[SearchForm, str]:
+    form = SearchForm(request.args)
+    query = form.q.data if form.validate() and form.q.data else ""
+    return form, query
+
+
+def _get(model: type, object_id: int):
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _show_error(form: FlaskForm, error: AdminError) -> None:
+    """A domain error goes next to its field, or at the top of the page."""
+    if isinstance(error, AdminForbiddenError):
+        abort(403)
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _done(message: str, endpoint: str, **values) -> Response:
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))
+
+
+def _data(form: FlaskForm, *names: str) -> dict:
+    return {name: getattr(form, name).data for name in names}
+
+
+# --- Home ----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("admin/index.html", counts=services.dashboard_counts(current_user))
+
+
+# --- Sites ---------------------------------------------------------------------------
+
+
+@bp.get("/sites")
+def sites() -> str:
+    search, query = _search()
+    page = services.search_sites(current_user, query, _page())
+    return render_template("admin/sites.html", page=page, search=search)
+
+
+def _site_form_page(site: Site | None) -> str | Response:
+    form = SiteForm(obj=site)
+    if form.validate_on_submit():
+        values = _data(form, *services.SITE_FIELDS, "slug")
+        for name in (
+            "description",
+            "transport",
+            "accessibility_notes",
+            "contact_email",
+            "contact_phone",
+        ):
+            values[name] = (values[name] or "").strip() or None
+        for name in ("address", "neighbourhood"):
+            values[name] = (values[name] or "").strip()
+        try:
+            saved = services.save_site(current_user, site, values)
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            message = _("The place is saved.") if site else _("The place is created.")
+            return _done(message, "admin.site_edit", site_id=saved.id)
+    return render_template(
+        "admin/site_form.html", form=form, site=site, delete_form=ActionForm(formdata=None)
+    )
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+def site_new() -> str | Response:
+    _admin_only()
+    return _site_form_page(None)
+
+
+@bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
+def site_edit(site_id: int) -> str | Response:
+    site = _get(Site, site_id)
+    if not site.is_managed_by(current_user):
+        abort(403)
+    return _site_form_page(site)
+
+
+@bp.post("/sites/<int:site_id>/delete")
+def site_delete(site_id: int) -> Response:
+    _admin_only()
+    site = _get(Site, site_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_site(current_user, site)
+    except AdminError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.site_edit", site_id=site.id))
+    return _done(_("The place is deleted."), "admin.sites")
+
+
+# --- Opening hours (of a site or a resource) ------------------------------------------
+
+
+def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
+    form = OpeningHoursForm()
+    if form.validate_on_submit():
+        try:
+            services.add_opening_hours(
+                current_user,
+                weekday=form.weekday.data,
+                opens_at=form.opens_at.data,
+                closes_at=form.closes_at.data,
+                site=site,
+                resource=resource,
+            )
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            if resource is not None:
+                return _done(
+                    _("Opening range added."), "admin.resource_hours", resource_id=resource.id
+                )
+            return _done(_("Opening range added."), "admin.site_hours", site_id=site.id)
+    ranges = services.opening_hours_of(site=site, resource=resource)
+    return render_template(
+        "admin/hours.html",
+        form=form,
+        site=site,
+        resource=resource,
+        ranges=ranges,
+        week=weekly_hours(ranges),
+        delete_form=ActionForm(formdata=None),
+    )
+
+
+@bp.route("/sites/<int:site_id>/hours", methods=["GET", "POST"])
+def site_hours(site_id: int) -> str | Response:
+    site = _get(Site, site_id)
+    if not site.is_managed_by(current_user):
+        abort(403)
+    return _hours_page(site, None)
+
+
+@bp.route("/resources/<int:resource_id>/hours", methods=["GET", "POST"])
+def resource_hours(resource_id: int) -> str | Response:
+    resource = _get(Resource, resource_id)
+    if not resource.can_manage(current_user):
+        abort(403)
+    return _hours_page(None, resource)
+
+
+@bp.post("/hours/<int:hours_id>/delete")
+def hours_delete(hours_id: int) -> Response:
+    hours = _get(OpeningHours, hours_id)
+    resource, site_id = hours.resource, hours.site_id
+    site = db.session.get(Site, site_id) if site_id else None
+    allowed = resource.can_manage(current_user) if resource else site.is_managed_by(current_user)
+    if not allowed or not ActionForm().validate_on_submit():
+        abort(403 if not allowed else 400)
+    services.delete_opening_hours(current_user, hours)
+    if resource is not None:
+        return _done(_("Opening range removed."), "admin.resource_hours", resource_id=resource.id)
+    return _done(_("Opening range removed."), "admin.site_hours", site_id=site_id)
+
+
+# --- Resources -----------------------------------------------------------------------
+
+
+@bp.get("/resources")
+def resources() -> str:
+    search, query = _search()
+    site_id = request.args.get("site", type=int)
+    kind = request.args.get("kind", "")
+    page = services.search_resources(current_user, query, site_id=site_id, kind=kind, page=_page())
+    all_sites = db.session.scalars(select(Site).order_by(Site.name))
+    return render_template(
+        "admin/resources.html",
+        page=page,
+        search=search,
+        sites=[(s.id, s.name) for s in all_sites],
+        site_id=site_id,
+        kind=kind,
+        kinds=KIND_LABELS,
+    )
+
+
+def _resource_form(resource: Resource | None) -> ResourceForm:
+    form = ResourceForm(obj=resource)
+    if resource is not None and not form.is_submitted():
+        form.kind.data = resource.kind.value
+        form.required_training_id.data = resource.required_training_id or 0
+        form.trusted_ids.data = [a.id for a in resource.trusted_associations]
+        form.manager_ids.data = [u.id for u in resource.managers]
+    sites = db.session.scalars(select(Site).order_by(Site.name))
+    form.site_id.choices = options((s.id, s.name) for s in sites)
+    trainings = db.session.scalars(select(Training).order_by(Training.name))
+    form.required_training_id.choices = options(
+        [(0, _("None")), *((t.id, t.name) for t in trainings)]
+    )
+    associations = db.session.scalars(
+        select(Association).where(Association.is_active.is_(True)).order_by(Association.name)
+    )
+    form.trusted_ids.choices = options((a.id, a.name) for a in associations)
+    users = db.session.scalars(
+        select(User).where(User.is_active_account.is_(True)).order_by(User.display_name)
+    )
+    form.manager_ids.choices = options((u.id, f"{u.display_name} <{u.email}>") for u in users)
+    if not current_user.is_admin:
+        # Managers change the rules of their resources, not where they are or who manages them.
+        del form.site_id
+        del form.manager_ids
+    return form
+
+
+def _resource_form_page(resource: Resource | None) -> str | Response:
+    form = _resource_form(resource)
+    if form.validate_on_submit():
+        names = [
+            n for n in (*services.RESOURCE_FIELDS, "slug") if getattr(form, n, None) is not None
+        ]
+        values = _data(form, *names)
+        values["description"] = (values["description"] or "").strip() or None
+        try:
+            saved = services.save_resource(
+                current_user,
+                resource,
+                values,
+                trusted_ids=form.trusted_ids.data or [],
+                manager_ids=(form.manager_ids.data or []) if form.manager_ids is not None else None,
+            )
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            message = _("The resource is saved.") if resource else _("The resource is created.")
+            return _done(message, "admin.resource_edit", resource_id=saved.id)
+    return render_template(
+        "admin/resource_form.html",
+        form=form,
+        resource=resource,
+        delete_form=ActionForm(formdata=None),
+        has_bookings=resource is not None and services.resource_has_bookings(resource),
+    )
+
+
+@bp.route("/resources/new", methods=["GET", "POST"])
+def resource_new() -> str | Response:
+    _admin_only()
+    return _resource_form_page(None)
+
+
+@bp.route("/resources/<int:resource_id>", methods=["GET", "POST"])
+def resource_edit(resource_id: int) -> str | Response:
+    resource = _get(Resource, resource_id)
+    if not resource.can_manage(current_user):
+        abort(403)
+    return _resource_form_page(resource)
+
+
+@bp.post("/resources/<int:resource_id>/delete")
+def resource_delete(resource_id: int) -> Response:
+    _admin_only()
+    resource = _get(Resource, resource_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if services.delete_resource(current_user, resource):
+        return _done(_("The resource is deleted."), "admin.resources")
+    return _done(
+        _("This resource has bookings, so it is kept for their history and is no longer bookable."),
+        "admin.resource_edit",
+        resource_id=resource.id,
+    )
+
+
+@bp.route("/resources/<int:resource_id>/equipment", methods=["GET", "POST"])
+def resource_equipment(resource_id: int) -> str | Response:
+    resource = _get(Resource, resource_id)
+    if not resource.can_manage(current_user):
+        abort(403)
+    form = ResourceEquipmentForm()
+    catalogue = list(db.session.scalars(select(Equipment).order_by(Equipment.name)))
+    form.equipment_id.choices = options((e.id, e.name) for e in catalogue)
+    if form.validate_on_submit():
+        item = db.session.get(Equipment, form.equipment_id.data)
+        try:
+            services.set_resource_equipment(current_user, resource, item, form.quantity.data)
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            return _done(
+                _("The equipment list is saved."),
+                "admin.resource_equipment",
+                resource_id=resource.id,
+            )
+    lines = sorted(resource.equipment, key=lambda line: line.equipment.name)
+    return render_template(
+        "admin/resource_equipment.html",
+        form=form,
+        resource=resource,
+        lines=lines,
+        delete_form=ActionForm(formdata=None),
+    )
+
+
+@bp.post("/resources/<int:resource_id>/equipment/<int:line_id>/delete")
+def resource_equipment_delete(resource_id: int, line_id: int) -> Response:
+    line = _get(ResourceEquipment, line_id)
+    if line.resource_id != resource_id:
+        abort(404)
+    if not line.resource.can_manage(current_user):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.remove_resource_equipment(current_user, line)
+    return _done(_("The item is removed."), "admin.resource_equipment", resource_id=resource_id)
+
+
+# --- Equipment catalogue -------------------------------------------------------------
+
+
+@bp.get("/equipment")
+def equipment() -> str:
+    _admin_only()
+    search, query = _search()
+    return render_template(
+        "admin/equipment.html", page=services.search_equipment(query, _page()), search=search
+    )
+
+
+def _equipment_form_page(item: Equipment | None) -> str | Response:
+    _admin_only()
+    form = EquipmentForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            services.save_equipment(current_user, item, _data(form, "name", "slug", "category"))
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            return _done(_("The catalogue is saved."), "admin.equipment")
+    return render_template(
+        "admin/equipment_form.html", form=form, item=item, delete_form=ActionForm(formdata=None)
+    )
+
+
+@bp.route("/equipment/new", methods=["GET", "POST"])
+def equipment_new() -> str | Response:
+    return _equipment_form_page(None)
+
+
+@bp.route("/equipment/<int:equipment_id>", methods=["GET", "POST"])
+def equipment_edit(equipment_id: int) -> str | Response:
+    return _equipment_form_page(_get(Equipment, equipment_id))
+
+
+@bp.post("/equipment/<int:equipment_id>/delete")
+def equipment_delete(equipment_id: int) -> Response:
+    _admin_only()
+    item = _get(Equipment, equipment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_equipment(current_user, item)
+    except AdminError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.equipment_edit", equipment_id=item.id))
+    return _done(_("The item is removed from the catalogue."), "admin.equipment")
+
+
+# --- Closures ------------------------------------------------------------------------
+
+
+def _import_url() -> str | None:
+    if "feeds.import_closures" in current_app.view_functions:
+        return url_for("feeds.import_closures")
+    return None
+
+
+@bp.get("/closures")
+def closures() -> str:
+    search, query = _search()
+    past = request.args.get("when") == "past"
+    page = services.search_closures(current_user, query, past=past, page=_page())
+    return render_template(
+        "admin/closures.html",
+        page=page,
+        search=search,
+        past=past,
+        import_url=_import_url(),
+        delete_form=ActionForm(formdata=None),
+    )
+
+
+def _closure_targets() -> list:
+    sites = db.session.scalars(services.manageable_sites(current_user).order_by(Site.name))
+    resources = db.session.scalars(
+        services.manageable_resources(current_user).order_by(Resource.name)
+    )
+    return [
+        *options(((f"site-{s.id}", s.name) for s in sites), _("Places (all their resources)")),
+        *options(((f"resource-{r.id}", r.name) for r in resources), _("Resources")),
+    ]
+
+
+@bp.route("/closures/new", methods=["GET", "POST"])
+def closure_new() -> str | Response:
+    form = ClosureForm()
+    form.target.choices = _closure_targets()
+    if not form.is_submitted() and request.args.get("target"):
+        form.target.data = request.args["target"]
+    if form.validate_on_submit():
+        kind, _sep, raw_id = form.target.data.partition("-")
+        site = db.session.get(Site, int(raw_id)) if kind == "site" else None
+        resource = db.session.get(Resource, int(raw_id)) if kind == "resource" else None
+        try:
+            services.add_closure(
+                current_user,
+                label=form.label.data,
+                start_at=to_utc(form.start_at.data),
+                end_at=to_utc(form.end_at.data),
+                site=site,
+                resource=resource,
+            )
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            return _done(_("The closure is saved."), "admin.closures")
+    return render_template("admin/closure_form.html", form=form, import_url=_import_url())
+
+
+@bp.post("/closures/<int:closure_id>/delete")
+def closure_delete(closure_id: int) -> Response:
+    closure = _get(Closure, closure_id)
+    if not services.closure_may_be_managed(current_user, closure):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.delete_closure(current_user, closure)
+    return _done(_("The closure is deleted."), "admin.closures")
+
+
+# --- Trainings -----------------------------------------------------------------------
+
+
+@bp.get("/trainings")
+def trainings() -> str:
+    _admin_only()
+    search, query = _search()
+    return render_template(
+        "admin/trainings.html", page=services.list_trainings(_page(), query), search=search
+    )
+
+
+def _training_form_page(training: Training | None) -> str | Response:
+    _admin_only()
+    form = TrainingForm(obj=training)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_training(
+                current_user, training, _data(form, "name", "description", "validity_months")
+            )
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            return _done(_("The training is saved."), "admin.training_edit", training_id=saved.id)
+    holders = services.training_holders(training) if training else []
+    return render_template(
+        "admin/training_form.html",
+        form=form,
+        training=training,
+        holders=holders,
+        grant_form=GrantTrainingForm(formdata=None),
+        revoke_form=ActionForm(formdata=None),
+    )
+
+
+@bp.route("/trainings/new", methods=["GET", "POST"])
+def training_new() -> str | Response:
+    return _training_form_page(None)
+
+
+@bp.route("/trainings/<int:training_id>", methods=["GET", "POST"])
+def training_edit(training_id: int) -> str | Response:
+    return _training_form_page(_get(Training, training_id))
+
+
+@bp.post("/trainings/<int:training_id>/grant")
+def training_grant(training_id: int) -> str | Response:
+    _admin_only()
+    training = _get(Training, training_id)
+    grant_form = GrantTrainingForm()
+    if grant_form.validate_on_submit():
+        user = user_by_email(grant_form.email.data)
+        if user is None:
+            grant_form.email.errors = [_("No account has this email address.")]
+        else:
+            try:
+                services.grant_training(
+                    current_user,
+                    training,
+                    user,
+                    grant_form.obtained_on.data,
+                    grant_form.expires_on.data,
+                )
+            except AdminError as error:
+                _show_error(grant_form, error)
+            else:
+                return _done(
+                    _("%(name)s holds this training.", name=user.display_name),
+                    "admin.training_edit",
+                    training_id=training.id,
+                )
+    return render_template(
+        "admin/training_form.html",
+        form=TrainingForm(obj=training, formdata=None),
+        training=training,
+        holders=services.training_holders(training),
+        grant_form=grant_form,
+        revoke_form=ActionForm(formdata=None),
+    )
+
+
+@bp.post("/user-trainings/<int:held_id>/revoke")
+def training_revoke(held_id: int) -> Response:
+    _admin_only()
+    held = _get(UserTraining, held_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    training_id = held.training_id
+    services.revoke_training(current_user, held)
+    return _done(_("The training is withdrawn."), "admin.training_edit", training_id=training_id)
+
+
+# --- Associations --------------------------------------------------------------------
+
+
+@bp.get("/associations")
+def associations() -> str:
+    _admin_only()
+    search, query = _search()
+    state = request.args.get("state", "")
+    if state not in services.ASSOCIATION_STATES:
+        state = ""
+    page = services.search_associations(query, state, _page())
+    return render_template(
+        "admin/associations.html",
+        page=page,
+        search=search,
+        state=state,
+        state_of=services.association_state,
+    )
+
+
+def _association_page(association: Association, form: AssociationForm | None = None) -> str:
+    return render_template(
+        "admin/association.html",
+        association=association,
+        state=services.association_state(association),
+        form=form or AssociationForm(obj=association, formdata=None),
+        action_form=ActionForm(formdata=None),
+        deactivate_form=DeactivateForm(formdata=None),
+        members=services.association_members(association),
+    )
+
+
+@bp.route("/associations/<int:association_id>", methods=["GET", "POST"])
+def association(association_id: int) -> str | Response:
+    _admin_only()
+    found = _get(Association, association_id)
+    form = AssociationForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            services.update_association_contact(
+                current_user,
+                found,
+                _data(form, "name", "contact_email", "registration_number", "description"),
+            )
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            return _done(
+                _("The association is saved."), "admin.association", association_id=found.id
+            )
+    return _association_page(found, form)
+
+
+def _association_action(association_id: int, action) -> Response:
+    _admin_only()
+    found = _get(Association, association_id)
+    form = DeactivateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        message = action(found, form)
+    except AdminError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.association", association_id=found.id))
+    return _done(message, "admin.association", association_id=found.id)
+
+
+@bp.post("/associations/<int:association_id>/validate")
+def association_validate(association_id: int) -> Response:
+    def act(found: Association, _form: DeactivateForm) -> str:
+        services.validate_association(current_user, found)
+        return _("The association is validated: its members can book.")
+
+    return _association_action(association_id, act)
+
+
+@bp.post("/associations/<int:association_id>/deactivate")
+def association_deactivate(association_id: int) -> Response:
+    def act(found: Association, form: DeactivateForm) -> str:
+        services.deactivate_association(current_user, found, form.reason.data or "")
+        return _("The association is deactivated: its members can no longer book.")
+
+    return _association_action(association_id, act)
+
+
+@bp.post("/associations/<int:association_id>/reactivate")
+def association_reactivate(association_id: int) -> Response:
+    def act(found: Association, _form: DeactivateForm) -> str:
+        services.reactivate_association(current_user, found)
+        return _("The association is active again.")
+
+    return _association_action(association_id, act)
+
+
+# --- Users ---------------------------------------------------------------------------
+
+USER_ROLES = ("admin", "manager", "inactive")
+
+
+@bp.get("/users")
+def users() -> str:
+    _admin_only()
+    search, query = _search()
+    role = request.args.get("role", "")
+    if role not in USER_ROLES:
+        role = ""
+    return render_template(
+        "admin/users.html",
+        page=services.search_users(query, role, _page()),
+        search=search,
+        role=role,
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int) -> str | Response:
+    _admin_only()
+    found = _get(User, user_id)
+    form = UserRolesForm()
+    resources = db.session.scalars(select(Resource).order_by(Resource.name))
+    form.resource_ids.choices = options((r.id, r.name) for r in resources)
+    sites = db.session.scalars(select(Site).order_by(Site.name))
+    form.site_ids.choices = options((s.id, s.name) for s in sites)
+    if not form.is_submitted():
+        form.is_admin.data = found.is_admin
+        form.is_active.data = found.is_active_account
+        form.resource_ids.data = [r.id for r in found.managed_resources]
+        form.site_ids.data = [s.id for s in found.managed_sites]
+    if form.validate_on_submit():
+        roles = services.UserRoles(
+            is_admin=form.is_admin.data,
+            is_active=form.is_active.data,
+            resource_ids=form.resource_ids.data or [],
+            site_ids=form.site_ids.data or [],
+        )
+        try:
+            changed = services.update_user_roles(current_user, found, roles)
+        except AdminError as error:
+            _show_error(form, error)
+        else:
+            message = _("The roles are saved.") if changed else _("Nothing has changed.")
+            return _done(message, "admin.user", user_id=found.id)
+    memberships = sorted(found.memberships, key=lambda m: m.association.name)
+    return render_template("admin/user.html", form=form, user=found, memberships=memberships)

@@ -1,0 +1,1 @@
+"""The manager's desk: the queue of requests to decide, and blocking a period."""

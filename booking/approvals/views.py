@@ -1,0 +1,230 @@
+"""The manager's desk: decide on requests, see what is coming, block a period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from booking.approvals.forms import BlockForm, CancelHitForm, DecisionForm, RefuseForm
+from booking.approvals.services import (
+    block_period,
+    bookings_hit,
+    cancel_hit_bookings,
+    desk_windows,
+    managed_resources,
+    pending_queue,
+    upcoming,
+)
+from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.models import Booking
+from booking.bookings.services import approve, refuse, state_label
+from booking.db import utcnow
+from booking.extensions import db
+from booking.resources.models import Closure, Resource
+from booking.timeutil import to_utc
+
+bp = Blueprint("approvals", __name__, url_prefix="/approvals")
+
+
+def _require_desk() -> None:
+    if not (current_user.is_admin or current_user.is_manager):
+        abort(403)
+
+
+def _decidable(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    if not booking.can_decide(current_user):
+        abort(403)
+    return booking
+
+
+def refuse_form(booking_id: int) -> RefuseForm:
+    return RefuseForm(prefix=f"refuse-{booking_id}")
+
+
+def approve_form(booking_id: int) -> DecisionForm:
+    return DecisionForm(prefix=f"approve-{booking_id}")
+
+
+def _render_queue(failed: RefuseForm | None = None, failed_id: int | None = None):
+    now = utcnow()
+    entries = pending_queue(
+        current_user, now=now, overdue_days=current_app.config["PENDING_REMINDER_DAYS"]
+    )
+    forms = {}
+    for entry in entries:
+        for item in entry.items:
+            bid = item.booking.id
+            forms[bid] = {
+                "approve": approve_form(bid),
+                "refuse": failed if bid == failed_id and failed else refuse_form(bid),
+            }
+    (today_start, today_end), (week_start, week_end) = desk_windows(now)
+    page = render_template(
+        "approvals/queue.html",
+        entries=entries,
+        pending_count=sum(len(entry.items) for entry in entries),
+        forms=forms,
+        state_label=state_label,
+        today=upcoming(current_user, today_start, today_end),
+        week=upcoming(current_user, week_start, week_end),
+        overdue_days=current_app.config["PENDING_REMINDER_DAYS"],
+    )
+    return page, (400 if failed else 200)
+
+
+@bp.get("/")
+@login_required
+def queue():
+    _require_desk()
+    return _render_queue()
+
+
+@bp.post("/<int:booking_id>/approve")
+@login_required
+def approve_request(booking_id: int) -> Response:
+    booking = _decidable(booking_id)
+    if not approve_form(booking_id).validate_on_submit():
+        abort(400)
+    try:
+        refused = approve(current_user, booking)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except BookingRefused as exc:
+        db.session.rollback()
+        flash(_("The request could not be approved: %(why)s", why=str(exc)), "error")
+        return redirect(url_for(".queue"))
+    db.session.commit()
+    flash(
+        _("Request approved: %(title)s. The association is told.", title=booking.title), "success"
+    )
+    if refused:
+        flash(
+            ngettext(
+                "%(num)d overlapping request was refused automatically; its requester is told.",
+                "%(num)d overlapping requests were refused automatically; their requesters are told.",
+                len(refused),
+            ),
+            "info",
+        )
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/<int:booking_id>/refuse")
+@login_required
+def refuse_request(booking_id: int):
+    booking = _decidable(booking_id)
+    form = refuse_form(booking_id)
+    if form.validate_on_submit():
+        try:
+            refuse(current_user, booking, form.reason_text())
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except BookingRefused as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                _("Request refused: %(title)s. The association is told.", title=booking.title),
+                "success",
+            )
+            return redirect(url_for(".queue"))
+    return _render_queue(failed=form, failed_id=booking_id)
+
+
+# --- Blocking a period ------------------------------------------------------------------
+
+
+def _managed_closure(closure_id: int) -> Closure:
+    closure = db.session.get(Closure, closure_id)
+    if closure is None:
+        abort(404)
+    if closure.resource is not None:
+        allowed = closure.resource.can_manage(current_user)
+    else:
+        allowed = closure.site is not None and closure.site.is_managed_by(current_user)
+    if not allowed:
+        abort(403)
+    return closure
+
+
+@bp.route("/block", methods=["GET", "POST"])
+@login_required
+def block():
+    _require_desk()
+    form = BlockForm()
+    form.resource.choices = [
+        SelectChoice(r.id, f"{r.name} — {r.site.name}") for r in managed_resources(current_user)
+    ]
+    if form.validate_on_submit():
+        resource = db.session.get(Resource, form.resource.data)
+        start_at = to_utc(datetime.combine(form.start_date.data, form.start_time.data))
+        end_at = to_utc(datetime.combine(form.end_date.data, form.end_time.data))
+        try:
+            closure = block_period(current_user, resource, start_at, end_at, form.label.data)
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except BookingRefused as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None) or form.label
+            target.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The period is blocked: new requests for it are refused."), "success")
+            return redirect(url_for(".closure", closure_id=closure.id))
+    status = 400 if form.errors else 200
+    return render_template("approvals/block.html", form=form), status
+
+
+def _render_closure(closure: Closure, form: CancelHitForm, status: int = 200):
+    hit = bookings_hit(closure)
+    page = render_template(
+        "approvals/closure.html", closure=closure, hit=hit, form=form, state_label=state_label
+    )
+    return page, status
+
+
+@bp.get("/closures/<int:closure_id>")
+@login_required
+def closure(closure_id: int):
+    return _render_closure(_managed_closure(closure_id), CancelHitForm())
+
+
+@bp.post("/closures/<int:closure_id>/cancel-bookings")
+@login_required
+def cancel_hit(closure_id: int):
+    closure = _managed_closure(closure_id)
+    form = CancelHitForm()
+    if form.validate_on_submit():
+        try:
+            cancelled = cancel_hit_bookings(current_user, closure, form.reason.data)
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except BookingRefused as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "%(num)d booking cancelled; the associations are told.",
+                    "%(num)d bookings cancelled; the associations are told.",
+                    len(cancelled),
+                ),
+                "success",
+            )
+            return redirect(url_for(".closure", closure_id=closure.id))
+    return _render_closure(closure, form, 400)

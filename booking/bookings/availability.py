@@ -1,0 +1,448 @@
+"""Free/busy over a window, and the search for free resources.
+
+Both answer from a handful of indexed queries whatever the size of the booking
+table: the bookings and closures that touch the window (`ix_booking_resource_window`,
+`ix_closure_*_window`) and the opening hours of the resources asked about.
+Everything else is computed in Python in one sweep over the window.
+
+Opening hours are local wall-clock times (Europe/Paris); they are turned into
+UTC intervals day by day, so a day is 23 or 25 hours long on the days the
+clocks change. Intervals are half-open: touching ends do not overlap.
+
+A pending request does not make a resource unavailable (the manager chooses
+between requests); an approved booking of an exclusive resource does. For an
+open-lab session the resource is full when its approved seats reach its capacity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from booking.bookings.models import Booking, BookingState
+from booking.extensions import db
+from booking.resources.models import (
+    Closure,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+    ResourceKind,
+    Site,
+)
+from booking.timeutil import local_datetime, to_local
+
+APPROVED = "approved"
+PENDING = "pending"
+CLOSED = "closed"
+FREE = "free"
+
+# What a search's `kind` stands for.
+KIND_GROUPS: dict[str, tuple[ResourceKind, ...]] = {
+    "visio": (ResourceKind.VISIO_ROOM, ResourceKind.ROOM),
+    "makerspace": (ResourceKind.MACHINE, ResourceKind.OPEN_LAB),
+}
+
+_WINDOW_STATES = (BookingState.APPROVED, BookingState.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A stretch of time of one resource, in UTC.
+
+    kind: "approved" (busy), "pending" (free, but requests are waiting),
+    "closed" (a closure, whose label is given, or outside opening hours: no label)
+    or "free". `label` is the closure's label, or the title of a public approved
+    booking; never a private detail. `pending` counts the waiting requests,
+    `taken` the approved seats of an open-lab session.
+    """
+
+    start_at: datetime
+    end_at: datetime
+    kind: str
+    label: str | None = None
+    booking_id: int | None = None
+    closure_id: int | None = None
+    pending: int = 0
+    taken: int = 0
+
+    @property
+    def is_outside_hours(self) -> bool:
+        return self.kind == CLOSED and self.closure_id is None
+
+
+@dataclass(slots=True)
+class FreeResource:
+    """A resource that fits a search, with the reasons it fits."""
+
+    resource: Resource
+    attendees: int
+    equipment: list[tuple[str, int]] = field(default_factory=list)  # (name, quantity) asked
+    pending: int = 0  # requests already waiting for an overlapping time
+    seats_left: int | None = None  # open-lab sessions
+
+    @property
+    def capacity(self) -> int:
+        return self.resource.capacity
+
+    @property
+    def wheelchair_accessible(self) -> bool:
+        return self.resource.wheelchair_accessible
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    id: int
+    site_id: int
+    exclusive: bool
+    capacity: int
+
+
+def _metas(resources: Iterable[int | Resource]) -> list[_Meta]:
+    items = list(resources)
+    loaded = [r for r in items if isinstance(r, Resource)]
+    ids = [r for r in items if not isinstance(r, Resource)]
+    metas = [_Meta(r.id, r.site_id, r.kind.is_exclusive, r.capacity) for r in loaded]
+    if ids:
+        rows = db.session.execute(
+            select(Resource.id, Resource.site_id, Resource.kind, Resource.capacity).where(
+                Resource.id.in_(ids)
+            )
+        )
+        metas.extend(_Meta(i, s, k.is_exclusive, c) for i, s, k, c in rows)
+    return metas
+
+
+def _local_days(start_at: datetime, end_at: datetime) -> list[date]:
+    first = to_local(start_at).date()
+    last = to_local(end_at).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _open_intervals(
+    weekly: list[list[tuple[time, time]]], days: list[date], start_at: datetime, end_at: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Opening ranges as merged UTC intervals, clipped to the window."""
+    spans: list[tuple[datetime, datetime]] = []
+    for day in days:
+        for opens, closes in weekly[day.weekday()]:
+            a = local_datetime(day, opens).astimezone(UTC)
+            b = local_datetime(day, closes).astimezone(UTC)
+            a, b = max(a, start_at), min(b, end_at)
+            if a < b:
+                spans.append((a, b))
+    spans.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            if b > merged[-1][1]:
+                merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def opening_intervals(
+    metas: Sequence[_Meta], start_at: datetime, end_at: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Per resource, its open UTC intervals in the window (its own hours, else its site's)."""
+    ids = [m.id for m in metas]
+    site_ids = sorted({m.site_id for m in metas})
+    rows = db.session.execute(
+        select(
+            OpeningHours.resource_id,
+            OpeningHours.site_id,
+            OpeningHours.weekday,
+            OpeningHours.opens_at,
+            OpeningHours.closes_at,
+        ).where(or_(OpeningHours.resource_id.in_(ids), OpeningHours.site_id.in_(site_ids)))
+    )
+    own: dict[int, list[list[tuple[time, time]]]] = {}
+    site: dict[int, list[list[tuple[time, time]]]] = {}
+    for resource_id, site_id, weekday, opens, closes in rows:
+        table = own if resource_id is not None else site
+        key = resource_id if resource_id is not None else site_id
+        table.setdefault(key, [[] for _ in range(7)])[weekday].append((opens, closes))
+    days = _local_days(start_at, end_at)
+    by_site: dict[int, list[tuple[datetime, datetime]]] = {}
+    result: dict[int, list[tuple[datetime, datetime]]] = {}
+    for meta in metas:
+        if meta.id in own:
+            result[meta.id] = _open_intervals(own[meta.id], days, start_at, end_at)
+            continue
+        if meta.site_id not in by_site:
+            weekly = site.get(meta.site_id) or [[] for _ in range(7)]
+            by_site[meta.site_id] = _open_intervals(weekly, days, start_at, end_at)
+        result[meta.id] = by_site[meta.site_id]
+    return result
+
+
+def _window_closures(ids: list[int], site_ids: list[int], start_at: datetime, end_at: datetime):
+    return db.session.execute(
+        select(
+            Closure.id,
+            Closure.resource_id,
+            Closure.site_id,
+            Closure.start_at,
+            Closure.end_at,
+            Closure.label,
+        )
+        .where(
+            or_(Closure.resource_id.in_(ids), Closure.site_id.in_(site_ids)),
+            Closure.start_at < end_at,
+            Closure.end_at > start_at,
+        )
+        .order_by(Closure.start_at)
+    )
+
+
+def free_busy(
+    resources: Iterable[int | Resource], start_at: datetime, end_at: datetime
+) -> dict[int, list[Interval]]:
+    """Per resource id, contiguous intervals covering [start_at, end_at) exactly.
+
+    `resources` are ids, or loaded `Resource` objects (which saves a query).
+    Three queries in all: opening hours, bookings in the window, closures in the window.
+    """
+    if start_at.tzinfo is None or end_at.tzinfo is None:
+        raise ValueError("naive datetime")
+    start_at, end_at = start_at.astimezone(UTC), end_at.astimezone(UTC)
+    metas = _metas(resources)
+    if not metas or end_at <= start_at:
+        return {m.id: [] for m in metas}
+    ids = [m.id for m in metas]
+    site_ids = sorted({m.site_id for m in metas})
+    opening = opening_intervals(metas, start_at, end_at)
+
+    # (start, end, category, payload) per resource; categories: open, closure, approved, pending.
+    items: dict[int, list[tuple]] = defaultdict(list)
+    for meta in metas:
+        for a, b in opening[meta.id]:
+            items[meta.id].append((a, b, "open", None))
+    bookings = db.session.execute(
+        select(
+            Booking.id,
+            Booking.resource_id,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.state,
+            Booking.is_public,
+            Booking.title,
+            Booking.attendees,
+        ).where(
+            Booking.resource_id.in_(ids),
+            Booking.start_at < end_at,
+            Booking.end_at > start_at,
+            Booking.state.in_(_WINDOW_STATES),
+        )
+    )
+    for bid, rid, a, b, state, is_public, title, attendees in bookings:
+        category = APPROVED if state == BookingState.APPROVED else PENDING
+        payload = (bid, title if is_public else None, attendees)
+        items[rid].append((max(a, start_at), min(b, end_at), category, payload))
+    by_site: dict[int, list[int]] = defaultdict(list)
+    for meta in metas:
+        by_site[meta.site_id].append(meta.id)
+    for cid, rid, sid, a, b, label in _window_closures(ids, site_ids, start_at, end_at):
+        targets = [rid] if rid is not None else by_site.get(sid, [])
+        for target in targets:
+            items[target].append((max(a, start_at), min(b, end_at), "closure", (cid, label)))
+
+    return {m.id: _sweep(items[m.id], m, start_at, end_at) for m in metas}
+
+
+def _sweep(items: list[tuple], meta: _Meta, start_at: datetime, end_at: datetime) -> list[Interval]:
+    """Cut the window at every boundary and classify each piece; merge equal neighbours."""
+    starts: dict[datetime, list[tuple]] = defaultdict(list)
+    ends: dict[datetime, list[tuple]] = defaultdict(list)
+    points = {start_at, end_at}
+    for item in items:
+        starts[item[0]].append(item)
+        ends[item[1]].append(item)
+        points.add(item[0])
+        points.add(item[1])
+    ordered = sorted(points)
+    active: dict[int, tuple] = {}  # id(item) -> item
+    result: list[Interval] = []
+    for i in range(len(ordered) - 1):
+        a, b = ordered[i], ordered[i + 1]
+        for item in ends.get(a, ()):
+            active.pop(id(item), None)
+        for item in starts.get(a, ()):
+            active[id(item)] = item
+        piece = _classify(active.values(), meta, a, b)
+        last = result[-1] if result else None
+        if (
+            last is not None
+            and last.kind == piece.kind
+            and last.label == piece.label
+            and last.booking_id == piece.booking_id
+            and last.closure_id == piece.closure_id
+            and last.pending == piece.pending
+            and last.taken == piece.taken
+        ):
+            result[-1] = Interval(
+                last.start_at,
+                b,
+                last.kind,
+                last.label,
+                last.booking_id,
+                last.closure_id,
+                last.pending,
+                last.taken,
+            )
+        else:
+            result.append(piece)
+    return result
+
+
+def _classify(active: Iterable[tuple], meta: _Meta, a: datetime, b: datetime) -> Interval:
+    is_open = False
+    closure = None
+    approved = []
+    pending = 0
+    for _s, _e, category, payload in active:
+        if category == "open":
+            is_open = True
+        elif category == "closure":
+            if closure is None or payload[0] < closure[0]:
+                closure = payload
+        elif category == APPROVED:
+            approved.append(payload)
+        else:
+            pending += 1
+    if closure is not None:
+        return Interval(a, b, CLOSED, closure[1], closure_id=closure[0])
+    if not is_open:
+        return Interval(a, b, CLOSED)
+    if approved:
+        if meta.exclusive:
+            first = min(approved)
+            return Interval(a, b, APPROVED, first[1], booking_id=first[0])
+        taken = sum(p[2] for p in approved)
+        if taken >= meta.capacity:
+            return Interval(a, b, APPROVED, taken=taken)
+        kind = PENDING if pending else FREE
+        return Interval(a, b, kind, pending=pending, taken=taken)
+    if pending:
+        return Interval(a, b, PENDING, pending=pending)
+    return Interval(a, b, FREE)
+
+
+def _covers(spans: list[tuple[datetime, datetime]], start_at: datetime, end_at: datetime) -> bool:
+    """Whether merged, sorted spans cover [start_at, end_at) entirely."""
+    return any(a <= start_at and end_at <= b for a, b in spans)
+
+
+def find_free(
+    start_at: datetime,
+    end_at: datetime,
+    attendees: int,
+    equipment_ids: Iterable[int] = (),
+    site_id: int | None = None,
+    neighbourhood: str | None = None,
+    kind: str | None = None,
+) -> list[FreeResource]:
+    """Bookable resources that are open, not closed, free and fit, smallest fitting first.
+
+    One query selects the candidates (capacity, equipment, place, kind, no
+    closure, no approved booking of an exclusive resource in the interval);
+    then one each for their equipment, opening hours and requests in the window.
+    """
+    start_at, end_at = start_at.astimezone(UTC), end_at.astimezone(UTC)
+    if end_at <= start_at or attendees < 1:
+        return []
+    wanted = sorted(set(equipment_ids))
+    overlap_booking = and_(
+        Booking.resource_id == Resource.id,
+        Booking.start_at < end_at,
+        Booking.end_at > start_at,
+        Booking.state == BookingState.APPROVED,
+        Booking.exclusive.is_(True),
+    )
+    window = and_(Closure.start_at < end_at, Closure.end_at > start_at)
+    stmt = (
+        select(Resource)
+        .join(Resource.site)
+        .options(
+            contains_eager(Resource.site),
+            selectinload(Resource.equipment).joinedload(ResourceEquipment.equipment),
+        )
+        .where(
+            Resource.is_bookable.is_(True),
+            Resource.capacity >= attendees,
+            ~exists().where(overlap_booking),
+            ~exists().where(Closure.resource_id == Resource.id, window),
+            ~exists().where(Closure.site_id == Resource.site_id, window),
+        )
+        .order_by(Resource.capacity, Site.name, Resource.name)
+    )
+    for equipment_id in wanted:
+        stmt = stmt.where(
+            exists().where(
+                ResourceEquipment.resource_id == Resource.id,
+                ResourceEquipment.equipment_id == equipment_id,
+            )
+        )
+    if site_id is not None:
+        stmt = stmt.where(Resource.site_id == site_id)
+    if neighbourhood:
+        stmt = stmt.where(Site.neighbourhood == neighbourhood)
+    if kind:
+        stmt = stmt.where(Resource.kind.in_(KIND_GROUPS.get(kind, ())))
+    candidates = list(db.session.scalars(stmt).unique())
+    if not candidates:
+        return []
+
+    metas = [_Meta(r.id, r.site_id, r.kind.is_exclusive, r.capacity) for r in candidates]
+    opening = opening_intervals(metas, start_at, end_at)
+    requests = db.session.execute(
+        select(
+            Booking.resource_id,
+            Booking.state,
+            func.count(Booking.id),
+            func.coalesce(func.sum(Booking.attendees), 0),
+        )
+        .where(
+            Booking.resource_id.in_([r.id for r in candidates]),
+            Booking.start_at < end_at,
+            Booking.end_at > start_at,
+            Booking.state.in_(_WINDOW_STATES),
+        )
+        .group_by(Booking.resource_id, Booking.state)
+    )
+    pending: dict[int, int] = {}
+    seats: dict[int, int] = {}
+    for resource_id, state, count, total in requests:
+        if state == BookingState.PENDING:
+            pending[resource_id] = count
+        else:
+            seats[resource_id] = int(total)
+
+    found = []
+    for resource in candidates:
+        if not _covers(opening[resource.id], start_at, end_at):
+            continue
+        seats_left = None
+        if not resource.is_exclusive:
+            # Approved seats anywhere in the interval count against it: a cautious answer.
+            seats_left = resource.capacity - seats.get(resource.id, 0)
+            if seats_left < attendees:
+                continue
+        names = {item.equipment_id: item for item in resource.equipment}
+        found.append(
+            FreeResource(
+                resource=resource,
+                attendees=attendees,
+                equipment=sorted(
+                    (names[e].equipment.name, names[e].quantity) for e in wanted if e in names
+                ),
+                pending=pending.get(resource.id, 0),
+                seats_left=seats_left,
+            )
+        )
+    return found

@@ -1,0 +1,412 @@
+"""What each feed contains, its cheap validator, and the cache of built feeds.
+
+A feed is resolved (slug or token → `Feed`), then a conditional request is
+answered from `validator()` alone: one aggregate query over the bookings of the
+feed's scope and window (count, latest change, a checksum of the ids), served
+by the booking indexes. Only when the client's copy is stale is the calendar
+built (`build_feed`), and the bytes are kept in a small in-process LRU cache
+keyed by (feed, validator), so that many subscribers polling one feed cost one
+build per change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from booking.auth.models import Association, Membership, User, hash_token
+from booking.bookings.models import Booking, BookingState
+from booking.calendars.ical import Detail, People, Place, bookings_calendar, serialize
+from booking.extensions import db
+from booking.resources.models import Resource, Site, resource_managers, site_managers
+
+FORMAT_VERSION = "1"  # change when the generated text changes for the same data
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+# Columns an event is made of (see ical.BookingLike): rows, not ORM objects, load fast.
+EVENT_COLUMNS = (
+    Booking.id,
+    Booking.uid,
+    Booking.resource_id,
+    Booking.association_id,
+    Booking.requester_id,
+    Booking.title,
+    Booking.purpose,
+    Booking.attendees,
+    Booking.is_public,
+    Booking.state,
+    Booking.start_at,
+    Booking.end_at,
+    Booking.sequence,
+    Booking.created_at,
+    Booking.updated_at,
+)
+
+ENDED_STATES = (BookingState.CANCELLED, BookingState.REFUSED, BookingState.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: which bookings, how much detail, how it is named and cached."""
+
+    key: str  # cache key: "resource:12", "site:3", "public", "private:7", "booking:5"
+    name: str
+    filename: str
+    detail: Detail
+    scope: ColumnElement[bool]  # which bookings, before the window and the states
+    shown_states: tuple[BookingState, ...]
+    ended_states: tuple[BookingState, ...] = (BookingState.CANCELLED,)
+    is_private: bool = False
+    windowed: bool = True  # a booking's own download is not cut by the window
+    fingerprint: str = ""  # what else the text depends on (names, places, scope ids)
+    places: dict[int, Place] | None = field(default=None, compare=False)
+    source_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Validator:
+    etag: str
+    last_modified: datetime | None
+    count: int
+
+
+# --- resolution --------------------------------------------------------------
+
+
+def place_of(resource: Resource, base_url: str) -> Place:
+    site = resource.site
+    return Place(
+        resource_name=resource.name,
+        resource_url=f"{base_url.rstrip('/')}/resources/{resource.slug}",
+        site_name=site.name,
+        address=site.address,
+        latitude=site.latitude,
+        longitude=site.longitude,
+    )
+
+
+def _places_fingerprint(places: dict[int, Place]) -> str:
+    return repr(sorted(places.items()))
+
+
+def resource_feed(slug: str, base_url: str) -> Feed | None:
+    resource = db.session.scalar(
+        select(Resource).where(Resource.slug == slug).options(selectinload(Resource.site))
+    )
+    if resource is None:
+        return None
+    places = {resource.id: place_of(resource, base_url)}
+    return Feed(
+        key=f"resource:{resource.id}",
+        name=f"{resource.name} · {resource.site.name}",
+        filename=f"{resource.slug}.ics",
+        detail=Detail.BUSY,
+        scope=Booking.resource_id == resource.id,
+        shown_states=(BookingState.APPROVED,),
+        fingerprint=_places_fingerprint(places),
+        places=places,
+        source_path=f"/feeds/resources/{resource.slug}.ics",
+    )
+
+
+def site_feed(slug: str, base_url: str) -> Feed | None:
+    site = db.session.scalar(
+        select(Site).where(Site.slug == slug).options(selectinload(Site.resources))
+    )
+    if site is None:
+        return None
+    places = {r.id: place_of(r, base_url) for r in site.resources}
+    return Feed(
+        key=f"site:{site.id}",
+        name=site.name,
+        filename=f"{site.slug}.ics",
+        detail=Detail.BUSY,
+        scope=Booking.resource_id.in_([r.id for r in site.resources] or [-1]),
+        shown_states=(BookingState.APPROVED,),
+        fingerprint=_places_fingerprint(places),
+        places=places,
+        source_path=f"/feeds/sites/{site.slug}.ics",
+    )
+
+
+def public_feed() -> Feed:
+    return Feed(
+        key="public",
+        name=_("Public events · Salles Ouvertes Brest"),
+        filename="salles-ouvertes-public.ics",
+        detail=Detail.PUBLIC,
+        scope=Booking.is_public.is_(True),
+        shown_states=(BookingState.APPROVED,),
+        source_path="/feeds/public.ics",
+    )
+
+
+def user_by_feed_token(token: str) -> User | None:
+    """The active user whose private-feed token this is (tokens are stored hashed)."""
+    if not TOKEN_PATTERN.match(token):
+        return None
+    user = db.session.scalar(select(User).where(User.feed_token_hash == hash_token(token)))
+    return user if user is not None and user.is_active else None
+
+
+def managed_resource_ids(user: User) -> list[int] | None:
+    """Ids of the resources a user manages (directly or through a site); None: all (admin)."""
+    if user.is_admin:
+        return None
+    direct = select(resource_managers.c.resource_id).where(resource_managers.c.user_id == user.id)
+    by_site = (
+        select(Resource.id)
+        .join(site_managers, site_managers.c.site_id == Resource.site_id)
+        .where(site_managers.c.user_id == user.id)
+    )
+    return sorted(set(db.session.scalars(direct.union(by_site))))
+
+
+def private_feed(user: User) -> Feed:
+    """An association member's bookings in full; a manager's pending and approved requests."""
+    association_ids = sorted(
+        db.session.scalars(select(Membership.association_id).where(Membership.user_id == user.id))
+    )
+    managed = managed_resource_ids(user)
+    member_part = Booking.association_id.in_(association_ids or [-1])
+    managed_states = Booking.state.in_([BookingState.PENDING, BookingState.APPROVED, *ENDED_STATES])
+    if managed is None:
+        manager_part: ColumnElement[bool] = managed_states
+    elif managed:
+        manager_part = and_(Booking.resource_id.in_(managed), managed_states)
+    else:
+        manager_part = Booking.id < 0
+    return Feed(
+        key=f"private:{user.id}",
+        name=_("My bookings · Salles Ouvertes Brest"),
+        filename="salles-ouvertes-private.ics",
+        detail=Detail.FULL,
+        scope=or_(member_part, manager_part),
+        shown_states=(BookingState.APPROVED, BookingState.PENDING, BookingState.WAITLISTED),
+        ended_states=ENDED_STATES,
+        is_private=True,
+        fingerprint=f"{user.locale}|{association_ids}|{managed}",
+    )
+
+
+def booking_feed(booking: Booking) -> Feed:
+    """One booking, or every occurrence of its series, for "add to my calendar"."""
+    scope = (
+        Booking.series_id == booking.series_id
+        if booking.series_id is not None
+        else Booking.id == booking.id
+    )
+    return Feed(
+        key=f"booking:{booking.id}",
+        name=booking.title,
+        filename=f"booking-{booking.id}.ics",
+        detail=Detail.FULL,
+        scope=or_(scope, Booking.id == booking.id),
+        shown_states=(BookingState.APPROVED, BookingState.PENDING, BookingState.WAITLISTED),
+        ended_states=ENDED_STATES,
+        is_private=True,
+        windowed=False,
+    )
+
+
+# --- window, validator, build --------------------------------------------------
+
+
+def window(now: datetime) -> tuple[datetime, datetime]:
+    config = current_app.config
+    return (
+        now - timedelta(days=config["FEED_PAST_DAYS"]),
+        now + timedelta(days=config["FEED_FUTURE_DAYS"]),
+    )
+
+
+def feed_condition(feed: Feed, now: datetime) -> ColumnElement[bool]:
+    """The feed's bookings at `now`: scope, window, shown states and recently ended ones."""
+    ended_since = now - timedelta(days=current_app.config["FEED_CANCELLED_DAYS"])
+    ended_at = func.coalesce(Booking.cancelled_at, Booking.decided_at, Booking.updated_at)
+    states = or_(
+        Booking.state.in_(feed.shown_states),
+        and_(Booking.state.in_(feed.ended_states), ended_at >= ended_since),
+    )
+    if not feed.windowed:
+        return and_(feed.scope, states)
+    start, end = window(now)
+    return and_(feed.scope, Booking.start_at < end, Booking.end_at > start, states)
+
+
+def validator(feed: Feed, *, now: datetime, locale: str, base_url: str) -> Validator:
+    """ETag and Last-Modified from one aggregate query, without building anything."""
+    count, latest, checksum, places_latest = db.session.execute(
+        select(
+            func.count(Booking.id),
+            func.max(Booking.updated_at),
+            func.coalesce(func.sum(Booking.id * 31 + Booking.sequence), 0),
+            func.max(Resource.updated_at),
+        )
+        .join(Resource, Resource.id == Booking.resource_id)
+        .where(feed_condition(feed, now))
+    ).one()
+    first, last = _window_years(feed, now)
+    parts = (
+        FORMAT_VERSION,
+        feed.key,
+        count,
+        latest.isoformat() if latest else "",
+        checksum,
+        places_latest.isoformat() if places_latest else "",
+        locale,
+        base_url,
+        first,
+        last,
+        feed.fingerprint,
+    )
+    etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    modified = max((t for t in (latest, places_latest) if t is not None), default=None)
+    return Validator(etag=etag, last_modified=modified, count=count)
+
+
+def _window_years(feed: Feed, now: datetime) -> tuple[int, int]:
+    start, end = window(now)
+    return start.year, end.year
+
+
+def load_bookings(feed: Feed, now: datetime) -> list:
+    stmt = (
+        select(*EVENT_COLUMNS)
+        .where(feed_condition(feed, now))
+        .order_by(Booking.start_at, Booking.id)
+    )
+    return list(db.session.execute(stmt))
+
+
+def _places_for(resource_ids: set[int], base_url: str) -> dict[int, Place]:
+    if not resource_ids:
+        return {}
+    resources = db.session.scalars(
+        select(Resource).where(Resource.id.in_(resource_ids)).options(selectinload(Resource.site))
+    )
+    return {r.id: place_of(r, base_url) for r in resources}
+
+
+def _people_for(rows: list) -> People:
+    association_ids = {row.association_id for row in rows}
+    requester_ids = {row.requester_id for row in rows if row.requester_id is not None}
+    associations = dict(
+        db.session.execute(
+            select(Association.id, Association.name).where(Association.id.in_(association_ids))
+        )
+        .tuples()
+        .all()
+    )
+    requesters = (
+        dict(
+            db.session.execute(select(User.id, User.display_name).where(User.id.in_(requester_ids)))
+            .tuples()
+            .all()
+        )
+        if requester_ids
+        else {}
+    )
+    return People(associations, requesters)
+
+
+def build_feed(feed: Feed, *, now: datetime, base_url: str) -> bytes:
+    """The feed's text: a few queries (bookings, places, names), then pure iCalendar."""
+    rows = load_bookings(feed, now)
+    places = dict(feed.places or {})
+    missing = {row.resource_id for row in rows} - places.keys()
+    places.update(_places_for(missing, base_url))
+    if feed.detail is Detail.BUSY:
+        # Only public bookings show who organises them.
+        people = _people_for([row for row in rows if row.is_public]) if rows else People({}, {})
+    elif feed.detail is Detail.PUBLIC:
+        people = People(_people_for(rows).associations, {}) if rows else People({}, {})
+    else:
+        people = _people_for(rows) if rows else People({}, {})
+    if feed.windowed:
+        start, end = window(now)
+        span = (start.date(), end.date())
+    else:
+        span = _span_of(rows, now)
+    cal = bookings_calendar(
+        rows,
+        places,
+        name=feed.name,
+        detail=feed.detail,
+        base_url=base_url,
+        window=span,
+        people=people,
+        source_url=(base_url.rstrip("/") + feed.source_path) if feed.source_path else None,
+    )
+    return serialize(cal)
+
+
+def _span_of(rows: list, now: datetime) -> tuple[date, date]:
+    if not rows:
+        return now.date(), now.date()
+    return min(r.start_at for r in rows).date(), max(r.end_at for r in rows).date()
+
+
+# --- cache ---------------------------------------------------------------------
+
+
+class FeedCache:
+    """A small thread-safe LRU of built feeds, keyed by (feed key, ETag).
+
+    A feed whose data changed gets a new ETag, so stale entries are never
+    served; they just age out. Bounded by entry count and total bytes.
+    """
+
+    def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            # A feed's older versions are of no further use.
+            for stale in [k for k in self._entries if k[0] == key[0]]:
+                self._bytes -= len(self._entries.pop(stale))
+            self._entries[key] = body
+            self._bytes += len(body)
+            while self._entries and (
+                len(self._entries) > self.max_entries or self._bytes > self.max_bytes
+            ):
+                _key, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)

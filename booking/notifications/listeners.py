@@ -1,0 +1,145 @@
+"""Signal listeners: each booking event becomes emails in the outbox, same transaction.
+
+The booking services send the signals of `booking.bookings.events`; these
+listeners decide who is told and compose the emails. Nothing is sent here:
+the outbox rows commit (or roll back) with the change they announce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from booking.auth.models import User
+from booking.bookings import events
+from booking.bookings.models import Booking, BookingState, Comment
+from booking.notifications.emails import manager_side, notify, requester_side
+
+
+def _groups(bookings: Sequence[Booking]) -> list[list[Booking]]:
+    """Split the bookings of one signal by who is told: one email per series or booking."""
+    grouped: dict[tuple, list[Booking]] = {}
+    for booking in sorted(bookings, key=lambda b: (b.start_at, b.id or 0)):
+        key = (booking.association_id, booking.requester_id, booking.resource_id)
+        grouped.setdefault(key, []).append(booking)
+    return list(grouped.values())
+
+
+def _acts_for_association(actor: User | None, booking: Booking) -> bool:
+    """The actor speaks for the requesting side (a member), not as a manager."""
+    return actor is not None and actor.is_member_of(booking.association_id)
+
+
+def on_request_created(_sender, *, bookings: Sequence[Booking], actor: User | None = None, **_kw):
+    """Pending requests go to the managers; bookings approved on arrival (trusted
+    association, no approval needed, a free open-lab seat) send the requester the
+    invitation straight away."""
+    pending = [b for b in bookings if b.state == BookingState.PENDING]
+    for group in _groups(pending):
+        notify("new_request", manager_side(group[0], exclude=actor), group)
+    approved = [b for b in bookings if b.state == BookingState.APPROVED]
+    for group in _groups(approved):
+        notify("approved", requester_side(group[0]), group, ics_method="REQUEST", actor=actor)
+
+
+def on_booking_approved(_sender, *, bookings: Sequence[Booking], actor: User | None = None, **_kw):
+    for group in _groups(bookings):
+        notify("approved", requester_side(group[0]), group, ics_method="REQUEST", actor=actor)
+
+
+def on_booking_refused(
+    _sender,
+    *,
+    bookings: Sequence[Booking],
+    actor: User | None = None,
+    reason: str | None = None,
+    automatic: bool = False,
+    **_kw,
+):
+    for group in _groups(bookings):
+        notify(
+            "refused",
+            requester_side(group[0]),
+            group,
+            actor=actor,
+            reason=reason or group[0].decision_reason or "",
+            automatic=automatic,
+        )
+
+
+def on_booking_cancelled(
+    _sender,
+    *,
+    bookings: Sequence[Booking],
+    actor: User | None = None,
+    reason: str | None = None,
+    was_approved: bool = True,
+    **_kw,
+):
+    for group in _groups(bookings):
+        first = group[0]
+        reason = reason or first.cancel_reason or ""
+        if _acts_for_association(actor, first):
+            # The association cancelled: managers hear of it when time was freed.
+            if was_approved:
+                notify(
+                    "cancelled_by_association",
+                    manager_side(first, exclude=actor),
+                    group,
+                    actor=actor,
+                    reason=reason,
+                )
+        else:
+            # A manager (or the system) cancelled: the association is told why, and the
+            # event leaves its calendar.
+            notify(
+                "cancelled",
+                requester_side(first),
+                group,
+                ics_method="CANCEL" if was_approved else None,
+                actor=actor,
+                reason=reason,
+            )
+
+
+def on_booking_expired(_sender, *, bookings: Sequence[Booking], **_kw):
+    for group in _groups(bookings):
+        notify("expired", requester_side(group[0]), group)
+
+
+def on_seat_promoted(_sender, *, bookings: Sequence[Booking], **_kw):
+    for group in _groups(bookings):
+        notify("promoted", requester_side(group[0]), group, ics_method="REQUEST")
+
+
+def on_comment_added(
+    _sender,
+    *,
+    bookings: Sequence[Booking],
+    actor: User | None = None,
+    comment: Comment | None = None,
+    **_kw,
+):
+    for group in _groups(bookings):
+        first = group[0]
+        if _acts_for_association(actor, first):
+            recipients = manager_side(first, preference="comment", exclude=actor)
+        else:
+            recipients = requester_side(first, preference="comment", exclude=actor)
+        notify("comment", recipients, group, actor=actor, comment=comment)
+
+
+_CONNECTIONS = (
+    (events.request_created, on_request_created),
+    (events.booking_approved, on_booking_approved),
+    (events.booking_refused, on_booking_refused),
+    (events.booking_cancelled, on_booking_cancelled),
+    (events.booking_expired, on_booking_expired),
+    (events.seat_promoted, on_seat_promoted),
+    (events.comment_added, on_comment_added),
+)
+
+
+def connect_listeners() -> None:
+    """Connect every listener (idempotent: blinker keeps one connection per receiver)."""
+    for signal, receiver in _CONNECTIONS:
+        signal.connect(receiver)

@@ -1,0 +1,72 @@
+"""Read-side queries of the calendars: one query per list, nothing per row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from booking.extensions import db
+from booking.resources.models import Equipment, Resource, Site
+
+
+@dataclass(frozen=True, slots=True)
+class SiteChoice:
+    id: int
+    slug: str
+    name: str
+
+
+def site_choices() -> list[SiteChoice]:
+    rows = db.session.execute(select(Site.id, Site.slug, Site.name).order_by(Site.name))
+    return [SiteChoice(*row) for row in rows]
+
+
+def bookable_resources(site_id: int | None = None) -> list[Resource]:
+    """Bookable resources with their site, by site then name."""
+    stmt = (
+        select(Resource)
+        .join(Resource.site)
+        .options(contains_eager(Resource.site))
+        .where(Resource.is_bookable.is_(True))
+        .order_by(Site.name, Site.id, Resource.name)
+    )
+    if site_id is not None:
+        stmt = stmt.where(Resource.site_id == site_id)
+    return list(db.session.scalars(stmt))
+
+
+def calendar_resource(slug: str) -> Resource | None:
+    stmt = (
+        select(Resource)
+        .join(Resource.site)
+        .options(contains_eager(Resource.site))
+        .where(Resource.slug == slug)
+    )
+    return db.session.scalar(stmt)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchChoices:
+    equipment: list[tuple[int, str, str]]  # (id, slug, name)
+    neighbourhoods: list[str]
+
+
+def search_choices() -> SearchChoices:
+    """What the "find a free room" form offers: the equipment catalogue and neighbourhoods."""
+    equipment = [
+        tuple(row)
+        for row in db.session.execute(
+            select(Equipment.id, Equipment.slug, Equipment.name).order_by(Equipment.name)
+        )
+    ]
+    neighbourhoods = list(
+        db.session.scalars(
+            select(Site.neighbourhood)
+            .where(Site.neighbourhood != "")
+            .distinct()
+            .order_by(Site.neighbourhood)
+        )
+    )
+    return SearchChoices(equipment, neighbourhoods)

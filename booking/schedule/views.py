@@ -1,0 +1,178 @@
+"""Public calendars and the "find a free room" search; no account needed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import groupby
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+
+from booking.bookings.availability import find_free
+from booking.db import utcnow
+from booking.resources.models import Resource
+from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
+from booking.schedule.grid import (
+    booking_link,
+    day_grid,
+    month_weeks,
+    reservation_base,
+    week_days,
+    week_grid,
+    week_row_header,
+)
+from booking.schedule.queries import (
+    bookable_resources,
+    calendar_resource,
+    search_choices,
+    site_choices,
+)
+from booking.timeutil import is_real_local_time, local_datetime, local_today, to_utc
+
+bp = Blueprint("schedule", __name__)
+
+
+def _chosen(form, field_name: str, default: date) -> tuple[date, int]:
+    """The date asked for, or `default` with the form's error (status 400) when it is bad."""
+    if not form.validate():
+        return default, 400
+    return getattr(form, field_name).data or default, 200
+
+
+@bp.get("/calendar/day")
+def day() -> tuple[str, int]:
+    sites = site_choices()
+    form = DayForm(request.args, sites)
+    slug = request.args.get("site") or None
+    site = None
+    if slug is not None:
+        site = next((s for s in sites if s.slug == slug), None)
+        if site is None:
+            abort(404)
+    today = local_today()
+    chosen, status = _chosen(form, "date", today)
+    resources = bookable_resources(site.id if site else None)
+    groups = []
+    for _site_id, members in groupby(resources, key=lambda r: r.site_id):
+        members = list(members)
+        owner = members[0].site
+        href = url_for("resources.site", slug=owner.slug)
+        groups.append((None if site else owner.name, href, members))
+    iso = chosen.isoformat()
+
+    def row_href(resource: Resource) -> str:
+        return url_for("schedule.week", slug=resource.slug, date=iso)
+
+    grid = day_grid(groups, chosen, now=utcnow(), row_href=row_href)
+    nav = {
+        "previous": url_for(
+            "schedule.day", date=(chosen - timedelta(days=1)).isoformat(), site=slug
+        ),
+        "next": url_for("schedule.day", date=(chosen + timedelta(days=1)).isoformat(), site=slug),
+        "today": url_for("schedule.day", site=slug),
+    }
+    html = render_template(
+        "schedule/day.html", form=form, grid=grid, day=chosen, site=site, nav=nav, today=today
+    )
+    return html, status
+
+
+def _resource_or_404(slug: str) -> Resource:
+    resource = calendar_resource(slug)
+    if resource is None:
+        abort(404)
+    return resource
+
+
+@bp.get("/calendar/resources/<slug>/week")
+def week(slug: str) -> tuple[str, int]:
+    resource = _resource_or_404(slug)
+    form = WeekForm(request.args)
+    today = local_today()
+    chosen, status = _chosen(form, "date", today)
+    days = week_days(chosen)
+    grid = week_grid(resource, chosen, now=utcnow(), day_header=week_row_header)
+    nav = {
+        "previous": url_for("schedule.week", slug=slug, date=(days[0] - timedelta(7)).isoformat()),
+        "next": url_for("schedule.week", slug=slug, date=(days[0] + timedelta(7)).isoformat()),
+        "today": url_for("schedule.week", slug=slug),
+        "month": url_for("schedule.month", slug=slug, month=chosen.strftime("%Y-%m")),
+    }
+    html = render_template(
+        "schedule/week.html", form=form, grid=grid, resource=resource, days=days, nav=nav
+    )
+    return html, status
+
+
+@bp.get("/calendar/resources/<slug>/month")
+def month(slug: str) -> tuple[str, int]:
+    resource = _resource_or_404(slug)
+    form = MonthForm(request.args)
+    chosen, status = _chosen(form, "month", local_today())
+    first = chosen.replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    nav = {
+        "previous": url_for("schedule.month", slug=slug, month=previous.strftime("%Y-%m")),
+        "next": url_for("schedule.month", slug=slug, month=following.strftime("%Y-%m")),
+        "today": url_for("schedule.month", slug=slug),
+        "week": url_for("schedule.week", slug=slug, date=first.isoformat()),
+    }
+    weeks = month_weeks(resource, first, now=utcnow())
+    html = render_template(
+        "schedule/month.html",
+        form=form,
+        weeks=weeks,
+        resource=resource,
+        first=first,
+        nav=nav,
+        week_url=url_for("schedule.week", slug=slug),
+    )
+    return html, status
+
+
+def _interval(form: FindForm, now: datetime) -> tuple[datetime, datetime] | None:
+    """The searched interval in UTC, or None with an error put next to the field."""
+    day = form.date.data
+    start_local = datetime.combine(day, form.start.data)
+    end_local = datetime.combine(day, form.end.data)
+    for field, local in ((form.start, start_local), (form.end, end_local)):
+        if not is_real_local_time(local):
+            field.errors.append(_("This time does not exist on that day (the clocks change)."))
+            return None
+    start_at = to_utc(local_datetime(day, form.start.data))
+    end_at = to_utc(local_datetime(day, form.end.data))
+    if start_at < now:
+        form.date.errors.append(_("This time has passed: choose a later date or time."))
+        return None
+    return start_at, end_at
+
+
+@bp.get("/find")
+def find() -> tuple[str, int]:
+    choices = search_choices()
+    submitted = bool(request.args)
+    form = FindForm(request.args if submitted else None, choices)
+    results = None
+    status = 200
+    links: dict[int, str] = {}
+    if submitted:
+        interval = _interval(form, utcnow()) if form.validate() else None
+        if interval is None:
+            status = 400
+        else:
+            results = find_free(
+                interval[0],
+                interval[1],
+                form.attendees.data,
+                form.equipment_ids,
+                neighbourhood=form.neighbourhood.data or None,
+                kind=form.kind.data or None,
+            )
+            base = reservation_base()
+            links = {
+                found.resource.id: booking_link(base, found.resource, *interval)
+                for found in results
+            }
+    html = render_template("schedule/find.html", form=form, results=results, links=links)
+    return html, status

@@ -1,0 +1,556 @@
+"""The feeds as calendar apps see them: content read by three parsers, HTTP behaviour."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from booking.bookings.models import BookingSeries
+from booking.calendars import views
+from booking.calendars.logfilter import FeedTokenFilter
+from booking.extensions import db
+from booking.timeutil import to_local, to_utc
+from tests import factories
+from tests.calendars.conftest import NOW, node_available, parse_everywhere, parse_icaljs
+
+HOST = "salles.test"
+
+
+def at(*parts: int) -> datetime:
+    """A Europe/Paris wall-clock time as a UTC instant."""
+    return to_utc(datetime(*parts))
+
+
+def uid(booking) -> str:
+    return f"{booking.uid}@{HOST}"
+
+
+def unfolded(data: bytes) -> str:
+    return data.decode("utf-8").replace("\r\n ", "")
+
+
+@pytest.fixture
+def room(make_site, make_resource):
+    site = make_site("Maison du Quartier", latitude=48.3904, longitude=-4.4861)
+    return make_resource(site, name="Salle Iroise", slug="salle-iroise")
+
+
+def book(resource, day: tuple[int, int, int], hour: int = 18, hours: int = 2, **fields):
+    start = at(*day, hour)
+    return factories.make_booking(resource, start, start + timedelta(hours=hours), **fields)
+
+
+# --- content, read by every parser ---------------------------------------------------
+
+
+def test_icaljs_is_available_to_check_the_feeds() -> None:
+    if not node_available():
+        pytest.skip(
+            "Node.js or tests/js/node_modules/ical.js is missing (run `make js-deps`): "
+            "feeds are checked with icalendar and vobject only. REQUIRE_NODE=1 makes this fail."
+        )
+    assert parse_icaljs(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n") == []
+
+
+def test_resource_feed_lists_approved_bookings_in_the_window_with_stable_uids(
+    client, now, room, make_resource
+):
+    approved = [book(room, (2026, 10, d)) for d in (5, 6, 7)]
+    book(room, (2026, 10, 8), state="pending")
+    book(room, (2026, 10, 9), state="refused")
+    book(room, (2026, 6, 1))  # more than 90 days ago
+    book(room, (2027, 11, 1))  # more than a year ahead
+    book(make_resource(room.site), (2026, 10, 5))  # another room
+    db.session.commit()
+
+    response = client.get("/feeds/resources/salle-iroise.ics")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=salle-iroise.ics"
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    events = parse_everywhere(response.data)
+    assert [e["uid"] for e in events] == [uid(b) for b in approved]
+    assert {e["status"] for e in events} == {"CONFIRMED"}
+    assert events[0]["start"] == datetime(2026, 10, 5, 16, 0, tzinfo=UTC)  # 18:00 CEST
+    # The same data gives the same bytes: UIDs and stamps do not change between polls.
+    views.feed_cache().clear()
+    assert client.get("/feeds/resources/salle-iroise.ics").data == response.data
+
+
+def test_feed_headers_follow_rfc_5545_and_7986(client, now, room):
+    book(room, (2026, 10, 5), is_public=True)
+    db.session.commit()
+    text = unfolded(client.get("/feeds/resources/salle-iroise.ics").data)
+    lines = text.split("\r\n")
+    for expected in (
+        "VERSION:2.0",
+        "NAME:Salle Iroise · Maison du Quartier",
+        "X-WR-CALNAME:Salle Iroise · Maison du Quartier",
+        "X-WR-TIMEZONE:Europe/Paris",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+        "TZID:Europe/Paris",
+        "DTSTART;TZID=Europe/Paris:20261005T180000",
+        "DTEND;TZID=Europe/Paris:20261005T200000",
+        "GEO:48.3904;-4.4861",
+        "URL:http://salles.test/resources/salle-iroise",
+    ):
+        assert expected in lines
+    assert any(line.startswith("PRODID:") for line in lines)
+    assert any(line.startswith("DTSTAMP:") and line.endswith("Z") for line in lines)
+    assert any(line.startswith("LAST-MODIFIED:") and line.endswith("Z") for line in lines)
+    # UTC only where the RFC requires it.
+    assert not any(line.startswith(("DTSTART", "DTEND")) and line.endswith("Z") for line in lines)
+
+
+def test_weekly_1800_series_keeps_its_local_time_across_both_clock_changes(
+    client, now, room, member, login
+):
+    association = member.associations[0]
+    series = BookingSeries(
+        resource=room,
+        association=association,
+        rule="FREQ=WEEKLY;BYDAY=TU",
+        first_start_local=datetime(2026, 10, 13, 18),
+        duration_minutes=90,
+        title="Atelier",
+    )
+    db.session.add(series)
+    db.session.flush()
+    tuesdays = [datetime(2026, 10, 13, 18) + timedelta(weeks=n) for n in range(27)]
+    bookings = [
+        factories.make_booking(
+            room,
+            to_utc(day),
+            to_utc(day + timedelta(minutes=90)),
+            association=association,
+            series=series,
+            title="Atelier",
+            is_public=True,
+        )
+        for day in tuesdays
+    ]
+    db.session.commit()
+
+    for url in ("/feeds/resources/salle-iroise.ics", "/feeds/public.ics"):
+        events = parse_everywhere(client.get(url).data)
+        assert len(events) == 27
+        assert all(to_local(e["start"]).time().isoformat() == "18:00:00" for e in events)
+        assert all(to_local(e["end"]).time().isoformat() == "19:30:00" for e in events)
+        starts = {e["start"] for e in events}
+        # Before and after the October change (2026-10-25) and the March one (2027-03-28).
+        assert datetime(2026, 10, 20, 16, tzinfo=UTC) in starts
+        assert datetime(2026, 10, 27, 17, tzinfo=UTC) in starts
+        assert datetime(2027, 3, 23, 17, tzinfo=UTC) in starts
+        assert datetime(2027, 3, 30, 16, tzinfo=UTC) in starts
+
+    # "Add to my calendar" on one occurrence gives the whole series.
+    login(member)
+    response = client.get(f"/bookings/{bookings[3].id}.ics")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"].startswith("private")
+    events = parse_everywhere(response.data)
+    assert [e["uid"] for e in events] == [uid(b) for b in bookings]
+    assert events[0]["url"] == f"http://salles.test/reservations/{bookings[0].id}"
+
+
+def test_commas_semicolons_newlines_accents_and_emoji_survive(client, now, room):
+    title = "Réunion, assemblée; générale"
+    purpose = "Ordre du jour :\nbudget, élections; questions 🎉"
+    booking = book(room, (2026, 10, 5), title=title, purpose=purpose, is_public=True)
+    db.session.commit()
+
+    data = client.get("/feeds/resources/salle-iroise.ics").data
+
+    assert "SUMMARY:Réunion\\, assemblée\\; générale" in unfolded(data)
+    lines = data.split(b"\r\n")
+    assert data.endswith(b"\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in lines)  # folded by the library
+    (event,) = parse_everywhere(data)
+    assert event["uid"] == uid(booking)
+    assert event["summary"] == title
+    assert event["description"].startswith(purpose + "\n")
+
+
+def test_sequence_increases_and_time_moves_after_an_edit(client, now, room):
+    booking = book(room, (2026, 10, 5))
+    db.session.commit()
+    first = client.get("/feeds/resources/salle-iroise.ics")
+    (before,) = parse_everywhere(first.data)
+
+    # What the engine does on a reschedule: new times, sequence + 1 (updated_at follows).
+    booking.start_at += timedelta(hours=1)
+    booking.end_at += timedelta(hours=1)
+    booking.sequence += 1
+    db.session.commit()
+    second = client.get(
+        "/feeds/resources/salle-iroise.ics", headers={"If-None-Match": first.headers["ETag"]}
+    )
+
+    assert second.status_code == 200
+    assert second.headers["ETag"] != first.headers["ETag"]
+    (after,) = parse_everywhere(second.data)
+    assert after["uid"] == before["uid"]
+    assert after["sequence"] == before["sequence"] + 1
+    assert after["start"] == before["start"] + timedelta(hours=1)
+
+
+def test_cancelled_booking_stays_as_cancelled_for_30_days_then_leaves(
+    client, now, room, monkeypatch
+):
+    booking = book(room, (2026, 10, 20))
+    db.session.commit()
+    (confirmed,) = parse_everywhere(client.get("/feeds/resources/salle-iroise.ics").data)
+    assert confirmed["status"] == "CONFIRMED"
+
+    booking.state = "cancelled"
+    booking.cancelled_at = NOW - timedelta(hours=1)
+    booking.cancel_reason = "Plus besoin"
+    booking.sequence += 1
+    db.session.commit()
+    (cancelled,) = parse_everywhere(client.get("/feeds/resources/salle-iroise.ics").data)
+    assert cancelled["uid"] == confirmed["uid"]
+    assert cancelled["status"] == "CANCELLED"
+    assert cancelled["sequence"] == confirmed["sequence"] + 1
+
+    monkeypatch.setattr(views, "utcnow", lambda: NOW + timedelta(days=29))
+    assert len(parse_everywhere(client.get("/feeds/resources/salle-iroise.ics").data)) == 1
+    monkeypatch.setattr(views, "utcnow", lambda: NOW + timedelta(days=31))
+    assert parse_everywhere(client.get("/feeds/resources/salle-iroise.ics").data) == []
+
+
+def test_site_feed_covers_every_room_and_locates_each_event(client, now, room, make_resource):
+    other = make_resource(room.site, name="Fablab", slug="fablab")
+    first = book(room, (2026, 10, 5))
+    second = book(other, (2026, 10, 5))
+    db.session.commit()
+
+    response = client.get(f"/feeds/sites/{room.site.slug}.ics")
+
+    events = {e["uid"]: e for e in parse_everywhere(response.data)}
+    address = room.site.address
+    assert events[uid(first)]["location"] == f"Salle Iroise, Maison du Quartier, {address}"
+    assert events[uid(second)]["location"] == f"Fablab, Maison du Quartier, {address}"
+
+
+def test_public_feed_shows_public_events_with_title_description_and_place(
+    client, now, room, make_resource
+):
+    public = book(room, (2026, 10, 5), title="Conférence", purpose="Entrée libre", is_public=True)
+    book(room, (2026, 10, 6), title="Conseil d'administration")
+    book(room, (2026, 10, 7), title="Projection", is_public=True, state="pending")
+    db.session.commit()
+
+    response = client.get("/feeds/public.ics")
+
+    assert response.headers["Content-Disposition"].endswith("salles-ouvertes-public.ics")
+    (event,) = parse_everywhere(response.data)
+    assert event["uid"] == uid(public)
+    assert event["summary"] == "Conférence"
+    assert event["description"].startswith("Entrée libre")
+    assert "Salle Iroise" in event["location"]
+
+
+def test_public_feeds_carry_no_private_data(client, now, room):
+    requester = factories.make_user("claire.secret@example.org", name="Claire Secrète")
+    association = factories.make_association("Les Voisins")
+    association.contact_email = "bureau@voisins.example"
+    private_fields = {
+        "title": "Conseil disciplinaire",
+        "purpose": "Cas de M. Dupont",
+        "requester": requester,
+        "association": association,
+        "decision_reason": "Accord du directeur",
+    }
+    book(room, (2026, 10, 5), **private_fields)
+    book(room, (2026, 10, 6), **private_fields, state="pending")
+    book(
+        room,
+        (2026, 10, 7),
+        **private_fields,
+        state="cancelled",
+        cancelled_at=NOW,
+        cancel_reason="Motif personnel",
+    )
+    book(room, (2026, 10, 8), title="Fête", is_public=True, requester=requester)
+    db.session.commit()
+    secrets = [
+        "Conseil disciplinaire",
+        "Dupont",
+        "Claire",
+        "claire.secret",
+        "Secrète",
+        "bureau@voisins",
+        "Accord du directeur",
+        "Motif personnel",
+        "@example",
+        "/reservations/",
+    ]
+    for url in (
+        "/feeds/resources/salle-iroise.ics",
+        f"/feeds/sites/{room.site.slug}.ics",
+        "/feeds/public.ics",
+    ):
+        for language in ("fr", "en"):
+            data = client.get(url, headers={"Accept-Language": language}).data
+            text = unfolded(data)
+            leaked = [s for s in secrets if s in text]
+            assert not leaked, f"{url} shows {leaked}"
+            assert "TENTATIVE" not in text
+            events = parse_everywhere(data)
+            if url != "/feeds/public.ics":
+                assert {e["summary"] for e in events} == {
+                    "Fête",
+                    "Réservé" if language == "fr" else "Booked",
+                }
+
+
+# --- HTTP: validators, cache, errors -------------------------------------------------------
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Count the calendars actually built."""
+    calls = []
+    real = views.build_feed
+
+    def counting(*args, **kwargs):
+        calls.append(args[0].key)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "build_feed", counting)
+    return calls
+
+
+def test_repeated_conditional_requests_answer_304_without_building(client, now, room, builds):
+    book(room, (2026, 10, 5))
+    db.session.commit()
+    url = "/feeds/resources/salle-iroise.ics"
+    first = client.get(url)
+    assert builds == [f"resource:{room.id}"]
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+
+    for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}) * 2:
+        again = client.get(url, headers=headers)
+        assert again.status_code == 304
+        assert again.data == b""
+        assert again.headers["ETag"] == etag
+    assert len(builds) == 1
+
+    # A stale copy gets the new calendar.
+    book(room, (2026, 10, 6))
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+    assert len(builds) == 2
+
+
+def test_repeated_full_requests_are_served_from_the_cache(client, now, room, builds):
+    book(room, (2026, 10, 5))
+    db.session.commit()
+    bodies = {client.get("/feeds/resources/salle-iroise.ics").data for _ in range(5)}
+    assert len(bodies) == 1
+    assert len(builds) == 1
+
+
+def test_a_new_day_moves_the_window_and_changes_the_validator(client, now, room, monkeypatch):
+    book(room, (2026, 7, 10))  # 83 days before NOW: in the window for 7 more days
+    db.session.commit()
+    first = client.get("/feeds/resources/salle-iroise.ics")
+    assert len(parse_everywhere(first.data)) == 1
+    monkeypatch.setattr(views, "utcnow", lambda: NOW + timedelta(days=8))
+    later = client.get(
+        "/feeds/resources/salle-iroise.ics", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert later.status_code == 200
+    assert parse_everywhere(later.data) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/resources/no-such-room.ics",
+        "/feeds/sites/no-such-site.ics",
+        "/feeds/private/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics",
+        "/feeds/private/short.ics",
+        "/feeds/private/%00%27%20OR%201=1.ics",
+    ],
+)
+def test_unknown_slug_or_token_answers_404_with_a_short_text(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+    assert len(response.data) < 100
+
+
+# --- the private feed --------------------------------------------------------------------
+
+
+def _token(client) -> str:
+    with client.session_transaction() as session:
+        return session[views.NEW_TOKEN_KEY]
+
+
+def test_private_feed_shows_the_associations_bookings_in_full_pending_as_tentative(
+    client, now, room, member, login
+):
+    association = member.associations[0]
+    approved = book(room, (2026, 10, 5), association=association, requester=member)
+    pending = book(room, (2026, 10, 6), association=association, state="pending")
+    refused = book(room, (2026, 10, 7), association=association, state="refused", decided_at=NOW)
+    book(room, (2026, 10, 8))  # another association's
+    db.session.commit()
+    login(member)
+    client.post("/account/calendar-feed/new")
+    token = _token(client)
+
+    response = client.get(f"/feeds/private/{token}.ics")
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"].startswith("private")
+    assert token not in response.headers["Content-Disposition"]
+    events = {e["uid"]: e for e in parse_everywhere(response.data)}
+    assert set(events) == {uid(approved), uid(pending), uid(refused)}
+    assert events[uid(approved)]["status"] == "CONFIRMED"
+    assert events[uid(pending)]["status"] == "TENTATIVE"
+    assert events[uid(refused)]["status"] == "CANCELLED"
+    assert events[uid(approved)]["summary"] == "Réunion"
+    assert member.display_name in events[uid(approved)]["description"]
+    assert association.name in events[uid(approved)]["description"]
+    assert events[uid(approved)]["url"] == f"http://salles.test/reservations/{approved.id}"
+
+
+def test_private_feed_of_a_manager_shows_requests_for_the_managed_rooms(
+    client, now, room, make_user, make_resource, login
+):
+    manager = make_user()
+    room.managers.append(manager)
+    mine_pending = book(room, (2026, 10, 5), state="pending")
+    mine_approved = book(room, (2026, 10, 6))
+    book(room, (2026, 10, 7), state="waitlisted")
+    book(make_resource(), (2026, 10, 5), state="pending")  # not managed
+    db.session.commit()
+    login(manager)
+    client.post("/account/calendar-feed/new")
+
+    events = parse_everywhere(client.get(f"/feeds/private/{_token(client)}.ics").data)
+
+    assert {e["uid"] for e in events} == {uid(mine_pending), uid(mine_approved)}
+
+
+def test_regenerating_the_token_makes_the_old_address_answer_404(client, now, member, login):
+    login(member)
+    client.post("/account/calendar-feed/new")
+    old = _token(client)
+    assert client.get(f"/feeds/private/{old}.ics").status_code == 200
+
+    client.post("/account/calendar-feed/new")
+    new = _token(client)
+
+    assert new != old
+    assert client.get(f"/feeds/private/{old}.ics").status_code == 404
+    assert client.get(f"/feeds/private/{new}.ics").status_code == 200
+    db.session.refresh(member)
+    assert member.feed_token_hash is not None
+    assert new not in member.feed_token_hash
+
+    client.post("/account/calendar-feed/revoke")
+    assert client.get(f"/feeds/private/{new}.ics").status_code == 404
+
+
+def test_new_private_address_is_shown_once_then_only_its_existence(client, member, login):
+    login(member)
+    page = client.get("/account/calendar-feed").get_data(as_text=True)
+    assert "/feeds/private/" not in page
+
+    response = client.post("/account/calendar-feed/new", follow_redirects=True)
+    token = None
+    page = response.get_data(as_text=True)
+    assert "http://salles.test/feeds/private/" in page
+    assert "webcal://salles.test/feeds/private/" in page
+    token = page.split("http://salles.test/feeds/private/")[1].split(".ics")[0]
+    assert client.get(f"/feeds/private/{token}.ics").status_code == 200
+
+    again = client.get("/account/calendar-feed").get_data(as_text=True)
+    assert token not in again
+    assert 'action="/account/calendar-feed/revoke"' in again
+
+
+def test_token_routes_need_a_signed_in_user_and_post(client):
+    assert client.get("/account/calendar-feed/new").status_code == 405
+    response = client.post("/account/calendar-feed/new")
+    assert response.status_code == 302
+    assert "/account/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ('"GET /feeds/private/SeCrEt_t0ken-123.ics HTTP/1.1"', "200", "-"),
+        ('"GET /feeds/private/SeCrEt_t0ken-123.ics?x=1 HTTP/1.1"', "304", "-"),
+    ],
+)
+def test_request_log_lines_never_show_a_private_token(caplog, args):
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    logger = logging.getLogger("werkzeug")
+    assert any(isinstance(f, FeedTokenFilter) for f in logger.filters)
+    logger.info("%s - - [%s] %s %s %s", "127.0.0.1", "25/Nov/2026 10:00:00", *args)
+    assert "SeCrEt_t0ken-123" not in caplog.text
+    assert "/feeds/private/[token].ics" in caplog.text
+
+
+def test_gunicorn_access_log_never_shows_a_private_token(caplog):
+    caplog.set_level(logging.INFO, logger="gunicorn.access")
+    logger = logging.getLogger("gunicorn.access")
+    logger.info(
+        '%(h)s "%(r)s" %(s)s',
+        {"h": "10.0.0.1", "r": "GET /feeds/private/Abc_123-xyz.ics HTTP/1.1", "s": "200"},
+    )
+    assert "Abc_123-xyz" not in caplog.text
+
+
+# --- one booking's download -----------------------------------------------------------------
+
+
+def test_booking_download_is_for_those_allowed_to_see_it(
+    client, now, room, member, make_user, login
+):
+    booking = book(room, (2026, 10, 5), association=member.associations[0])
+    db.session.commit()
+    url = f"/bookings/{booking.id}.ics"
+
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302
+    assert "/account/login" in anonymous.headers["Location"]
+    stranger = make_user()
+    db.session.commit()
+    login(stranger)
+    assert client.get(url).status_code == 404
+    assert client.get("/bookings/999999.ics").status_code == 404
+    login(member)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert (
+        response.headers["Content-Disposition"] == f"attachment; filename=booking-{booking.id}.ics"
+    )
+    (event,) = parse_everywhere(response.data)
+    assert event["uid"] == uid(booking)
+
+
+# --- subscribe links on the pages ----------------------------------------------------------
+
+
+def test_resource_and_site_pages_offer_https_and_webcal_links(client, room):
+    db.session.commit()
+    page = client.get("/resources/salle-iroise").get_data(as_text=True)
+    assert 'value="http://salles.test/feeds/resources/salle-iroise.ics"' in page
+    assert 'href="webcal://salles.test/feeds/resources/salle-iroise.ics"' in page
+    for app_name in ("Thunderbird", "Google Agenda", "Calendrier d’Apple", "Outlook"):
+        assert app_name in page
+    site_page = client.get(f"/sites/{room.site.slug}", headers={"Host": "evil.example"})
+    text = site_page.get_data(as_text=True)
+    assert f"webcal://salles.test/feeds/sites/{room.site.slug}.ics" in text
+    assert "evil.example" not in text
