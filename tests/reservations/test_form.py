@@ -275,3 +275,35 @@ def test_a_full_open_lab_session_puts_me_on_the_waiting_list(login, booker, open
     assert [b.state for b in mine] == [BookingState.WAITLISTED]
     page = text(client.get(response.headers["Location"]))
     assert "waiting list" in page
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"date": "2030-02-30"},
+        {"start": "25:00", "end": "ab"},
+        {"attendees": "-4"},
+        {"visibility": "everyone"},
+        {"association": "abc"},
+        {"association": "999999"},
+        {"repeat": "daily"},
+        {"repeat": "weekly", "weekdays": "9", "ends": "count", "count": "3"},
+        {"repeat": "weekly", "interval": "abc", "ends": "count", "count": "3"},
+        {"repeat": "weekly", "ends": "count", "count": "-5"},
+        {"repeat": "monthly", "nth": "x", "ends": "until", "until": "soon"},
+    ],
+)
+def test_garbage_form_data_is_refused_in_words_never_a_crash(login, booker, room, changes):
+    db.session.commit()
+    response = login(booker).post(URL, data=room_form(**changes))
+    assert response.status_code == 422
+    assert _bookings_count() == 0
+    assert 'class="error"' in text(response) or "form-summary" in text(response)
+
+
+def test_the_form_speaks_french_first(login, room):
+    francophone = factories.make_member(locale="fr")
+    page = text(login(francophone).get(f"{URL}&date=2030-03-05"))
+    assert "Réserver Salle Iroise" in page
+    assert "Voir les dates avant de réserver" in page
+    assert "Envoyer la demande" in page
