@@ -3,14 +3,15 @@ cancelling one date, this and the following ones, or the whole series."""
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.series import preview_series
 from booking.extensions import db
-from booking.reservations.convert import recurrence
+from booking.reservations.convert import booking_request, recurrence
 from booking.reservations.forms import reservation_form
 from booking.resources.models import Closure
 from booking.timeutil import to_local
@@ -271,3 +272,33 @@ def test_a_closure_in_the_series_is_named_in_the_preview(login, booker, room, si
     assert page.count("Not possible:") == 1
     assert "Fermeture pour travaux" in page
     assert 'class="slot-closed"' in page
+
+
+def test_the_form_values_preview_across_the_2026_clock_change_at_18_00(
+    app, booker, association, room
+):
+    """The same conversion the page uses, with a fixed `now`: Tuesdays 20 and 27 October
+    and 3 November 2026 (clocks go back on Sunday 25 October) all start at 18:00 local."""
+    with app.test_request_context():
+        form = _form(
+            room,
+            date="2026-10-20",
+            title="Chorale",
+            attendees="6",
+            visibility="private",
+            repeat="weekly",
+            ends="count",
+            count="3",
+        )
+        assert form.validate(), form.errors
+        req = booking_request(form, room, association)
+        occurrences = preview_series(
+            booker, req, recurrence(form), now=datetime(2026, 9, 1, tzinfo=UTC)
+        )
+    assert [o.problem for o in occurrences] == [None, None, None]
+    assert [to_local(o.start_at).strftime("%Y-%m-%d %H:%M") for o in occurrences] == [
+        "2026-10-20 18:00",
+        "2026-10-27 18:00",
+        "2026-11-03 18:00",
+    ]
+    assert [o.start_at.astimezone(UTC).hour for o in occurrences] == [16, 17, 17]
