@@ -25,6 +25,7 @@ from booking.audit import trail
 from booking.auth.models import Association
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.seats import waiting_list
 from booking.bookings.series import (
     Occurrence,
     Recurrence,
@@ -328,6 +329,10 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
     ics_url = None
     if "feeds.booking_ics" in current_app.view_functions:
         ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
+    waiting_position = None
+    if booking.state == BookingState.WAITLISTED:
+        queue = waiting_list(booking.resource, booking.start_at, booking.end_at)
+        waiting_position = next((n for n, b in enumerate(queue, 1) if b.id == booking.id), None)
     # The decision itself happens on the manager's desk (the approvals area).
     decide_url = None
     if (
@@ -345,6 +350,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
         comment_form=comment_form or CommentForm(),
         ics_url=ics_url,
         decide_url=decide_url,
+        waiting_position=waiting_position,
     ), status
 
 

@@ -307,3 +307,21 @@ def test_the_form_speaks_french_first(login, room):
     assert "Réserver Salle Iroise" in page
     assert "Voir les dates avant de réserver" in page
     assert "Envoyer la demande" in page
+
+
+def test_the_booking_page_says_where_i_am_on_the_waiting_list(login, booker, open_lab):
+    for _ in range(2):
+        factories.make_booking(
+            open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="approved"
+        )
+    factories.make_booking(
+        open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="waitlisted"
+    )
+    db.session.commit()
+    client = login(booker)
+    response = client.post(
+        "/reservations/new?resource=atelier-jeudi",
+        data=room_form(date="2030-03-07", start=None, end=None, slot="18:00-21:00", attendees=None),
+    )
+    page = text(client.get(response.headers["Location"]))
+    assert "Number 2 on the waiting list" in page
