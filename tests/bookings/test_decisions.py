@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -23,22 +22,7 @@ from booking.bookings.services import (
 from booking.extensions import db
 from booking.resources.models import Closure
 from tests import factories
-from tests.bookings.conftest import NOW, TUESDAY, at
-
-
-@contextmanager
-def caught(signal):
-    """The keyword arguments of every send of a signal inside the block."""
-    received: list[dict] = []
-
-    def listener(sender, **kwargs):
-        received.append(kwargs)
-
-    signal.connect(listener)
-    try:
-        yield received
-    finally:
-        signal.disconnect(listener)
+from tests.bookings.conftest import NOW, TUESDAY, at, caught
 
 
 def pending(scene, start=(14, 0), end=(16, 0), association=None, day=TUESDAY):
