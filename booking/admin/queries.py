@@ -64,6 +64,13 @@ def manageable_sites(user: User) -> Select:
     return stmt.where(Site.id.in_(managed_site_ids(user)))
 
 
+def sites_with_manageable_resources(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the places where the user manages something: the resource list's filter."""
+    site_ids = manageable_resources(user).with_only_columns(Resource.site_id)
+    stmt = select(Site.id, Site.name).where(Site.id.in_(site_ids)).order_by(Site.name)
+    return [(row.id, row.name) for row in db.session.execute(stmt)]
+
+
 def search_sites(user: User, query: str = "", page: int = 1) -> Pagination:
     stmt = manageable_sites(user).options(selectinload(Site.resources))
     if query.strip():

@@ -272,12 +272,11 @@ def resources() -> str:
         site_id = None
     kind = request.args.get("kind", "")
     page = queries.search_resources(current_user, query, site_id=site_id, kind=kind, page=_page())
-    all_sites = db.session.scalars(select(Site).order_by(Site.name))
     return render_template(
         "admin/resources.html",
         page=page,
         search=search,
-        sites=[(s.id, s.name) for s in all_sites],
+        sites=queries.sites_with_manageable_resources(current_user),
         site_id=site_id,
         kind=kind,
         kinds=KIND_LABELS,
