@@ -34,7 +34,7 @@ from booking.resources.models import (
     ResourceKind,
     Site,
 )
-from booking.timeutil import local_datetime, to_local
+from booking.timeutil import local_zone, to_local
 
 APPROVED = "approved"
 PENDING = "pending"
@@ -198,10 +198,11 @@ def _open_intervals(
 ) -> list[tuple[datetime, datetime]]:
     """Opening ranges as merged UTC intervals, clipped to the window."""
     spans: list[tuple[datetime, datetime]] = []
+    zone = local_zone()
     for day in days:
         for opens, closes in weekly[day.weekday()]:
-            a = local_datetime(day, opens).astimezone(UTC)
-            b = local_datetime(day, closes).astimezone(UTC)
+            a = datetime.combine(day, opens, tzinfo=zone).astimezone(UTC)
+            b = datetime.combine(day, closes, tzinfo=zone).astimezone(UTC)
             a, b = max(a, start_at), min(b, end_at)
             if a < b:
                 spans.append((a, b))

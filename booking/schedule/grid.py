@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval, free_busy
 from booking.resources.models import Resource
 from booking.schedule.queries import GridResource
-from booking.timeutil import is_real_local_time, local_datetime, local_day_bounds, to_local
+from booking.timeutil import local_datetime, local_day_bounds, local_zone
 
 # A full `Resource` (week, month, search) or the light row the day grid loads.
 AnyResource = Resource | GridResource
@@ -125,10 +125,10 @@ def _clock(locale: str, hour: int, minute: int) -> str:
     return _e(format_time(time(hour, minute), "short", locale=locale))
 
 
-def clock(value: datetime | time, locale: str | None = None) -> str:
+def clock(value: datetime | time, locale: str | None = None, zone: tzinfo | None = None) -> str:
     """A local time in the locale's short format (24 h in French), cached, HTML-safe."""
     if isinstance(value, datetime):
-        value = to_local(value)
+        value = value.astimezone(zone or local_zone())
     return _clock(locale or str(get_locale()), value.hour, value.minute)
 
 
@@ -139,18 +139,34 @@ def reservation_base() -> str:
     return "/reservations/new"
 
 
-def booking_link(base: str, resource: AnyResource, start_at: datetime, end_at: datetime) -> str:
+def booking_link(
+    base: str,
+    resource: AnyResource,
+    start_at: datetime,
+    end_at: datetime,
+    zone: tzinfo | None = None,
+) -> str:
     """The booking form pre-filled with a resource, a local date and local times."""
-    start, end = to_local(start_at), to_local(end_at)
+    zone = zone or local_zone()
+    start, end = start_at.astimezone(zone), end_at.astimezone(zone)
     return (
         f"{base}?resource={quote(resource.slug)}&date={start.date().isoformat()}"
         f"&start={start.hour:02d}:{start.minute:02d}&end={end.hour:02d}:{end.minute:02d}"
     )
 
 
-def _href(base: str, resource: AnyResource, start_at: datetime, end_at: datetime) -> str:
+def _href(
+    base: str, resource: AnyResource, start_at: datetime, end_at: datetime, zone: tzinfo
+) -> str:
     """`booking_link`, escaped for an HTML attribute."""
-    return booking_link(base, resource, start_at, end_at).replace("&", "&amp;")
+    return booking_link(base, resource, start_at, end_at, zone).replace("&", "&amp;")
+
+
+def _day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """`local_day_bounds` with the zone looked up once by the caller (it runs per day)."""
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    return start, end
 
 
 def _floor(instant: datetime) -> datetime:
@@ -164,11 +180,10 @@ def _ceil(instant: datetime) -> datetime:
 
 def _open_span(rows: Sequence[list[Interval]]) -> tuple[datetime, datetime] | None:
     """First and last instant that is not outside opening hours, across rows."""
-    starts = [i.start_at for row in rows for i in row if not i.is_outside_hours]
-    ends = [i.end_at for row in rows for i in row if not i.is_outside_hours]
-    if not starts:
+    inside = [i for row in rows for i in row if i.kind != CLOSED or i.closure_id is not None]
+    if not inside:
         return None
-    return min(starts), max(ends)
+    return min(i.start_at for i in inside), max(i.end_at for i in inside)
 
 
 class _RowBuilder:
@@ -178,6 +193,7 @@ class _RowBuilder:
         self.labels = labels
         self.base = base
         self.now = now
+        self.zone = local_zone()
 
     def cells(
         self,
@@ -188,6 +204,7 @@ class _RowBuilder:
     ) -> list[Cell]:
         labels = self.labels
         locale = labels.locale
+        zone = self.zone
         name = _e(resource.name)
         bookable = resource.is_bookable
         min_length = timedelta(minutes=max(resource.min_duration_minutes, 30))
@@ -219,8 +236,12 @@ class _RowBuilder:
                     cells.append(Cell("slot-free slot-past", labels.past if bookable else "–"))
                     last_key = None
                     continue
-                href = _href(self.base, resource, c0, max(c1, c0 + min_length))
-                aria = labels.book_free % {"name": name, "day": day_text, "time": clock(c0, locale)}
+                href = _href(self.base, resource, c0, max(c1, c0 + min_length), zone)
+                aria = labels.book_free % {
+                    "name": name,
+                    "day": day_text,
+                    "time": clock(c0, locale, zone),
+                }
                 cells.append(Cell("slot-free", labels.free, href=href, aria=aria))
                 last_key = None
                 continue
@@ -229,7 +250,7 @@ class _RowBuilder:
                 last = cells[-1]
                 last.span += 1
                 if last.href is not None:  # a pending stretch: the link covers it all
-                    last.href = _href(self.base, resource, pending_start, c1)
+                    last.href = _href(self.base, resource, pending_start, c1, zone)
                 continue
             last_key = key
             if kind == CLOSED:
@@ -245,11 +266,11 @@ class _RowBuilder:
                 cell = Cell("slot-pending", labels.pending)
                 if bookable and c0 >= self.now:
                     pending_start = c0
-                    cell.href = _href(self.base, resource, c0, c1)
+                    cell.href = _href(self.base, resource, c0, c1, zone)
                     cell.aria = labels.book_pending % {
                         "name": name,
                         "day": day_text,
-                        "time": clock(c0, locale),
+                        "time": clock(c0, locale, zone),
                     }
                 cells.append(cell)
         return cells
@@ -288,7 +309,8 @@ def day_grid(
     labels = labels_for_locale()
     builder = _RowBuilder(labels, reservation_base(), now)
     day_text = _day_text(day)
-    grid = Grid(columns=[Markup(clock(a, labels.locale)) for a, _b in bounds], groups=[])  # noqa: S704
+    zone = builder.zone
+    grid = Grid(columns=[Markup(clock(a, labels.locale, zone)) for a, _b in bounds], groups=[])  # noqa: S704
     for title, href, members in groups:
         group = Group(title, href=href)
         for resource in members:
@@ -335,12 +357,13 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
     intervals = free_busy([resource], start, end).get(resource.id, [])
+    zone = local_zone()
     # The wall-clock span open on any day of the week.
     first, last = None, None
     for interval in intervals:
         if interval.is_outside_hours:
             continue
-        a, b = to_local(interval.start_at), to_local(interval.end_at)
+        a, b = interval.start_at.astimezone(zone), interval.end_at.astimezone(zone)
         a_min = a.hour * 60 + a.minute
         b_min = 24 * 60 if b.date() > a.date() else b.hour * 60 + b.minute
         first = a_min if first is None else min(first, a_min)
@@ -355,17 +378,22 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     rows = []
     for current in days:
         bounds: list[tuple[datetime, datetime] | None] = []
+        midnight = datetime.combine(current, time.min)
+        d0, d1 = _day_bounds(current, zone)
+        clock_change = d1 - d0 != timedelta(days=1)
         for minute in minutes:
-            local = datetime.combine(current, time.min) + timedelta(minutes=minute)
-            if not is_real_local_time(local):
-                bounds.append(None)
+            local = (midnight + timedelta(minutes=minute)).replace(tzinfo=zone)
+            a = local.astimezone(UTC)
+            if clock_change and a.astimezone(zone).replace(tzinfo=None) != local.replace(
+                tzinfo=None
+            ):
+                bounds.append(None)  # skipped by the spring change
                 continue
-            a = local_datetime(local.date(), local.time()).astimezone(UTC)
             bounds.append((a, a + STEP))
         rows.append(
             Row(day_header(current), builder.cells(resource, intervals, bounds, _day_text(current)))
         )
-    columns = [Markup(clock(time(m // 60, m % 60), labels.locale)) for m in minutes]  # noqa: S704
+    columns = [Markup(clock(time(m // 60, m % 60), labels.locale, zone)) for m in minutes]  # noqa: S704
     return Grid(columns=columns, groups=[Group(None, rows)])
 
 
@@ -406,12 +434,13 @@ def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[
     intervals = free_busy([resource], start, end).get(resource.id, [])
     labels = labels_for_locale()
     locale = labels.locale
+    zone = local_zone()
     base = reservation_base()
     max_length = timedelta(minutes=resource.max_duration_minutes)
     result: list[MonthDay] = []
     i = 0
     for current in days:
-        d0, d1 = local_day_bounds(current)
+        d0, d1 = _day_bounds(current, zone)
         items: list[MonthItem] = []
         while i < len(intervals) and intervals[i].end_at <= d0:
             i += 1
@@ -425,15 +454,15 @@ def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[
             if a == d0 and b == d1:
                 times = labels.all_day
             else:
-                times = f"{clock(a, locale)}–{clock(b, locale)}"
+                times = f"{clock(a, locale, zone)}–{clock(b, locale, zone)}"
             if interval.kind == FREE:
                 if not resource.is_bookable or b <= now:
                     continue
                 a = max(a, _ceil(now)) if a < now else a
                 if a >= b:
                     continue
-                href = _href(base, resource, a, min(b, a + max_length))
-                times = f"{clock(a, locale)}–{clock(b, locale)}"
+                href = _href(base, resource, a, min(b, a + max_length), zone)
+                times = f"{clock(a, locale, zone)}–{clock(b, locale, zone)}"
                 items.append(MonthItem("slot-free", labels.free, times, href))
             elif interval.kind == CLOSED:
                 text = _e(interval.label) if interval.label else labels.closed
@@ -447,7 +476,7 @@ def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[
             else:
                 href = None
                 if resource.is_bookable and a >= now:
-                    href = _href(base, resource, a, b)
+                    href = _href(base, resource, a, b, zone)
                 items.append(MonthItem("slot-pending", labels.pending, times, href))
         result.append(MonthDay(current, items, labels.closed))
     weeks: list[list[MonthDay | None]] = []
