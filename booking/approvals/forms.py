@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
@@ -48,10 +49,16 @@ class RefuseForm(FlaskForm):
             return False
         return True
 
-    def reason_text(self) -> str:
+    def reason_text(self, locale: str | None = None) -> str:
+        """The reason to store and send: a common one in `locale` (the requester's
+        language), or the manager's own words."""
         if self.reason.data == OTHER:
             return self.other_reason.data.strip()
-        return str(dict(COMMON_REASONS)[self.reason.data])
+        label = dict(COMMON_REASONS)[self.reason.data]
+        if locale is None:
+            return str(label)
+        with force_locale(locale):
+            return str(label)
 
 
 class BlockForm(FlaskForm):

@@ -47,6 +47,15 @@ def _decidable(booking_id: int) -> Booking:
     return booking
 
 
+def _requester_locale(booking: Booking) -> str:
+    """Common reasons are stored in the requester's language: they read it in the email."""
+    requester = booking.requester
+    languages = current_app.config["LANGUAGES"]
+    if requester is not None and requester.locale in languages:
+        return requester.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def refuse_form(booking_id: int) -> RefuseForm:
     return RefuseForm(prefix=f"refuse-{booking_id}")
 
@@ -143,7 +152,7 @@ def refuse_request(booking_id: int):
     form = refuse_form(booking_id)
     if form.validate_on_submit():
         try:
-            refuse(current_user, booking, form.reason_text())
+            refuse(current_user, booking, form.reason_text(_requester_locale(booking)))
         except NotAllowed:
             db.session.rollback()
             abort(403)
@@ -212,7 +221,8 @@ def refuse_whole_series(series_id: int):
     form = series_refuse_form(series_id)
     if form.validate_on_submit():
         try:
-            refused = refuse_series(current_user, series, form.reason_text())
+            reason = form.reason_text(_requester_locale(series.bookings[0]))
+            refused = refuse_series(current_user, series, reason)
         except NotAllowed:
             db.session.rollback()
             abort(403)

@@ -77,7 +77,7 @@ def on_booking_cancelled(
 ):
     for group in _groups(bookings):
         first = group[0]
-        reason = reason or first.cancel_reason or ""
+        why = reason or first.cancel_reason or ""
         if _acts_for_association(actor, first):
             # The association cancelled: managers hear of it when time was freed.
             if was_approved:
@@ -86,7 +86,7 @@ def on_booking_cancelled(
                     manager_side(first, exclude=actor),
                     group,
                     actor=actor,
-                    reason=reason,
+                    reason=why,
                 )
         else:
             # A manager (or the system) cancelled: the association is told why, and the
@@ -97,7 +97,7 @@ def on_booking_cancelled(
                 group,
                 ics_method="CANCEL" if was_approved else None,
                 actor=actor,
-                reason=reason,
+                reason=why,
             )
 
 
