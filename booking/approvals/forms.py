@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
@@ -48,10 +49,16 @@ class RefuseForm(FlaskForm):
             return False
         return True
 
-    def reason_text(self) -> str:
+    def reason_text(self, locale: str | None = None) -> str:
+        """The reason to store and send: a common one in `locale` (the requester's
+        language), or the manager's own words."""
         if self.reason.data == OTHER:
             return self.other_reason.data.strip()
-        return str(dict(COMMON_REASONS)[self.reason.data])
+        label = dict(COMMON_REASONS)[self.reason.data]
+        if locale is None:
+            return str(label)
+        with force_locale(locale):
+            return str(label)
 
 
 class BlockForm(FlaskForm):
@@ -60,7 +67,7 @@ class BlockForm(FlaskForm):
     start_time = TimeField(_l("From (time)"), validators=[DataRequired(_l("Give a time."))])
     end_date = DateField(_l("Until (date)"), validators=[DataRequired(_l("Give a date."))])
     end_time = TimeField(_l("Until (time)"), validators=[DataRequired(_l("Give a time."))])
-    label = StringField(
+    why = StringField(
         _l("Why"),
         validators=[DataRequired(_l("Say why the resource is closed.")), Length(max=200)],
     )

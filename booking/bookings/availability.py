@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
@@ -34,7 +34,7 @@ from booking.resources.models import (
     ResourceKind,
     Site,
 )
-from booking.timeutil import local_datetime, to_local
+from booking.timeutil import local_zone, to_local
 
 APPROVED = "approved"
 PENDING = "pending"
@@ -48,6 +48,18 @@ KIND_GROUPS: dict[str, tuple[ResourceKind, ...]] = {
 }
 
 _WINDOW_STATES = (BookingState.APPROVED, BookingState.PENDING)
+
+# How far before a window a booking that reaches into it may start. The window
+# queries bound `start_at` on both sides with it, so the index scan covers the
+# window (plus this much) instead of every earlier booking of the resource.
+# No stored booking is longer than MAX_BOOKING_SPAN (the engine's duration rule and
+# a model guard), so this bound is safe for every query here, find_free included,
+# even after a resource's maximum length is lowered below that of older bookings.
+LOOKBACK = MAX_BOOKING_SPAN
+# The window queries leave the state out of SQL and filter it in Python (a
+# window holds few refused or cancelled rows): with `state IN (...)` SQLite's
+# planner, without statistics, picks the index on state and reads every
+# approved booking of all time.
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,20 +112,79 @@ class _Meta:
     site_id: int
     exclusive: bool
     capacity: int
+    max_minutes: int = 0
+
+
+# The window statements, built once (their SQL is compiled once and cached).
+_HOURS = select(
+    OpeningHours.resource_id,
+    OpeningHours.site_id,
+    OpeningHours.weekday,
+    OpeningHours.opens_at,
+    OpeningHours.closes_at,
+).where(
+    or_(
+        OpeningHours.resource_id.in_(bindparam("ids", expanding=True)),
+        OpeningHours.site_id.in_(bindparam("site_ids", expanding=True)),
+    )
+)
+_BOOKINGS = select(
+    Booking.id,
+    Booking.resource_id,
+    Booking.start_at,
+    Booking.end_at,
+    Booking.state,
+    Booking.is_public,
+    Booking.title,
+    Booking.attendees,
+).where(
+    Booking.resource_id.in_(bindparam("ids", expanding=True)),
+    Booking.start_at < bindparam("end"),
+    Booking.start_at > bindparam("since"),
+    Booking.end_at > bindparam("start"),
+)
+_CLOSURES = (
+    select(
+        Closure.id,
+        Closure.resource_id,
+        Closure.site_id,
+        Closure.start_at,
+        Closure.end_at,
+        Closure.label,
+    )
+    .where(
+        or_(
+            Closure.resource_id.in_(bindparam("ids", expanding=True)),
+            Closure.site_id.in_(bindparam("site_ids", expanding=True)),
+        ),
+        Closure.start_at < bindparam("end"),
+        Closure.end_at > bindparam("start"),
+    )
+    .order_by(Closure.start_at)
+)
 
 
 def _metas(resources: Iterable[int | Resource]) -> list[_Meta]:
+    """Ids are looked up; anything else is read as a resource (a `Resource`, or any
+    object with its `id`, `site_id`, `kind`, `capacity` and `max_duration_minutes`)."""
     items = list(resources)
-    loaded = [r for r in items if isinstance(r, Resource)]
-    ids = [r for r in items if not isinstance(r, Resource)]
-    metas = [_Meta(r.id, r.site_id, r.kind.is_exclusive, r.capacity) for r in loaded]
+    ids = [r for r in items if isinstance(r, int)]
+    metas = [
+        _Meta(r.id, r.site_id, r.kind.is_exclusive, r.capacity, r.max_duration_minutes)
+        for r in items
+        if not isinstance(r, int)
+    ]
     if ids:
         rows = db.session.execute(
-            select(Resource.id, Resource.site_id, Resource.kind, Resource.capacity).where(
-                Resource.id.in_(ids)
-            )
+            select(
+                Resource.id,
+                Resource.site_id,
+                Resource.kind,
+                Resource.capacity,
+                Resource.max_duration_minutes,
+            ).where(Resource.id.in_(ids))
         )
-        metas.extend(_Meta(i, s, k.is_exclusive, c) for i, s, k, c in rows)
+        metas.extend(_Meta(i, s, k.is_exclusive, c, m) for i, s, k, c, m in rows)
     return metas
 
 
@@ -128,10 +199,11 @@ def _open_intervals(
 ) -> list[tuple[datetime, datetime]]:
     """Opening ranges as merged UTC intervals, clipped to the window."""
     spans: list[tuple[datetime, datetime]] = []
+    zone = local_zone()
     for day in days:
         for opens, closes in weekly[day.weekday()]:
-            a = local_datetime(day, opens).astimezone(UTC)
-            b = local_datetime(day, closes).astimezone(UTC)
+            a = datetime.combine(day, opens, tzinfo=zone).astimezone(UTC)
+            b = datetime.combine(day, closes, tzinfo=zone).astimezone(UTC)
             a, b = max(a, start_at), min(b, end_at)
             if a < b:
                 spans.append((a, b))
@@ -152,15 +224,8 @@ def opening_intervals(
     """Per resource, its open UTC intervals in the window (its own hours, else its site's)."""
     ids = [m.id for m in metas]
     site_ids = sorted({m.site_id for m in metas})
-    rows = db.session.execute(
-        select(
-            OpeningHours.resource_id,
-            OpeningHours.site_id,
-            OpeningHours.weekday,
-            OpeningHours.opens_at,
-            OpeningHours.closes_at,
-        ).where(or_(OpeningHours.resource_id.in_(ids), OpeningHours.site_id.in_(site_ids)))
-    )
+    # Plain column selects run on the session's connection: no ORM machinery needed.
+    rows = db.session.connection().execute(_HOURS, {"ids": ids, "site_ids": site_ids})
     own: dict[int, list[list[tuple[time, time]]]] = {}
     site: dict[int, list[list[tuple[time, time]]]] = {}
     for resource_id, site_id, weekday, opens, closes in rows:
@@ -181,25 +246,6 @@ def opening_intervals(
     return result
 
 
-def _window_closures(ids: list[int], site_ids: list[int], start_at: datetime, end_at: datetime):
-    return db.session.execute(
-        select(
-            Closure.id,
-            Closure.resource_id,
-            Closure.site_id,
-            Closure.start_at,
-            Closure.end_at,
-            Closure.label,
-        )
-        .where(
-            or_(Closure.resource_id.in_(ids), Closure.site_id.in_(site_ids)),
-            Closure.start_at < end_at,
-            Closure.end_at > start_at,
-        )
-        .order_by(Closure.start_at)
-    )
-
-
 def free_busy(
     resources: Iterable[int | Resource], start_at: datetime, end_at: datetime
 ) -> dict[int, list[Interval]]:
@@ -217,38 +263,31 @@ def free_busy(
     ids = [m.id for m in metas]
     site_ids = sorted({m.site_id for m in metas})
     opening = opening_intervals(metas, start_at, end_at)
+    lookback = max(LOOKBACK, timedelta(minutes=max(m.max_minutes for m in metas)))
 
     # (start, end, category, payload) per resource; categories: open, closure, approved, pending.
     items: dict[int, list[tuple]] = defaultdict(list)
     for meta in metas:
         for a, b in opening[meta.id]:
             items[meta.id].append((a, b, "open", None))
-    bookings = db.session.execute(
-        select(
-            Booking.id,
-            Booking.resource_id,
-            Booking.start_at,
-            Booking.end_at,
-            Booking.state,
-            Booking.is_public,
-            Booking.title,
-            Booking.attendees,
-        ).where(
-            Booking.resource_id.in_(ids),
-            Booking.start_at < end_at,
-            Booking.start_at > start_at - MAX_BOOKING_SPAN,
-            Booking.end_at > start_at,
-            Booking.state.in_(_WINDOW_STATES),
-        )
+    connection = db.session.connection()
+    bookings = connection.execute(
+        _BOOKINGS,
+        {"ids": ids, "start": start_at, "end": end_at, "since": start_at - lookback},
     )
     for bid, rid, a, b, state, is_public, title, attendees in bookings:
+        if state not in _WINDOW_STATES:
+            continue
         category = APPROVED if state == BookingState.APPROVED else PENDING
         payload = (bid, title if is_public else None, attendees)
         items[rid].append((max(a, start_at), min(b, end_at), category, payload))
     by_site: dict[int, list[int]] = defaultdict(list)
     for meta in metas:
         by_site[meta.site_id].append(meta.id)
-    for cid, rid, sid, a, b, label in _window_closures(ids, site_ids, start_at, end_at):
+    closures = connection.execute(
+        _CLOSURES, {"ids": ids, "site_ids": site_ids, "start": start_at, "end": end_at}
+    )
+    for cid, rid, sid, a, b, label in closures:
         targets = [rid] if rid is not None else by_site.get(sid, [])
         for target in targets:
             items[target].append((max(a, start_at), min(b, end_at), "closure", (cid, label)))
@@ -361,7 +400,7 @@ def find_free(
     overlap_booking = and_(
         Booking.resource_id == Resource.id,
         Booking.start_at < end_at,
-        Booking.start_at > start_at - MAX_BOOKING_SPAN,
+        Booking.start_at > start_at - LOOKBACK,
         Booking.end_at > start_at,
         Booking.state == BookingState.APPROVED,
         Booking.exclusive.is_(True),
@@ -403,28 +442,20 @@ def find_free(
     metas = [_Meta(r.id, r.site_id, r.kind.is_exclusive, r.capacity) for r in candidates]
     opening = opening_intervals(metas, start_at, end_at)
     requests = db.session.execute(
-        select(
-            Booking.resource_id,
-            Booking.state,
-            func.count(Booking.id),
-            func.coalesce(func.sum(Booking.attendees), 0),
-        )
-        .where(
+        select(Booking.resource_id, Booking.state, Booking.attendees).where(
             Booking.resource_id.in_([r.id for r in candidates]),
             Booking.start_at < end_at,
-            Booking.start_at > start_at - MAX_BOOKING_SPAN,
+            Booking.start_at > start_at - LOOKBACK,
             Booking.end_at > start_at,
-            Booking.state.in_(_WINDOW_STATES),
         )
-        .group_by(Booking.resource_id, Booking.state)
     )
-    pending: dict[int, int] = {}
-    seats: dict[int, int] = {}
-    for resource_id, state, count, total in requests:
+    pending: dict[int, int] = defaultdict(int)
+    seats: dict[int, int] = defaultdict(int)
+    for resource_id, state, people in requests:
         if state == BookingState.PENDING:
-            pending[resource_id] = count
-        else:
-            seats[resource_id] = int(total)
+            pending[resource_id] += 1
+        elif state == BookingState.APPROVED:
+            seats[resource_id] += people
 
     found = []
     for resource in candidates:

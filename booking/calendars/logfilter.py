@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 
 TOKEN_IN_PATH = re.compile(r"(/feeds/private/)[^/\s?\"'.]+")
 MASK = r"\1[token]"
@@ -30,8 +30,11 @@ class FeedTokenFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = mask_tokens(record.msg)
-        if isinstance(record.args, Mapping):
-            record.args = {key: _mask(value) for key, value in record.args.items()}
+        if isinstance(record.args, MutableMapping):
+            # In place: gunicorn's atoms are a dict subclass with its own lookups.
+            for key, value in list(record.args.items()):
+                if isinstance(value, str):
+                    record.args[key] = mask_tokens(value)
         elif isinstance(record.args, tuple):
             record.args = tuple(_mask(value) for value in record.args)
         return True

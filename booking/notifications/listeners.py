@@ -77,7 +77,7 @@ def on_booking_cancelled(
 ):
     for group in _groups(bookings):
         first = group[0]
-        reason = reason or first.cancel_reason or ""
+        why = reason or first.cancel_reason or ""
         if _acts_for_association(actor, first):
             # The association cancelled: managers hear of it when time was freed.
             if was_approved:
@@ -86,7 +86,7 @@ def on_booking_cancelled(
                     manager_side(first, exclude=actor),
                     group,
                     actor=actor,
-                    reason=reason,
+                    reason=why,
                 )
         else:
             # A manager (or the system) cancelled: the association is told why, and the
@@ -97,8 +97,21 @@ def on_booking_cancelled(
                 group,
                 ics_method="CANCEL" if was_approved else None,
                 actor=actor,
-                reason=reason,
+                reason=why,
             )
+
+
+def on_booking_rescheduled(
+    _sender, *, bookings: Sequence[Booking], actor: User | None = None, **_kw
+):
+    """Approved bookings moved: the invitation is sent again (same UID, higher SEQUENCE) so
+    the calendar follows. A move that needs a new decision goes to the managers."""
+    approved = [b for b in bookings if b.state == BookingState.APPROVED]
+    for group in _groups(approved):
+        notify("rescheduled", requester_side(group[0]), group, ics_method="REQUEST", actor=actor)
+    pending = [b for b in bookings if b.state == BookingState.PENDING]
+    for group in _groups(pending):
+        notify("new_request", manager_side(group[0], exclude=actor), group)
 
 
 def on_booking_expired(_sender, *, bookings: Sequence[Booking], **_kw):
@@ -133,6 +146,7 @@ _CONNECTIONS = (
     (events.booking_approved, on_booking_approved),
     (events.booking_refused, on_booking_refused),
     (events.booking_cancelled, on_booking_cancelled),
+    (events.booking_rescheduled, on_booking_rescheduled),
     (events.booking_expired, on_booking_expired),
     (events.seat_promoted, on_seat_promoted),
     (events.comment_added, on_comment_added),

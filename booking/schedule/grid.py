@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -18,16 +18,15 @@ from babel.dates import format_date, format_time
 from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval, free_busy
 from booking.resources.models import Resource
-from booking.timeutil import (
-    is_real_local_time,
-    local_datetime,
-    local_day_bounds,
-    local_zone,
-    to_local,
-)
+from booking.schedule.queries import GridResource
+from booking.timeutil import local_datetime, local_day_bounds, local_zone
+
+# A full `Resource` (week, month, search) or the light row the day grid loads.
+AnyResource = Resource | GridResource
 
 STEP = timedelta(minutes=30)
 DEFAULT_HOURS = (time(8), time(20))
@@ -37,11 +36,22 @@ _PRIORITY = {CLOSED: 0, APPROVED: 1, PENDING: 2, FREE: 3}
 
 @dataclass(slots=True)
 class Cell:
+    """One <td>; `text`, `href` and `aria` are already HTML-escaped."""
+
     css: str
     text: str
     span: int = 1
     href: str | None = None
     aria: str | None = None
+
+    def html(self) -> str:
+        span = f' colspan="{self.span}"' if self.span > 1 else ""
+        if self.href:
+            return (
+                f'<td class="{self.css}"{span}><a href="{self.href}" aria-label="{self.aria}">'
+                f"{self.text}</a></td>"
+            )
+        return f'<td class="{self.css}"{span}>{self.text}</td>'
 
 
 @dataclass(slots=True)
@@ -49,7 +59,11 @@ class Row:
     header: str
     cells: list[Cell]
     href: str | None = None
-    note: str | None = None
+
+    @property
+    def html(self) -> Markup:
+        """The row's cells as HTML, built in Python: Jinja loops only over rows."""
+        return Markup("".join([cell.html() for cell in self.cells]))  # noqa: S704 - escaped
 
 
 @dataclass(slots=True)
@@ -71,52 +85,51 @@ class Grid:
         return len(self.columns) + 1
 
 
-class Labels:
-    """The words of the grids, translated once per request."""
+def _e(text: str) -> str:
+    return str(escape(text))
 
-    def __init__(self) -> None:
-        self.booked = _("Booked")
-        self.full = _("Full")
-        self.pending = _("Request pending")
-        self.closed = _("Closed")
-        self.free = _("Free")
-        self.past = _("Past")
-        self.no_such_time = _("No such time (clock change)")
-        self.book_free = _("Free: book %(name)s, %(day)s at %(time)s")
-        self.book_pending = _(
-            "Request pending: you can still ask for %(name)s, %(day)s at %(time)s"
+
+class Labels:
+    """The words of the grids, translated and HTML-escaped once per language."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.booked = _e(_("Booked"))
+        self.full = _e(_("Full"))
+        self.pending = _e(_("Request pending"))
+        self.closed = _e(_("Closed"))
+        self.free = _e(_("Free"))
+        self.past = _e(_("Past"))
+        self.all_day = _e(_("All day"))
+        self.no_such_time = _e(_("No such time (clock change)"))
+        self.book_free = _e(_("Free: book %(name)s, %(day)s at %(time)s"))
+        self.book_pending = _e(
+            _("Request pending: you can still ask for %(name)s, %(day)s at %(time)s")
         )
+
+
+_LABELS: dict[str, Labels] = {}
+
+
+def labels_for_locale() -> Labels:
+    """The current language's `Labels`, built on first use (catalogs do not change)."""
+    locale = str(get_locale())
+    labels = _LABELS.get(locale)
+    if labels is None:
+        labels = _LABELS[locale] = Labels(locale)
+    return labels
 
 
 @lru_cache(maxsize=512)
 def _clock(locale: str, hour: int, minute: int) -> str:
-    return format_time(time(hour, minute), "short", locale=locale)
+    return _e(format_time(time(hour, minute), "short", locale=locale))
 
 
-def clock(value: datetime | time) -> str:
-    """A local time in the current locale's short format (24 h in French), cached."""
+def clock(value: datetime | time, locale: str | None = None, zone: tzinfo | None = None) -> str:
+    """A local time in the locale's short format (24 h in French), cached, HTML-safe."""
     if isinstance(value, datetime):
-        value = to_local(value)
-    return _clock(str(get_locale()), value.hour, value.minute)
-
-
-class PageClock:
-    """`clock` for one page: the locale and time zone are looked up once, not per cell.
-
-    A month or a day grid formats hundreds of times; looking up the locale (and its
-    name) and the zone for each was a third of the month page's time.
-    """
-
-    __slots__ = ("locale", "zone")
-
-    def __init__(self) -> None:
-        self.locale = str(get_locale())
-        self.zone = local_zone()
-
-    def __call__(self, value: datetime | time) -> str:
-        if isinstance(value, datetime):
-            value = value.astimezone(self.zone)
-        return _clock(self.locale, value.hour, value.minute)
+        value = value.astimezone(zone or local_zone())
+    return _clock(locale or str(get_locale()), value.hour, value.minute)
 
 
 def reservation_base() -> str:
@@ -126,12 +139,34 @@ def reservation_base() -> str:
     return "/reservations/new"
 
 
-def booking_link(base: str, resource: Resource, start_at: datetime, end_at: datetime) -> str:
-    start, end = to_local(start_at), to_local(end_at)
+def booking_link(
+    base: str,
+    resource: AnyResource,
+    start_at: datetime,
+    end_at: datetime,
+    zone: tzinfo | None = None,
+) -> str:
+    """The booking form pre-filled with a resource, a local date and local times."""
+    zone = zone or local_zone()
+    start, end = start_at.astimezone(zone), end_at.astimezone(zone)
     return (
         f"{base}?resource={quote(resource.slug)}&date={start.date().isoformat()}"
         f"&start={start.hour:02d}:{start.minute:02d}&end={end.hour:02d}:{end.minute:02d}"
     )
+
+
+def _href(
+    base: str, resource: AnyResource, start_at: datetime, end_at: datetime, zone: tzinfo
+) -> str:
+    """`booking_link`, escaped for an HTML attribute."""
+    return booking_link(base, resource, start_at, end_at, zone).replace("&", "&amp;")
+
+
+def _day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """`local_day_bounds` with the zone looked up once by the caller (it runs per day)."""
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    return start, end
 
 
 def _floor(instant: datetime) -> datetime:
@@ -145,11 +180,10 @@ def _ceil(instant: datetime) -> datetime:
 
 def _open_span(rows: Sequence[list[Interval]]) -> tuple[datetime, datetime] | None:
     """First and last instant that is not outside opening hours, across rows."""
-    starts = [i.start_at for row in rows for i in row if not i.is_outside_hours]
-    ends = [i.end_at for row in rows for i in row if not i.is_outside_hours]
-    if not starts:
+    inside = [i for row in rows for i in row if i.kind != CLOSED or i.closure_id is not None]
+    if not inside:
         return None
-    return min(starts), max(ends)
+    return min(i.start_at for i in inside), max(i.end_at for i in inside)
 
 
 class _RowBuilder:
@@ -159,17 +193,19 @@ class _RowBuilder:
         self.labels = labels
         self.base = base
         self.now = now
-        self.clock = PageClock()
+        self.zone = local_zone()
 
     def cells(
         self,
-        resource: Resource,
+        resource: AnyResource,
         intervals: list[Interval],
         bounds: Sequence[tuple[datetime, datetime] | None],
         day_text: str,
     ) -> list[Cell]:
         labels = self.labels
-        clock = self.clock
+        locale = labels.locale
+        zone = self.zone
+        name = _e(resource.name)
         bookable = resource.is_bookable
         min_length = timedelta(minutes=max(resource.min_duration_minutes, 30))
         cells: list[Cell] = []
@@ -200,11 +236,11 @@ class _RowBuilder:
                     cells.append(Cell("slot-free slot-past", labels.past if bookable else "–"))
                     last_key = None
                     continue
-                href = booking_link(self.base, resource, c0, max(c1, c0 + min_length))
+                href = _href(self.base, resource, c0, max(c1, c0 + min_length), zone)
                 aria = labels.book_free % {
-                    "name": resource.name,
+                    "name": name,
                     "day": day_text,
-                    "time": clock(c0),
+                    "time": clock(c0, locale, zone),
                 }
                 cells.append(Cell("slot-free", labels.free, href=href, aria=aria))
                 last_key = None
@@ -214,23 +250,27 @@ class _RowBuilder:
                 last = cells[-1]
                 last.span += 1
                 if last.href is not None:  # a pending stretch: the link covers it all
-                    last.href = booking_link(self.base, resource, pending_start, c1)
+                    last.href = _href(self.base, resource, pending_start, c1, zone)
                 continue
             last_key = key
             if kind == CLOSED:
-                cells.append(Cell("slot-closed", winner.label or labels.closed))
+                text = _e(winner.label) if winner.label else labels.closed
+                cells.append(Cell("slot-closed", text))
             elif kind == APPROVED:
-                text = labels.full if winner.taken else (winner.label or labels.booked)
+                if winner.taken:
+                    text = labels.full
+                else:
+                    text = _e(winner.label) if winner.label else labels.booked
                 cells.append(Cell("slot-busy", text))
             else:
                 cell = Cell("slot-pending", labels.pending)
                 if bookable and c0 >= self.now:
                     pending_start = c0
-                    cell.href = booking_link(self.base, resource, c0, c1)
+                    cell.href = _href(self.base, resource, c0, c1, zone)
                     cell.aria = labels.book_pending % {
-                        "name": resource.name,
+                        "name": name,
                         "day": day_text,
-                        "time": clock(c0),
+                        "time": clock(c0, locale, zone),
                     }
                 cells.append(cell)
         return cells
@@ -241,7 +281,7 @@ def _day_text(day: date) -> str:
 
 
 def day_grid(
-    groups: Sequence[tuple[str | None, str | None, Sequence[Resource]]],
+    groups: Sequence[tuple[str | None, str | None, Sequence[AnyResource]]],
     day: date,
     *,
     now: datetime,
@@ -266,9 +306,11 @@ def day_grid(
     while t < hi:
         bounds.append((t, t + STEP))
         t += STEP
-    builder = _RowBuilder(Labels(), reservation_base(), now)
+    labels = labels_for_locale()
+    builder = _RowBuilder(labels, reservation_base(), now)
     day_text = _day_text(day)
-    grid = Grid(columns=[builder.clock(a) for a, _b in bounds], groups=[])
+    zone = builder.zone
+    grid = Grid(columns=[Markup(clock(a, labels.locale, zone)) for a, _b in bounds], groups=[])  # noqa: S704
     for title, href, members in groups:
         group = Group(title, href=href)
         for resource in members:
@@ -315,12 +357,13 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
     intervals = free_busy([resource], start, end).get(resource.id, [])
+    zone = local_zone()
     # The wall-clock span open on any day of the week.
     first, last = None, None
     for interval in intervals:
         if interval.is_outside_hours:
             continue
-        a, b = to_local(interval.start_at), to_local(interval.end_at)
+        a, b = interval.start_at.astimezone(zone), interval.end_at.astimezone(zone)
         a_min = a.hour * 60 + a.minute
         b_min = 24 * 60 if b.date() > a.date() else b.hour * 60 + b.minute
         first = a_min if first is None else min(first, a_min)
@@ -330,37 +373,56 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     first = first // 30 * 30
     last = -(-last // 30) * 30
     minutes = list(range(first, last, 30))
-    builder = _RowBuilder(Labels(), reservation_base(), now)
+    labels = labels_for_locale()
+    builder = _RowBuilder(labels, reservation_base(), now)
     rows = []
     for current in days:
         bounds: list[tuple[datetime, datetime] | None] = []
+        midnight = datetime.combine(current, time.min)
+        d0, d1 = _day_bounds(current, zone)
+        clock_change = d1 - d0 != timedelta(days=1)
         for minute in minutes:
-            local = datetime.combine(current, time.min) + timedelta(minutes=minute)
-            if not is_real_local_time(local):
-                bounds.append(None)
+            local = (midnight + timedelta(minutes=minute)).replace(tzinfo=zone)
+            a = local.astimezone(UTC)
+            if clock_change and a.astimezone(zone).replace(tzinfo=None) != local.replace(
+                tzinfo=None
+            ):
+                bounds.append(None)  # skipped by the spring change
                 continue
-            a = local_datetime(local.date(), local.time()).astimezone(UTC)
             bounds.append((a, a + STEP))
         rows.append(
             Row(day_header(current), builder.cells(resource, intervals, bounds, _day_text(current)))
         )
-    columns = [clock(time(m // 60, m % 60)) for m in minutes]
+    columns = [Markup(clock(time(m // 60, m % 60), labels.locale, zone)) for m in minutes]  # noqa: S704
     return Grid(columns=columns, groups=[Group(None, rows)])
 
 
 @dataclass(slots=True)
 class MonthItem:
+    """One line of a month day; `text`, `times` and `href` are already HTML-escaped."""
+
     css: str
     text: str
     times: str
     href: str | None = None
+
+    def html(self) -> str:
+        if self.href:
+            return f'<li class="{self.css}"><a href="{self.href}">{self.times} {self.text}</a></li>'
+        return f'<li class="{self.css}">{self.times} {self.text}</li>'
 
 
 @dataclass(slots=True)
 class MonthDay:
     day: date
     items: list[MonthItem]
-    in_month: bool = True
+    closed: str = ""
+
+    @property
+    def html(self) -> Markup:
+        if not self.items:
+            return Markup(f'<p class="slot-closed">{self.closed}</p>')  # noqa: S704 - escaped
+        return Markup("<ul>" + "".join([i.html() for i in self.items]) + "</ul>")  # noqa: S704
 
 
 def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[MonthDay | None]]:
@@ -370,14 +432,15 @@ def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[
     days = [first + timedelta(days=n) for n in range((next_month - first).days)]
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
     intervals = free_busy([resource], start, end).get(resource.id, [])
-    labels = Labels()
-    clock = PageClock()
+    labels = labels_for_locale()
+    locale = labels.locale
+    zone = local_zone()
     base = reservation_base()
     max_length = timedelta(minutes=resource.max_duration_minutes)
     result: list[MonthDay] = []
     i = 0
     for current in days:
-        d0, d1 = local_day_bounds(current)
+        d0, d1 = _day_bounds(current, zone)
         items: list[MonthItem] = []
         while i < len(intervals) and intervals[i].end_at <= d0:
             i += 1
@@ -388,26 +451,34 @@ def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[
             if interval.is_outside_hours:
                 continue
             a, b = max(interval.start_at, d0), min(interval.end_at, d1)
-            times = f"{clock(a)}–{clock(b)}"
+            if a == d0 and b == d1:
+                times = labels.all_day
+            else:
+                times = f"{clock(a, locale, zone)}–{clock(b, locale, zone)}"
             if interval.kind == FREE:
                 if not resource.is_bookable or b <= now:
                     continue
                 a = max(a, _ceil(now)) if a < now else a
                 if a >= b:
                     continue
-                href = booking_link(base, resource, a, min(b, a + max_length))
-                items.append(MonthItem("slot-free", labels.free, f"{clock(a)}–{clock(b)}", href))
+                href = _href(base, resource, a, min(b, a + max_length), zone)
+                times = f"{clock(a, locale, zone)}–{clock(b, locale, zone)}"
+                items.append(MonthItem("slot-free", labels.free, times, href))
             elif interval.kind == CLOSED:
-                items.append(MonthItem("slot-closed", interval.label or labels.closed, times))
+                text = _e(interval.label) if interval.label else labels.closed
+                items.append(MonthItem("slot-closed", text, times))
             elif interval.kind == APPROVED:
-                text = labels.full if interval.taken else (interval.label or labels.booked)
+                if interval.taken:
+                    text = labels.full
+                else:
+                    text = _e(interval.label) if interval.label else labels.booked
                 items.append(MonthItem("slot-busy", text, times))
             else:
                 href = None
                 if resource.is_bookable and a >= now:
-                    href = booking_link(base, resource, a, b)
+                    href = _href(base, resource, a, b, zone)
                 items.append(MonthItem("slot-pending", labels.pending, times, href))
-        result.append(MonthDay(current, items))
+        result.append(MonthDay(current, items, labels.closed))
     weeks: list[list[MonthDay | None]] = []
     week: list[MonthDay | None] = [None] * first.weekday()
     for entry in result:

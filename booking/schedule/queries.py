@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from booking.extensions import db
-from booking.resources.models import Equipment, Resource, Site
+from booking.resources.models import Equipment, Resource, ResourceKind, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,23 +18,57 @@ class SiteChoice:
     name: str
 
 
+_SITES = select(Site.id, Site.slug, Site.name).order_by(Site.name)
+
+
 def site_choices() -> list[SiteChoice]:
-    rows = db.session.execute(select(Site.id, Site.slug, Site.name).order_by(Site.name))
+    rows = db.session.connection().execute(_SITES)
     return [SiteChoice(*row) for row in rows]
 
 
-def bookable_resources(site_id: int | None = None) -> list[Resource]:
-    """Bookable resources with their site, by site then name."""
-    stmt = (
-        select(Resource)
-        .join(Resource.site)
-        .options(contains_eager(Resource.site))
-        .where(Resource.is_bookable.is_(True))
-        .order_by(Site.name, Site.id, Resource.name)
+@dataclass(frozen=True, slots=True)
+class GridResource:
+    """What a calendar row needs of a resource: read as plain columns, not ORM objects."""
+
+    id: int
+    site_id: int
+    slug: str
+    name: str
+    kind: ResourceKind
+    capacity: int
+    is_bookable: bool
+    min_duration_minutes: int
+    max_duration_minutes: int
+    site_slug: str
+    site_name: str
+
+
+_GRID_RESOURCES = (
+    select(
+        Resource.id,
+        Resource.site_id,
+        Resource.slug,
+        Resource.name,
+        Resource.kind,
+        Resource.capacity,
+        Resource.is_bookable,
+        Resource.min_duration_minutes,
+        Resource.max_duration_minutes,
+        Site.slug,
+        Site.name,
     )
+    .join(Resource.site)
+    .where(Resource.is_bookable.is_(True))
+    .order_by(Site.name, Site.id, Resource.name)
+)
+
+
+def bookable_resources(site_id: int | None = None) -> list[GridResource]:
+    """Bookable resources with their site's name, by site then name."""
+    stmt = _GRID_RESOURCES
     if site_id is not None:
         stmt = stmt.where(Resource.site_id == site_id)
-    return list(db.session.scalars(stmt))
+    return [GridResource(*row) for row in db.session.connection().execute(stmt)]
 
 
 def calendar_resource(slug: str) -> Resource | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import groupby
+from urllib.parse import quote
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from booking.bookings.availability import find_free
@@ -22,6 +24,7 @@ from booking.schedule.grid import (
     week_row_header,
 )
 from booking.schedule.queries import (
+    GridResource,
     bookable_resources,
     calendar_resource,
     search_choices,
@@ -55,13 +58,14 @@ def day() -> tuple[str, int]:
     groups = []
     for _site_id, members in groupby(resources, key=lambda r: r.site_id):
         members = list(members)
-        owner = members[0].site
-        href = url_for("resources.site", slug=owner.slug)
-        groups.append((None if site else owner.name, href, members))
-    iso = chosen.isoformat()
+        first = members[0]
+        href = url_for("resources.site", slug=first.site_slug)
+        groups.append((None if site else first.site_name, href, members))
+    # One url_for for every row: the slug is put into a built URL.
+    week_url = url_for("schedule.week", slug="__slug__", date=chosen.isoformat())
 
-    def row_href(resource: Resource) -> str:
-        return url_for("schedule.week", slug=resource.slug, date=iso)
+    def row_href(resource: GridResource) -> str:
+        return week_url.replace("__slug__", quote(resource.slug))
 
     grid = day_grid(groups, chosen, now=utcnow(), row_href=row_href)
     nav = {
@@ -72,7 +76,12 @@ def day() -> tuple[str, int]:
         "today": url_for("schedule.day", site=slug),
     }
     html = render_template(
-        "schedule/day.html", form=form, grid=grid, day=chosen, site=site, nav=nav, today=today
+        "schedule/day.html",
+        form=form,
+        grid=grid,
+        day_label=format_date(chosen, "full"),
+        site=site,
+        nav=nav,
     )
     return html, status
 
@@ -99,7 +108,14 @@ def week(slug: str) -> tuple[str, int]:
         "month": url_for("schedule.month", slug=slug, month=chosen.strftime("%Y-%m")),
     }
     html = render_template(
-        "schedule/week.html", form=form, grid=grid, resource=resource, days=days, nav=nav
+        "schedule/week.html",
+        form=form,
+        grid=grid,
+        resource=resource,
+        days=days,
+        first_label=format_date(days[0], "long"),
+        last_label=format_date(days[-1], "long"),
+        nav=nav,
     )
     return html, status
 

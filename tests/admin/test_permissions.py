@@ -12,7 +12,6 @@ ADMIN_ONLY_PAGES = [
     "/admin/resources/new",
     "/admin/equipment",
     "/admin/equipment/new",
-    "/admin/trainings",
     "/admin/trainings/new",
     "/admin/associations",
     "/admin/users",
@@ -149,3 +148,12 @@ def test_unknown_objects_give_404(login, admin, db):
     client = login(admin)
     for url in ("/admin/sites/999", "/admin/resources/999", "/admin/users/999"):
         assert client.get(url).status_code == 404
+
+
+def test_the_place_filter_offers_only_the_managers_places(
+    login, manager, own_resource, other_resource, db
+):
+    db.session.commit()
+    page = login(manager).get("/admin/resources").get_data(as_text=True)
+    assert f'<option value="{own_resource.site_id}"' in page
+    assert f'<option value="{other_resource.site_id}"' not in page

@@ -210,3 +210,15 @@ def test_the_queue_works_in_english(desk, request_for, login):
     html = _page(login(desk.manager_b))  # Bob reads English and manages room B only
     assert "No request is waiting for you." in html
     assert "<h1>Manager&#39;s desk</h1>" in html or "<h1>Manager's desk</h1>" in html
+
+
+def test_a_common_reason_is_stored_in_the_requesters_language(desk, request_for, login):
+    booking = request_for(association=desk.rival)  # Jo reads English
+    db.session.commit()
+    login(desk.manager_a).post(  # Anna decides in French
+        f"/approvals/{booking.id}/refuse", data={f"refuse-{booking.id}-reason": "unavailable"}
+    )
+    db.session.expire_all()
+    assert booking.decision_reason == "The room is not available at that time."
+    body = text_part(by_recipient("refused")["joueur@example.org"])
+    assert "Reason: The room is not available at that time." in body

@@ -415,3 +415,36 @@ def test_naive_datetimes_are_a_programming_error(scene):
     req.start_at = datetime(2026, 3, 3, 14)
     with pytest.raises(ValueError):
         request_booking(scene.member, req, now=NOW)
+
+
+def _open_all_day(resource):
+    for day in range(7):
+        resource.opening_hours.append(
+            OpeningHours(weekday=day, opens_at=time(0), closes_at=time(23, 30))
+        )
+    db.session.flush()
+
+
+def test_length_is_real_elapsed_time_on_the_spring_clock_change(scene):
+    _open_all_day(scene.room)
+    scene.room.min_duration_minutes = 90
+    spring = date(2026, 3, 29)  # 02:00 -> 03:00: 01:30-03:30 lasts one hour
+    error = refused(scene, scene.request(day=spring, start=(1, 30), end=(3, 30)))
+    assert error.rule == "duration"
+    assert request_booking(
+        scene.member, scene.request(day=spring, start=(1, 0), end=(3, 30)), now=NOW
+    )
+
+
+def test_length_is_real_elapsed_time_on_the_autumn_clock_change(scene):
+    _open_all_day(scene.room)
+    scene.room.max_duration_minutes = 120
+    autumn = date(2026, 10, 25)  # 03:00 -> 02:00: 01:00-03:00 lasts three hours
+    now = at(date(2026, 10, 1), 12)
+    error = refused(scene, scene.request(day=autumn, start=(1, 0), end=(3, 0)), now=now)
+    assert error.rule == "duration"
+    # 00:00-02:00 (the first 02:00, still summer time) lasts two hours.
+    booking = request_booking(
+        scene.member, scene.request(day=autumn, start=(0, 0), end=(2, 0)), now=now
+    )
+    assert booking.end_at - booking.start_at == timedelta(hours=2)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 
 from booking.resources.models import Closure
+from booking.timeutil import local_day_bounds
 from tests.schedule.conftest import DAY, at
 
 
@@ -220,12 +221,23 @@ def test_the_month_shows_closures_and_closed_days(english, make_site, make_resou
     db.session.add(
         Closure(resource_id=room.id, start_at=at(DAY, 9), end_at=at(DAY, 12), label="Inventaire")
     )
+    holiday = date(2030, 6, 25)
+    db.session.add(
+        Closure(
+            site_id=room.site_id,
+            start_at=local_day_bounds(holiday)[0],
+            end_at=local_day_bounds(holiday)[1],
+            label="Fête nationale",
+        )
+    )
     db.session.commit()
     html = english.get("/calendar/resources/salle-mardi/month?month=2030-06").get_data(as_text=True)
     tuesday = re.search(r'date=2030-06-18">18</a>(.*?)</td>', html, re.S).group(1)
     assert "Inventaire" in tuesday
     monday = re.search(r'date=2030-06-17">17</a>(.*?)</td>', html, re.S).group(1)
     assert '<p class="slot-closed">Closed</p>' in monday
+    holiday = re.search(r'date=2030-06-25">25</a>(.*?)</td>', html, re.S).group(1)
+    assert '<li class="slot-closed">All day Fête nationale</li>' in holiday
 
 
 def test_bad_months_give_the_form_with_a_message(english, scene):
