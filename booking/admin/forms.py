@@ -49,10 +49,14 @@ KIND_LABELS = {
 }
 
 
-def _int_field(label, *, minimum: int, help_message, required: bool = True, **kw):
+def _int_field(
+    label, *, minimum: int, help_message, maximum: int = 100_000, required: bool = True, **kw
+):
+    """A whole number with a friendly message below `minimum` and a ceiling the database holds."""
     validators = [
         InputRequired(_l("Enter a whole number.")) if required else Optional(),
         NumberRange(min=minimum, message=help_message),
+        NumberRange(max=maximum, message=_l("This number is too large: at most %(max)d.")),
     ]
     return IntegerField(label, validators=validators, render_kw={"inputmode": "numeric"}, **kw)
 
@@ -127,6 +131,7 @@ class ResourceForm(FlaskForm):
     capacity = _int_field(
         _l("Capacity (people, or seats of a session)"),
         minimum=1,
+        maximum=10000,
         help_message=_l("The capacity is at least 1."),
     )
     is_bookable = BooleanField(_l("Bookable"), default=True)
@@ -134,18 +139,21 @@ class ResourceForm(FlaskForm):
     min_duration_minutes = _int_field(
         _l("Minimum length (minutes)"),
         minimum=1,
+        maximum=10080,
         help_message=_l("The minimum length is at least 1 minute."),
         default=30,
     )
     max_duration_minutes = _int_field(
         _l("Maximum length (minutes)"),
         minimum=1,
+        maximum=10080,
         help_message=_l("The maximum length is at least 1 minute."),
         default=240,
     )
     slot_step_minutes = _int_field(
         _l("Slot step (minutes)"),
         minimum=1,
+        maximum=1440,
         help_message=_l("The slot step is at least 1 minute."),
         default=30,
     )
@@ -153,12 +161,14 @@ class ResourceForm(FlaskForm):
     horizon_days = _int_field(
         _l("Bookable up to (days ahead)"),
         minimum=1,
+        maximum=3650,
         help_message=_l("Bookings must be possible at least 1 day ahead."),
         default=180,
     )
     min_notice_minutes = _int_field(
         _l("Minimum notice (minutes)"),
         minimum=0,
+        maximum=43200,
         help_message=_l("The minimum notice cannot be negative."),
         default=120,
     )
@@ -185,7 +195,11 @@ class ResourceEquipmentForm(FlaskForm):
         _l("Equipment"), coerce=int, validators=[InputRequired(_l("Choose an item."))]
     )
     quantity = _int_field(
-        _l("Quantity"), minimum=1, help_message=_l("The quantity is at least 1."), default=1
+        _l("Quantity"),
+        minimum=1,
+        maximum=1000,
+        help_message=_l("The quantity is at least 1."),
+        default=1,
     )
 
 
@@ -245,6 +259,7 @@ class TrainingForm(FlaskForm):
     validity_months = _int_field(
         _l("Valid for (months)"),
         minimum=1,
+        maximum=600,
         help_message=_l("The validity is at least 1 month, or empty."),
         required=False,
     )

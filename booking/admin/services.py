@@ -2,9 +2,10 @@
 closures, trainings, associations and users.
 
 Administrators manage everything. Managers (of a resource or of a site) manage
-only their own resources: rules, equipment, opening hours and closures. Every
-change is recorded in the audit trail with the acting user. Services flush,
-never commit; the view commits once.
+only their own resources: rules, equipment, opening hours and closures, and
+record who holds the trainings their machines require. Every change is recorded
+in the audit trail with the acting user. Services flush, never commit; the view
+commits once. Read-side lists and "who manages what" live in `queries.py`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, select
 
+from booking.admin.queries import association_state, may_grant_training, resource_has_bookings
 from booking.audit import record
-from booking.auth.models import Association, Membership, User
-from booking.bookings.models import Booking, BookingEquipment
+from booking.auth.models import Association, User
+from booking.bookings.models import BookingEquipment
 from booking.db import utcnow
 from booking.extensions import db
 from booking.resources.models import (
@@ -35,11 +35,8 @@ from booking.resources.models import (
     Site,
     Training,
     UserTraining,
-    resource_managers,
-    site_managers,
 )
 
-PER_PAGE = 25
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -100,73 +97,7 @@ def _check_slug(model: type, slug: str, current_id: int | None) -> str:
     return slug
 
 
-def _contains(column, query: str):
-    escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
-def paginate(stmt: Select, page: int, per_page: int = PER_PAGE) -> Pagination:
-    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False, count=True)
-
-
 # --- Who manages what ---------------------------------------------------------------
-
-
-def can_administer(user: User | None) -> bool:
-    """May open the administration at all: administrators and managers."""
-    return bool(user and user.is_authenticated and (user.is_admin or user.is_manager))
-
-
-def managed_site_ids(user: User) -> Select:
-    return select(site_managers.c.site_id).where(site_managers.c.user_id == user.id)
-
-
-def manageable_resources(user: User) -> Select:
-    """The resources a user manages (all of them for an administrator)."""
-    stmt = select(Resource)
-    if user.is_admin:
-        return stmt
-    own = select(resource_managers.c.resource_id).where(resource_managers.c.user_id == user.id)
-    return stmt.where(or_(Resource.id.in_(own), Resource.site_id.in_(managed_site_ids(user))))
-
-
-def manageable_sites(user: User) -> Select:
-    stmt = select(Site)
-    if user.is_admin:
-        return stmt
-    return stmt.where(Site.id.in_(managed_site_ids(user)))
-
-
-def search_sites(user: User, query: str = "", page: int = 1) -> Pagination:
-    stmt = manageable_sites(user).options(selectinload(Site.resources))
-    if query.strip():
-        stmt = stmt.where(
-            or_(
-                _contains(Site.name, query),
-                _contains(Site.slug, query),
-                _contains(Site.neighbourhood, query),
-                _contains(Site.address, query),
-            )
-        )
-    return paginate(stmt.order_by(Site.name, Site.id), page)
-
-
-def search_resources(
-    user: User,
-    query: str = "",
-    *,
-    site_id: int | None = None,
-    kind: str | None = None,
-    page: int = 1,
-) -> Pagination:
-    stmt = manageable_resources(user).options(selectinload(Resource.site))
-    if query.strip():
-        stmt = stmt.where(or_(_contains(Resource.name, query), _contains(Resource.slug, query)))
-    if site_id:
-        stmt = stmt.where(Resource.site_id == site_id)
-    if kind in {k.value for k in ResourceKind}:
-        stmt = stmt.where(Resource.kind == ResourceKind(kind))
-    return paginate(stmt.order_by(Resource.name, Resource.id), page)
 
 
 # --- Sites ---------------------------------------------------------------------------
@@ -335,10 +266,6 @@ def _by_ids(model: type, ids: Iterable[int]) -> list:
     return list(db.session.scalars(select(model).where(model.id.in_(wanted))))
 
 
-def resource_has_bookings(resource: Resource) -> bool:
-    return bool(db.session.scalar(select(exists().where(Booking.resource_id == resource.id))))
-
-
 def delete_resource(actor: User, resource: Resource) -> bool:
     """Delete a resource never booked; one with bookings is made non-bookable instead.
 
@@ -364,19 +291,6 @@ def delete_resource(actor: User, resource: Resource) -> bool:
 
 
 # --- Equipment -----------------------------------------------------------------------
-
-
-def search_equipment(query: str = "", page: int = 1) -> Pagination:
-    stmt = select(Equipment)
-    if query.strip():
-        stmt = stmt.where(
-            or_(
-                _contains(Equipment.name, query),
-                _contains(Equipment.slug, query),
-                _contains(Equipment.category, query),
-            )
-        )
-    return paginate(stmt.order_by(Equipment.category, Equipment.name), page)
 
 
 def save_equipment(actor: User, item: Equipment | None, values: dict) -> Equipment:
@@ -531,36 +445,7 @@ def delete_opening_hours(actor: User, hours: OpeningHours) -> None:
     db.session.flush()
 
 
-def opening_hours_of(*, site: Site | None = None, resource: Resource | None = None) -> list:
-    stmt = select(OpeningHours).order_by(OpeningHours.weekday, OpeningHours.opens_at)
-    if resource is not None:
-        stmt = stmt.where(OpeningHours.resource_id == resource.id)
-    else:
-        stmt = stmt.where(OpeningHours.site_id == site.id, OpeningHours.resource_id.is_(None))
-    return list(db.session.scalars(stmt))
-
-
 # --- Closures ------------------------------------------------------------------------
-
-
-def search_closures(
-    user: User, query: str = "", *, past: bool = False, page: int = 1, now: datetime | None = None
-) -> Pagination:
-    """Closures of what the user manages: upcoming (and current) first by start, or past ones."""
-    now = now or utcnow()
-    stmt = select(Closure).options(selectinload(Closure.site), selectinload(Closure.resource))
-    if not user.is_admin:
-        own = manageable_resources(user).with_only_columns(Resource.id)
-        stmt = stmt.where(
-            or_(Closure.resource_id.in_(own), Closure.site_id.in_(managed_site_ids(user)))
-        )
-    if query.strip():
-        stmt = stmt.where(_contains(Closure.label, query))
-    if past:
-        stmt = stmt.where(Closure.end_at < now).order_by(Closure.start_at.desc(), Closure.id)
-    else:
-        stmt = stmt.where(Closure.end_at >= now).order_by(Closure.start_at, Closure.id)
-    return paginate(stmt, page)
 
 
 def add_closure(
@@ -610,13 +495,6 @@ def delete_closure(actor: User, closure: Closure) -> None:
 # --- Trainings -----------------------------------------------------------------------
 
 
-def list_trainings(page: int = 1, query: str = "") -> Pagination:
-    stmt = select(Training)
-    if query.strip():
-        stmt = stmt.where(_contains(Training.name, query))
-    return paginate(stmt.order_by(Training.name), page)
-
-
 def save_training(actor: User, training: Training | None, values: dict) -> Training:
     _require(actor.is_admin)
     name = (values.get("name") or "").strip()
@@ -646,17 +524,6 @@ def save_training(actor: User, training: Training | None, values: dict) -> Train
     return training
 
 
-def training_holders(training: Training) -> list[UserTraining]:
-    stmt = (
-        select(UserTraining)
-        .join(User, User.id == UserTraining.user_id)
-        .where(UserTraining.training_id == training.id)
-        .options(selectinload(UserTraining.user))
-        .order_by(User.display_name, User.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
 def grant_training(
     actor: User,
     training: Training,
@@ -665,7 +532,7 @@ def grant_training(
     expires_on: date | None = None,
 ) -> UserTraining:
     """Record that a user holds a training (renewing it when already held)."""
-    _require(actor.is_admin)
+    _require(may_grant_training(actor, training))
     if expires_on is not None and expires_on < obtained_on:
         raise AdminError(_("The expiry date cannot be before the date obtained."), "expires_on")
     held = db.session.scalar(
@@ -691,52 +558,13 @@ def grant_training(
 
 
 def revoke_training(actor: User, held: UserTraining) -> None:
-    _require(actor.is_admin)
+    _require(may_grant_training(actor, held.training))
     record("training", held.training_id, "revoked", actor_id=actor.id, reason=held.user.email)
     db.session.delete(held)
     db.session.flush()
 
 
 # --- Associations --------------------------------------------------------------------
-
-ASSOCIATION_STATES = ("pending", "active", "inactive")
-
-
-def search_associations(query: str = "", state: str = "", page: int = 1) -> Pagination:
-    stmt = select(Association).options(selectinload(Association.memberships))
-    if query.strip():
-        stmt = stmt.where(
-            or_(
-                _contains(Association.name, query),
-                _contains(Association.contact_email, query),
-                _contains(Association.slug, query),
-            )
-        )
-    if state == "pending":
-        stmt = stmt.where(Association.validated_at.is_(None), Association.is_active.is_(False))
-    elif state == "active":
-        stmt = stmt.where(Association.is_active.is_(True))
-    elif state == "inactive":
-        stmt = stmt.where(Association.validated_at.is_not(None), Association.is_active.is_(False))
-    return paginate(stmt.order_by(Association.name, Association.id), page)
-
-
-def association_state(association: Association) -> str:
-    """pending (never validated), active, or inactive (validated once, now deactivated)."""
-    if association.is_active:
-        return "active"
-    return "pending" if association.validated_at is None else "inactive"
-
-
-def association_members(association: Association) -> list[Membership]:
-    stmt = (
-        select(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.association_id == association.id)
-        .options(selectinload(Membership.user))
-        .order_by(User.display_name, User.id)
-    )
-    return list(db.session.scalars(stmt))
 
 
 def _set_association_state(
@@ -816,26 +644,6 @@ def update_association_contact(actor: User, association: Association, values: di
 # --- Users ---------------------------------------------------------------------------
 
 
-def search_users(query: str = "", role: str = "", page: int = 1) -> Pagination:
-    stmt = select(User).options(
-        selectinload(User.managed_resources), selectinload(User.managed_sites)
-    )
-    if query.strip():
-        stmt = stmt.where(or_(_contains(User.email, query), _contains(User.display_name, query)))
-    if role == "admin":
-        stmt = stmt.where(User.is_admin.is_(True))
-    elif role == "manager":
-        stmt = stmt.where(
-            or_(
-                User.id.in_(select(resource_managers.c.user_id)),
-                User.id.in_(select(site_managers.c.user_id)),
-            )
-        )
-    elif role == "inactive":
-        stmt = stmt.where(User.is_active_account.is_(False))
-    return paginate(stmt.order_by(User.display_name, User.id), page)
-
-
 @dataclass
 class UserRoles:
     is_admin: bool
@@ -901,24 +709,3 @@ def _set_managed(actor: User, user: User, model: type, ids: Iterable[int], what:
 
 
 # --- Dashboard -----------------------------------------------------------------------
-
-
-def dashboard_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
-    now = now or utcnow()
-
-    def count(stmt: Select) -> int:
-        return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-
-    counts = {
-        "resources": count(manageable_resources(user)),
-        "sites": count(manageable_sites(user)),
-        "closures": search_closures(user, now=now).total or 0,
-    }
-    if user.is_admin:
-        counts["pending_associations"] = count(
-            select(Association.id).where(
-                Association.validated_at.is_(None), Association.is_active.is_(False)
-            )
-        )
-        counts["users"] = count(select(User.id))
-    return counts

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from booking.admin import services
+from booking.admin import queries, services
 from booking.admin.forms import (
     KIND_LABELS,
     ActionForm,
@@ -59,7 +59,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _only_managers() -> Response | None:
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if not services.can_administer(current_user):
+    if not queries.can_administer(current_user):
         abort(403)
     return None
 
@@ -70,7 +70,7 @@ def _admin_only() -> None:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
 def _search() -> tuple[SearchForm, str]:
@@ -79,8 +79,11 @@ def _search() -> tuple[SearchForm, str]:
     return form, query
 
 
+MAX_ID = 2**31 - 1  # the largest integer key every database holds
+
+
 def _get(model: type, object_id: int):
-    found = db.session.get(model, object_id)
+    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
     if found is None:
         abort(404)
     return found
@@ -103,6 +106,11 @@ def _done(message: str, endpoint: str, **values) -> Response:
     return redirect(url_for(endpoint, **values))
 
 
+def _labels(form: FlaskForm) -> dict[str, str]:
+    """Field names as the form's labels say them, for the history of changes."""
+    return {name: field.label.text for name, field in form._fields.items()}
+
+
 def _data(form: FlaskForm, *names: str) -> dict:
     return {name: getattr(form, name).data for name in names}
 
@@ -112,7 +120,7 @@ def _data(form: FlaskForm, *names: str) -> dict:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("admin/index.html", counts=services.dashboard_counts(current_user))
+    return render_template("admin/index.html", counts=queries.dashboard_counts(current_user))
 
 
 # --- Sites ---------------------------------------------------------------------------
@@ -121,7 +129,7 @@ def index() -> str:
 @bp.get("/sites")
 def sites() -> str:
     search, query = _search()
-    page = services.search_sites(current_user, query, _page())
+    page = queries.search_sites(current_user, query, _page())
     return render_template("admin/sites.html", page=page, search=search)
 
 
@@ -147,7 +155,12 @@ def _site_form_page(site: Site | None) -> str | Response:
             message = _("The place is saved.") if site else _("The place is created.")
             return _done(message, "admin.site_edit", site_id=saved.id)
     return render_template(
-        "admin/site_form.html", form=form, site=site, delete_form=ActionForm(formdata=None)
+        "admin/site_form.html",
+        form=form,
+        site=site,
+        delete_form=ActionForm(formdata=None),
+        events=queries.history("site", site.id) if site else [],
+        field_labels=_labels(form),
     )
 
 
@@ -202,14 +215,18 @@ def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
                     _("Opening range added."), "admin.resource_hours", resource_id=resource.id
                 )
             return _done(_("Opening range added."), "admin.site_hours", site_id=site.id)
-    ranges = services.opening_hours_of(site=site, resource=resource)
+    ranges = queries.opening_hours_of(site=site, resource=resource)
+    # A resource without hours of its own follows its site's: show those.
+    inherited = resource is not None and not ranges
+    shown = queries.opening_hours_of(site=resource.site) if inherited else ranges
     return render_template(
         "admin/hours.html",
         form=form,
         site=site,
         resource=resource,
         ranges=ranges,
-        week=weekly_hours(ranges),
+        inherited=inherited,
+        week=weekly_hours(shown),
         delete_form=ActionForm(formdata=None),
     )
 
@@ -251,8 +268,10 @@ def hours_delete(hours_id: int) -> Response:
 def resources() -> str:
     search, query = _search()
     site_id = request.args.get("site", type=int)
+    if site_id is not None and not 0 < site_id <= MAX_ID:
+        site_id = None
     kind = request.args.get("kind", "")
-    page = services.search_resources(current_user, query, site_id=site_id, kind=kind, page=_page())
+    page = queries.search_resources(current_user, query, site_id=site_id, kind=kind, page=_page())
     all_sites = db.session.scalars(select(Site).order_by(Site.name))
     return render_template(
         "admin/resources.html",
@@ -316,10 +335,16 @@ def _resource_form_page(resource: Resource | None) -> str | Response:
             return _done(message, "admin.resource_edit", resource_id=saved.id)
     return render_template(
         "admin/resource_form.html",
+        events=queries.history("resource", resource.id) if resource else [],
+        field_labels={
+            **_labels(form),
+            "trusted_associations": form.trusted_ids.label.text,
+            "managers": _("Managers"),
+        },
         form=form,
         resource=resource,
         delete_form=ActionForm(formdata=None),
-        has_bookings=resource is not None and services.resource_has_bookings(resource),
+        has_bookings=resource is not None and queries.resource_has_bookings(resource),
     )
 
 
@@ -403,7 +428,7 @@ def equipment() -> str:
     _admin_only()
     search, query = _search()
     return render_template(
-        "admin/equipment.html", page=services.search_equipment(query, _page()), search=search
+        "admin/equipment.html", page=queries.search_equipment(query, _page()), search=search
     )
 
 
@@ -449,9 +474,14 @@ def equipment_delete(equipment_id: int) -> Response:
 # --- Closures ------------------------------------------------------------------------
 
 
+# The .ics import page belongs to the feeds area; linked to when it is there.
+IMPORT_ENDPOINTS = ("feeds.import_closures", "feeds.import_closures_page")
+
+
 def _import_url() -> str | None:
-    if "feeds.import_closures" in current_app.view_functions:
-        return url_for("feeds.import_closures")
+    for endpoint in IMPORT_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
     return None
 
 
@@ -459,7 +489,7 @@ def _import_url() -> str | None:
 def closures() -> str:
     search, query = _search()
     past = request.args.get("when") == "past"
-    page = services.search_closures(current_user, query, past=past, page=_page())
+    page = queries.search_closures(current_user, query, past=past, page=_page())
     return render_template(
         "admin/closures.html",
         page=page,
@@ -471,9 +501,9 @@ def closures() -> str:
 
 
 def _closure_targets() -> list:
-    sites = db.session.scalars(services.manageable_sites(current_user).order_by(Site.name))
+    sites = db.session.scalars(queries.manageable_sites(current_user).order_by(Site.name))
     resources = db.session.scalars(
-        services.manageable_resources(current_user).order_by(Resource.name)
+        queries.manageable_resources(current_user).order_by(Resource.name)
     )
     return [
         *options(((f"site-{s.id}", s.name) for s in sites), _("Places (all their resources)")),
@@ -523,15 +553,18 @@ def closure_delete(closure_id: int) -> Response:
 
 @bp.get("/trainings")
 def trainings() -> str:
-    _admin_only()
     search, query = _search()
-    return render_template(
-        "admin/trainings.html", page=services.list_trainings(_page(), query), search=search
-    )
+    page = queries.list_trainings(current_user, _page(), query)
+    return render_template("admin/trainings.html", page=page, search=search)
 
 
 def _training_form_page(training: Training | None) -> str | Response:
-    _admin_only()
+    # Managers see the trainings their resources require and record who holds them;
+    # only administrators create or change a training.
+    if training is None or request.method == "POST":
+        _admin_only()
+    elif not queries.may_grant_training(current_user, training):
+        abort(403)
     form = TrainingForm(obj=training)
     if form.validate_on_submit():
         try:
@@ -542,7 +575,7 @@ def _training_form_page(training: Training | None) -> str | Response:
             _show_error(form, error)
         else:
             return _done(_("The training is saved."), "admin.training_edit", training_id=saved.id)
-    holders = services.training_holders(training) if training else []
+    holders = queries.training_holders(training) if training else []
     return render_template(
         "admin/training_form.html",
         form=form,
@@ -565,8 +598,9 @@ def training_edit(training_id: int) -> str | Response:
 
 @bp.post("/trainings/<int:training_id>/grant")
 def training_grant(training_id: int) -> str | Response:
-    _admin_only()
     training = _get(Training, training_id)
+    if not queries.may_grant_training(current_user, training):
+        abort(403)
     grant_form = GrantTrainingForm()
     if grant_form.validate_on_submit():
         user = user_by_email(grant_form.email.data)
@@ -593,7 +627,7 @@ def training_grant(training_id: int) -> str | Response:
         "admin/training_form.html",
         form=TrainingForm(obj=training, formdata=None),
         training=training,
-        holders=services.training_holders(training),
+        holders=queries.training_holders(training),
         grant_form=grant_form,
         revoke_form=ActionForm(formdata=None),
     )
@@ -601,8 +635,9 @@ def training_grant(training_id: int) -> str | Response:
 
 @bp.post("/user-trainings/<int:held_id>/revoke")
 def training_revoke(held_id: int) -> Response:
-    _admin_only()
     held = _get(UserTraining, held_id)
+    if not queries.may_grant_training(current_user, held.training):
+        abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
     training_id = held.training_id
@@ -618,27 +653,29 @@ def associations() -> str:
     _admin_only()
     search, query = _search()
     state = request.args.get("state", "")
-    if state not in services.ASSOCIATION_STATES:
+    if state not in queries.ASSOCIATION_STATES:
         state = ""
-    page = services.search_associations(query, state, _page())
+    page = queries.search_associations(query, state, _page())
     return render_template(
         "admin/associations.html",
         page=page,
         search=search,
         state=state,
-        state_of=services.association_state,
+        state_of=queries.association_state,
     )
 
 
 def _association_page(association: Association, form: AssociationForm | None = None) -> str:
     return render_template(
         "admin/association.html",
+        events=queries.history("association", association.id),
+        field_labels=_labels(form or AssociationForm(formdata=None)),
         association=association,
-        state=services.association_state(association),
+        state=queries.association_state(association),
         form=form or AssociationForm(obj=association, formdata=None),
         action_form=ActionForm(formdata=None),
         deactivate_form=DeactivateForm(formdata=None),
-        members=services.association_members(association),
+        members=queries.association_members(association),
     )
 
 
@@ -718,7 +755,7 @@ def users() -> str:
         role = ""
     return render_template(
         "admin/users.html",
-        page=services.search_users(query, role, _page()),
+        page=queries.search_users(query, role, _page()),
         search=search,
         role=role,
     )
@@ -753,4 +790,10 @@ def user(user_id: int) -> str | Response:
             message = _("The roles are saved.") if changed else _("Nothing has changed.")
             return _done(message, "admin.user", user_id=found.id)
     memberships = sorted(found.memberships, key=lambda m: m.association.name)
-    return render_template("admin/user.html", form=form, user=found, memberships=memberships)
+    return render_template(
+        "admin/user.html",
+        form=form,
+        user=found,
+        memberships=memberships,
+        events=queries.history("user", found.id),
+    )

@@ -60,7 +60,7 @@ class BlockForm(FlaskForm):
     start_time = TimeField(_l("From (time)"), validators=[DataRequired(_l("Give a time."))])
     end_date = DateField(_l("Until (date)"), validators=[DataRequired(_l("Give a date."))])
     end_time = TimeField(_l("Until (time)"), validators=[DataRequired(_l("Give a time."))])
-    label = StringField(
+    why = StringField(
         _l("Why"),
         validators=[DataRequired(_l("Say why the resource is closed.")), Length(max=200)],
     )

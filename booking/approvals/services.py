@@ -191,7 +191,7 @@ def block_period(
         )
     label = (label or "").strip()
     if not label:
-        raise BookingRefused(_("Say why the resource is closed."), rule="label", field="label")
+        raise BookingRefused(_("Say why the resource is closed."), rule="label", field="why")
     if end_at <= start_at:
         raise BookingRefused(
             _("The end must come after the start."), rule="duration", field="end_time"

@@ -22,7 +22,8 @@ from booking.approvals.services import (
     upcoming,
 )
 from booking.bookings.errors import BookingRefused, NotAllowed
-from booking.bookings.models import Booking
+from booking.bookings.models import Booking, BookingSeries, BookingState
+from booking.bookings.series import approve_series, refuse_series
 from booking.bookings.services import approve, refuse, state_label
 from booking.db import utcnow
 from booking.extensions import db
@@ -54,18 +55,33 @@ def approve_form(booking_id: int) -> DecisionForm:
     return DecisionForm(prefix=f"approve-{booking_id}")
 
 
-def _render_queue(failed: RefuseForm | None = None, failed_id: int | None = None):
+def series_refuse_form(series_id: int) -> RefuseForm:
+    return RefuseForm(prefix=f"series-refuse-{series_id}")
+
+
+def series_approve_form(series_id: int) -> DecisionForm:
+    return DecisionForm(prefix=f"series-approve-{series_id}")
+
+
+def _render_queue(failed: RefuseForm | None = None, failed_key: tuple[str, int] | None = None):
     now = utcnow()
     entries = pending_queue(
         current_user, now=now, overdue_days=current_app.config["PENDING_REMINDER_DAYS"]
     )
-    forms = {}
+    forms: dict[int, dict] = {}
+    series_forms: dict[int, dict] = {}
     for entry in entries:
+        if entry.series_id:
+            sid = entry.series_id
+            series_forms[sid] = {
+                "approve": series_approve_form(sid),
+                "refuse": failed if failed_key == ("series", sid) else series_refuse_form(sid),
+            }
         for item in entry.items:
             bid = item.booking.id
             forms[bid] = {
                 "approve": approve_form(bid),
-                "refuse": failed if bid == failed_id and failed else refuse_form(bid),
+                "refuse": failed if failed_key == ("booking", bid) else refuse_form(bid),
             }
     (today_start, today_end), (week_start, week_end) = desk_windows(now)
     page = render_template(
@@ -73,6 +89,7 @@ def _render_queue(failed: RefuseForm | None = None, failed_id: int | None = None
         entries=entries,
         pending_count=sum(len(entry.items) for entry in entries),
         forms=forms,
+        series_forms=series_forms,
         state_label=state_label,
         today=upcoming(current_user, today_start, today_end),
         week=upcoming(current_user, week_start, week_end),
@@ -140,7 +157,80 @@ def refuse_request(booking_id: int):
                 "success",
             )
             return redirect(url_for(".queue"))
-    return _render_queue(failed=form, failed_id=booking_id)
+    return _render_queue(failed=form, failed_key=("booking", booking_id))
+
+
+# --- A whole series at once -------------------------------------------------------------
+
+
+def _decidable_series(series_id: int) -> BookingSeries:
+    series = db.session.get(BookingSeries, series_id)
+    if series is None:
+        abort(404)
+    if not series.resource.can_approve(current_user):
+        abort(403)
+    return series
+
+
+@bp.post("/series/<int:series_id>/approve")
+@login_required
+def approve_whole_series(series_id: int) -> Response:
+    series = _decidable_series(series_id)
+    if not series_approve_form(series_id).validate_on_submit():
+        abort(400)
+    try:
+        approved = approve_series(current_user, series)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    left = [b for b in series.bookings if b.state is BookingState.PENDING]
+    flash(
+        ngettext(
+            "%(num)d date of the series approved. The association is told.",
+            "%(num)d dates of the series approved. The association is told.",
+            len(approved),
+        ),
+        "success",
+    )
+    if left:
+        flash(
+            ngettext(
+                "%(num)d date overlaps a booking and is still waiting: decide on it below.",
+                "%(num)d dates overlap a booking and are still waiting: decide on them below.",
+                len(left),
+            ),
+            "warning",
+        )
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/series/<int:series_id>/refuse")
+@login_required
+def refuse_whole_series(series_id: int):
+    series = _decidable_series(series_id)
+    form = series_refuse_form(series_id)
+    if form.validate_on_submit():
+        try:
+            refused = refuse_series(current_user, series, form.reason_text())
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except BookingRefused as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "%(num)d date of the series refused. The association is told.",
+                    "%(num)d dates of the series refused. The association is told.",
+                    len(refused),
+                ),
+                "success",
+            )
+            return redirect(url_for(".queue"))
+    return _render_queue(failed=form, failed_key=("series", series_id))
 
 
 # --- Blocking a period ------------------------------------------------------------------
@@ -172,13 +262,13 @@ def block():
         start_at = to_utc(datetime.combine(form.start_date.data, form.start_time.data))
         end_at = to_utc(datetime.combine(form.end_date.data, form.end_time.data))
         try:
-            closure = block_period(current_user, resource, start_at, end_at, form.label.data)
+            closure = block_period(current_user, resource, start_at, end_at, form.why.data)
         except NotAllowed:
             db.session.rollback()
             abort(403)
         except BookingRefused as exc:
             db.session.rollback()
-            target = getattr(form, exc.field or "", None) or form.label
+            target = getattr(form, exc.field or "", None) or form.why
             target.errors.append(str(exc))
         else:
             db.session.commit()

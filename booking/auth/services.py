@@ -11,10 +11,12 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.auth.models import (
     Association,
@@ -51,10 +53,19 @@ class AccountError(Exception):
 # --- Authentication ---------------------------------------------------------
 
 
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
     """The active user with these credentials, with the login time recorded; else None."""
     user = user_by_email(email)
-    if user is None or not user.is_active or not user.check_password(password):
+    if user is None:
+        # Spend the same time as for a real account: timing must not reveal who has one.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.is_active:
         return None
     user.last_login_at = now or utcnow()
     return user

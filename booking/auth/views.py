@@ -13,7 +13,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -69,6 +69,7 @@ from booking.auth.services import (
     update_profile,
     user_for_reset_token,
 )
+from booking.auth.session import forget_password, remember_password
 from booking.core.views import safe_next
 from booking.extensions import db, limiter
 
@@ -118,6 +119,7 @@ def login() -> str | Response:
             )
         else:
             login_user(user, remember=form.remember.data)
+            remember_password(user)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
@@ -128,6 +130,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     logout_user()
+    forget_password()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
 
@@ -151,7 +154,7 @@ def signup() -> str | Response:
         return redirect(url_for("auth.profile"))
     form = SignupForm()
     if request.method == "GET":
-        form.locale.data = session.get("lang") or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             user = create_user(_new_account(form))
@@ -172,6 +175,7 @@ def signup() -> str | Response:
             _send_confirmation(user)
             db.session.commit()
             login_user(user)
+            remember_password(user)
             session["lang"] = user.locale
             with force_locale(user.locale):
                 flash(_("Your account is created. Welcome!"), "success")
@@ -309,6 +313,7 @@ def change_password_view() -> str | Response:
             _show_error(form, error)
         else:
             db.session.commit()
+            remember_password(current_user)  # this session goes on; the others end
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
@@ -534,7 +539,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
     form = InvitedSignupForm()
     if request.method == "GET":
         form.email.data = invitation.email
-        form.locale.data = session.get("lang") or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             user = create_user(_new_account(form))
@@ -550,6 +555,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
                 _send_confirmation(user)
             db.session.commit()
             login_user(user)
+            remember_password(user)
             session["lang"] = user.locale
             with force_locale(user.locale):
                 flash(

@@ -43,7 +43,15 @@ class BookingState(enum.StrEnum):
 
 ACTIVE_STATES = frozenset({BookingState.PENDING, BookingState.APPROVED, BookingState.WAITLISTED})
 
-_state_type = Enum(BookingState, native_enum=False, length=12, validate_strings=True)
+# Stored by value ("approved"), not by member name: the exclusion constraint below
+# and any SQL reading the column compare with the lowercase values.
+_state_type = Enum(
+    BookingState,
+    native_enum=False,
+    length=12,
+    validate_strings=True,
+    values_callable=lambda states: [state.value for state in states],
+)
 
 
 class BookingSeries(db.Model):

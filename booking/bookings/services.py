@@ -10,7 +10,7 @@ and sends the matching signal of `booking.bookings.events`:
   (pending, approved on arrival, or waitlisted for an open-lab seat);
 * `booking_approved`, `booking_refused` (`automatic=True` when refused because an
   overlapping request was approved), `booking_cancelled`, `booking_expired`,
-  `booking_rescheduled` (with `previous=(start_at, end_at)`), `seat_promoted`,
+  `booking_rescheduled` (with `previous`, the former (start_at, end_at) of each booking), `seat_promoted`,
   `comment_added`.
 
 Writes that may make a booking approved run under the resource lock and the
@@ -69,7 +69,7 @@ def approves_on_arrival(resource: Resource, association: Association) -> bool:
     return not resource.requires_approval or resource.is_trusted(association)
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
         raise BookingRefused(_("Give the booking a title."), rule="title", field="title")
@@ -109,7 +109,7 @@ def _reason_or_none(reason: str | None) -> str | None:
     return reason or None
 
 
-def _require_reason(reason: str | None, message: str) -> str:
+def require_reason(reason: str | None, message: str) -> str:
     cleaned = _reason_or_none(reason)
     if cleaned is None:
         raise BookingRefused(message, rule="reason", field="reason")
@@ -161,7 +161,7 @@ def insert_booking(
     series_id: int | None = None,
 ) -> Booking:
     """Write a checked request in the given state and record it (no signal)."""
-    booking = build_booking(actor, req, _clean_title(req.title))
+    booking = build_booking(actor, req, clean_title(req.title))
     booking.state = state
     booking.series_id = series_id
     if state is BookingState.APPROVED:
@@ -186,7 +186,7 @@ def request_booking(actor: User, req: BookingRequest, *, now: datetime | None = 
     else *pending*. Open-lab sessions: an *approved* seat, or *waitlisted* when full.
     """
     now = now or utcnow()
-    _clean_title(req.title)
+    clean_title(req.title)
     check_request(actor, req, now, check_conflicts=False)
     lock_resource(req.resource)
     state = arrival_state(actor, req)
@@ -289,7 +289,7 @@ def refuse(actor: User, booking: Booking, reason: str, *, now: datetime | None =
     """Refuse a pending (or waiting) request; the reason is required and sent to the requester."""
     now = now or utcnow()
     _require_decider(actor, booking)
-    reason = _require_reason(reason, _("Say why the request is refused."))
+    reason = require_reason(reason, _("Say why the request is refused."))
     if booking.state not in (BookingState.PENDING, BookingState.WAITLISTED):
         raise _state_refusal(booking)
     change_state(
@@ -441,7 +441,7 @@ def reschedule(
     was_approved = booking.state is BookingState.APPROVED
     state = rescheduled_state(actor, booking, start_at, end_at)
     move_booking(actor, booking, start_at, end_at, state, now=now)
-    events.booking_rescheduled.send(None, bookings=[booking], actor=actor, previous=previous)
+    events.booking_rescheduled.send(None, bookings=[booking], actor=actor, previous=[previous])
     if state is BookingState.APPROVED:
         refuse_overlapping_pending(actor, booking, now=now)
     if was_approved and not booking.exclusive and previous != (start_at, end_at):

@@ -19,13 +19,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from booking.auth.models import Association, Membership, User, hash_token
 from booking.bookings.models import Booking, BookingState
-from booking.calendars.ical import Detail, People, Place, bookings_calendar, serialize
+from booking.calendars.ical import (
+    Detail,
+    People,
+    Place,
+    booking_event,
+    labels,
+    new_calendar,
+    serialize,
+    splice,
+)
 from booking.extensions import db
 from booking.resources.models import Resource, Site, resource_managers, site_managers
 
@@ -100,7 +110,7 @@ def _places_fingerprint(places: dict[int, Place]) -> str:
 
 def resource_feed(slug: str, base_url: str) -> Feed | None:
     resource = db.session.scalar(
-        select(Resource).where(Resource.slug == slug).options(selectinload(Resource.site))
+        select(Resource).where(Resource.slug == slug).options(joinedload(Resource.site))
     )
     if resource is None:
         return None
@@ -297,9 +307,16 @@ def _places_for(resource_ids: set[int], base_url: str) -> dict[int, Place]:
     return {r.id: place_of(r, base_url) for r in resources}
 
 
-def _people_for(rows: list) -> People:
+def _people_for(rows: list, detail: Detail) -> People:
+    """The names a feed may show: associations of public events, everyone in full feeds."""
+    if detail is not Detail.FULL:
+        rows = [row for row in rows if row.is_public]
     association_ids = {row.association_id for row in rows}
-    requester_ids = {row.requester_id for row in rows if row.requester_id is not None}
+    requester_ids = (
+        {row.requester_id for row in rows if row.requester_id is not None}
+        if detail is Detail.FULL
+        else set()
+    )
     associations = dict(
         db.session.execute(
             select(Association.id, Association.name).where(Association.id.in_(association_ids))
@@ -319,35 +336,62 @@ def _people_for(rows: list) -> People:
     return People(associations, requesters)
 
 
-def build_feed(feed: Feed, *, now: datetime, base_url: str) -> bytes:
-    """The feed's text: a few queries (bookings, places, names), then pure iCalendar."""
+def build_feed(
+    feed: Feed, *, now: datetime, base_url: str, events: EventCache | None = None
+) -> bytes:
+    """The feed's text: a few queries (bookings, places, names), then pure iCalendar.
+
+    With an `EventCache`, each event's text is kept between builds, so a feed
+    rebuilt after one change, or another feed showing the same bookings the
+    same way, only makes the events it has not made before.
+    """
     rows = load_bookings(feed, now)
     places = dict(feed.places or {})
     missing = {row.resource_id for row in rows} - places.keys()
     places.update(_places_for(missing, base_url))
-    if feed.detail is Detail.BUSY:
-        # Only public bookings show who organises them.
-        people = _people_for([row for row in rows if row.is_public]) if rows else People({}, {})
-    elif feed.detail is Detail.PUBLIC:
-        people = People(_people_for(rows).associations, {}) if rows else People({}, {})
-    else:
-        people = _people_for(rows) if rows else People({}, {})
+    people = _people_for(rows, feed.detail) if rows else People({}, {})
     if feed.windowed:
         start, end = window(now)
         span = (start.date(), end.date())
     else:
         span = _span_of(rows, now)
-    cal = bookings_calendar(
-        rows,
-        places,
-        name=feed.name,
-        detail=feed.detail,
-        base_url=base_url,
+    cal = new_calendar(
+        feed.name,
         window=span,
-        people=people,
         source_url=(base_url.rstrip("/") + feed.source_path) if feed.source_path else None,
     )
-    return serialize(cal)
+    words = labels()
+    locale = str(get_locale())
+    chunks = []
+    shared: dict = {}
+    made: dict[tuple, bytes] = {}
+    for row in rows:
+        place = places[row.resource_id]
+        key = (
+            tuple(row),
+            feed.detail,
+            place,
+            people.associations.get(row.association_id),
+            people.requesters.get(row.requester_id or 0),
+            locale,
+            base_url,
+        )
+        chunk = events.get(key) if events is not None else None
+        if chunk is None:
+            event = booking_event(
+                row,
+                place,
+                detail=feed.detail,
+                base_url=base_url,
+                people=people,
+                words=words,
+                shared=shared,
+            )
+            chunk = serialize(event, made)
+            if events is not None:
+                events.put(key, chunk)
+        chunks.append(chunk)
+    return splice(cal, chunks)
 
 
 def _span_of(rows: list, now: datetime) -> tuple[date, date]:
@@ -407,6 +451,36 @@ class FeedCache:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class EventCache:
+    """A bounded thread-safe LRU of serialized VEVENTs, keyed by everything they show."""
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            chunk = self._entries.get(key)
+            if chunk is not None:
+                self._entries.move_to_end(key)
+            return chunk
+
+    def put(self, key: tuple, chunk: bytes) -> None:
+        with self._lock:
+            self._entries[key] = chunk
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

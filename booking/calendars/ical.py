@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from icalendar import (
@@ -39,6 +40,7 @@ from icalendar import (
     vText,
     vUri,
 )
+from icalendar.parser import Contentline
 
 from booking.timeutil import local_zone
 
@@ -178,6 +180,35 @@ def _summary_and_description(
     return booking.title, "\n".join(lines) or None
 
 
+def _local_time(instant: datetime, zone: ZoneInfo) -> vDDDTypes:
+    """A local DATE-TIME with TZID: the wall-clock time given with its zone's name.
+
+    Same text as `vDDDTypes(aware_datetime)`, without the library's costly
+    search for equivalent zone names on every value.
+    """
+    value = vDDDTypes(instant.astimezone(zone).replace(tzinfo=None))
+    value.params["TZID"] = zone.key
+    return value
+
+
+def _utc_time(instant: datetime) -> vDDDTypes:
+    """A UTC DATE-TIME ("...Z"), made the same cheap way as `_local_time`."""
+    value = vDDDTypes(instant.astimezone(UTC).replace(tzinfo=None))
+    value.params["TZID"] = "UTC"  # written as the "Z" suffix, not as a parameter
+    return value
+
+
+def _shared(shared: dict | None, kind: type, value: object) -> object:
+    """One property value object per distinct value within a build (`shared`), if given."""
+    if shared is None:
+        return kind(value)
+    key = (kind, value)
+    found = shared.get(key)
+    if found is None:
+        found = shared[key] = kind(value)
+    return found
+
+
 def booking_event(
     booking: BookingLike,
     place: Place,
@@ -186,6 +217,7 @@ def booking_event(
     base_url: str,
     people: People = NO_PEOPLE,
     words: Labels | None = None,
+    shared: dict | None = None,
 ) -> Event:
     """One booking as a VEVENT.
 
@@ -194,7 +226,7 @@ def booking_event(
     """
     zone = local_zone()
     summary, description = _summary_and_description(booking, detail, people, words or labels())
-    updated = vDDDTypes(booking.updated_at.astimezone(UTC))
+    updated = _utc_time(booking.updated_at)
     event = Event()
     event["UID"] = vText(f"{booking.uid}@{host_of(base_url)}")
     # Without METHOD, DTSTAMP is the last revision of the event (RFC 5545 3.8.7.2):
@@ -202,22 +234,22 @@ def booking_event(
     event["DTSTAMP"] = updated
     event["LAST-MODIFIED"] = updated
     event["SEQUENCE"] = vInt(booking.sequence)
-    event["DTSTART"] = vDDDTypes(booking.start_at.astimezone(zone))
-    event["DTEND"] = vDDDTypes(booking.end_at.astimezone(zone))
-    event["SUMMARY"] = vText(summary)
+    event["DTSTART"] = _local_time(booking.start_at, zone)
+    event["DTEND"] = _local_time(booking.end_at, zone)
+    event["SUMMARY"] = _shared(shared, vText, summary) if description is None else vText(summary)
     if description:
         event["DESCRIPTION"] = vText(description)
-    event["LOCATION"] = vText(place.location)
+    event["LOCATION"] = _shared(shared, vText, place.location)
     if place.latitude is not None and place.longitude is not None:
-        event["GEO"] = vGeo((place.latitude, place.longitude))
+        event["GEO"] = _shared(shared, vGeo, (place.latitude, place.longitude))
     status = _status(booking.state, detail)
-    event["STATUS"] = vText(status)
+    event["STATUS"] = _shared(shared, vText, status)
     if detail is Detail.FULL:
         event["URL"] = vUri(booking_page_url(base_url, booking.id))
     else:
         # The booking page is only for its association and the managers: a public
         # feed links to the room's page instead.
-        event["URL"] = vUri(place.resource_url)
+        event["URL"] = _shared(shared, vUri, place.resource_url)
     return event
 
 
@@ -318,6 +350,7 @@ def bookings_calendar(
     """A calendar of bookings; `places` maps each booking's resource_id to its place."""
     cal = new_calendar(name, window=window, source_url=source_url, description=description)
     words = labels()
+    shared: dict = {}
     for booking in bookings:
         cal.add_component(
             booking_event(
@@ -327,6 +360,7 @@ def bookings_calendar(
                 base_url=base_url,
                 people=people,
                 words=words,
+                shared=shared,
             )
         )
     return cal
@@ -345,22 +379,29 @@ def _line_key(name: str, value: object) -> tuple | None:
     return None
 
 
-def serialize(cal: Calendar) -> bytes:
+def serialize(cal: Component, made: dict[tuple, bytes] | None = None) -> bytes:
     """UTF-8 bytes with CRLF line ends, folded at 75 octets: `cal.to_ical()`, faster.
 
     Each line is still made (escaped, folded) by the library; identical lines
     (the room's LOCATION, GEO, URL, "Booked"...) are made once per feed, and
     lines shorter than the folding limit skip the library's character-by-character
     folding loop, which leaves them unchanged anyway. The result is byte for
-    byte what `to_ical()` gives (a test holds it to that).
+    byte what `to_ical()` gives (a test holds it to that). Pass the same `made`
+    dict to serialize several components (events of one feed) with one memory.
     """
-    made: dict[tuple, bytes] = {}
+    if made is None:
+        made = {}
     out = []
     for name, value in cal.property_items():
         key = _line_key(name, value)
         line = made.get(key) if key is not None else None
         if line is None:
-            content_line = cal.content_line(name, value)
+            params = getattr(value, "params", None)
+            content_line = (
+                Contentline.from_parts(name, params, value)
+                if params is not None
+                else cal.content_line(name, value)
+            )
             raw = content_line.encode()
             line = raw if len(raw) < FOLD_AT else content_line.to_ical()
             if key is not None:
@@ -368,6 +409,21 @@ def serialize(cal: Calendar) -> bytes:
         out.append(line)
     out.append(b"")
     return b"\r\n".join(out)
+
+
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def splice(cal: Calendar, events: Iterable[bytes]) -> bytes:
+    """A calendar's text with already serialized VEVENTs put in before its end.
+
+    Byte for byte `serialize()` of the calendar holding those events, for feeds
+    that keep each event's text between builds.
+    """
+    head = serialize(cal)
+    if not head.endswith(CALENDAR_END):
+        raise ValueError("not a serialized VCALENDAR")
+    return b"".join([head[: -len(CALENDAR_END)], *events, CALENDAR_END])
 
 
 __all__ = [
@@ -384,5 +440,6 @@ __all__ = [
     "labels",
     "new_calendar",
     "serialize",
+    "splice",
     "timezone_component",
 ]

@@ -121,6 +121,10 @@ def _span(event, number: int) -> ClosureSpan:
         raise ImportRefusedError(
             _("The %(event)s has an unreadable start (DTSTART).", event=where())
         ) from exc
+    if not isinstance(dtstart, date):  # a PERIOD, a TIME...
+        raise ImportRefusedError(
+            _("The %(event)s has an unreadable start (DTSTART).", event=where())
+        )
     try:
         if "DTEND" in event:
             dtend = event.decoded("DTEND")
@@ -136,6 +140,8 @@ def _span(event, number: int) -> ClosureSpan:
         raise ImportRefusedError(
             _("The %(event)s has an unreadable end (DTEND).", event=where())
         ) from exc
+    if not isinstance(dtend, date):
+        raise ImportRefusedError(_("The %(event)s has an unreadable end (DTEND).", event=where()))
     if isinstance(dtstart, datetime) != isinstance(dtend, datetime):
         raise ImportRefusedError(
             _("The %(event)s mixes a date and a date-time for its start and end.", event=where())

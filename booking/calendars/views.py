@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from booking.bookings.models import Booking
 from booking.calendars.feeds import (
+    EventCache,
     Feed,
     FeedCache,
     booking_feed,
@@ -59,9 +60,11 @@ def _setup(state) -> None:
     app.config.setdefault("FEED_CACHE_ENTRIES", 256)
     app.config.setdefault("FEED_CACHE_BYTES", 64 * 1024 * 1024)
     app.config.setdefault("FEED_MAX_AGE", 300)
+    app.config.setdefault("FEED_EVENT_CACHE_ENTRIES", 20_000)
     app.extensions["feed_cache"] = FeedCache(
         app.config["FEED_CACHE_ENTRIES"], app.config["FEED_CACHE_BYTES"]
     )
+    app.extensions["feed_event_cache"] = EventCache(app.config["FEED_EVENT_CACHE_ENTRIES"])
     install_token_filter()
 
 
@@ -126,7 +129,9 @@ def _serve(feed: Feed, *, public: bool) -> Response:
     key = (f"{feed.key}|{locale}", check.etag)
     body = feed_cache().get(key)
     if body is None:
-        body = build_feed(feed, now=now, base_url=base_url())
+        body = build_feed(
+            feed, now=now, base_url=base_url(), events=current_app.extensions["feed_event_cache"]
+        )
         feed_cache().put(key, body)
     response.set_data(body)
     response.content_type = f"{ICS_MIMETYPE}; charset=utf-8"

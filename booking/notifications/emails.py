@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
@@ -40,7 +40,9 @@ class Recipient:
 
     @property
     def address(self) -> str:
-        return formataddr((self.name, self.email)) if self.name else self.email
+        """The bare address: display names (which may hold commas) stay out of the header,
+        so the outbox's comma-separated recipient list is always right."""
+        return self.email
 
 
 def _languages() -> tuple[str, ...]:
@@ -158,6 +160,7 @@ def _subject(kind: str, bookings: Sequence[Booking], extra: dict) -> str:
         "cancelled_by_association": lambda: _(
             "Booking cancelled by the association: %(resource)s, %(when)s", **values
         ),
+        "rescheduled": lambda: _("Booking moved: %(resource)s, %(when)s", **values),
         "expired": lambda: _("Request expired without a decision: %(resource)s", **values),
         "promoted": lambda: _("A seat is yours: %(resource)s, %(when)s", **values),
         "comment": lambda: _("New message about “%(title)s”", **values),

@@ -101,6 +101,19 @@ def on_booking_cancelled(
             )
 
 
+def on_booking_rescheduled(
+    _sender, *, bookings: Sequence[Booking], actor: User | None = None, **_kw
+):
+    """Approved bookings moved: the invitation is sent again (same UID, higher SEQUENCE) so
+    the calendar follows. A move that needs a new decision goes to the managers."""
+    approved = [b for b in bookings if b.state == BookingState.APPROVED]
+    for group in _groups(approved):
+        notify("rescheduled", requester_side(group[0]), group, ics_method="REQUEST", actor=actor)
+    pending = [b for b in bookings if b.state == BookingState.PENDING]
+    for group in _groups(pending):
+        notify("new_request", manager_side(group[0], exclude=actor), group)
+
+
 def on_booking_expired(_sender, *, bookings: Sequence[Booking], **_kw):
     for group in _groups(bookings):
         notify("expired", requester_side(group[0]), group)
@@ -133,6 +146,7 @@ _CONNECTIONS = (
     (events.booking_approved, on_booking_approved),
     (events.booking_refused, on_booking_refused),
     (events.booking_cancelled, on_booking_cancelled),
+    (events.booking_rescheduled, on_booking_rescheduled),
     (events.booking_expired, on_booking_expired),
     (events.seat_promoted, on_seat_promoted),
     (events.comment_added, on_comment_added),

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from wtforms import SelectChoice
 
 from booking.auth.models import Association
+from booking.bookings.series import Recurrence
 from booking.bookings.services import BookingRequest
 from booking.reservations.forms import ReservationForm, parse_slot
 from booking.resources.hours import weekly_hours
@@ -137,4 +138,31 @@ def booking_request(
         attendees=1 if form.is_open_lab else form.attendees.data,
         is_public=form.visibility.data == "public",
         equipment={**(extra_equipment or {}), **form.equipment_requested()},
+    )
+
+
+def recurrence(form: ReservationForm) -> Recurrence | None:
+    """The repeat rule chosen, or None for a single date."""
+    if form.repeat.data not in ("weekly", "monthly"):
+        return None
+    first_weekday = form.date.data.weekday()
+    until = form.until.data if form.ends.data == "until" else None
+    count = form.count.data if form.ends.data == "count" else None
+    if form.repeat.data == "weekly":
+        weekdays = sorted({int(d) for d in form.weekdays.data or []}) or [first_weekday]
+        return Recurrence(
+            freq="weekly",
+            interval=form.interval.data or 1,
+            weekdays=weekdays,
+            nth=None,
+            until=until,
+            count=count,
+        )
+    return Recurrence(
+        freq="monthly",
+        interval=1,
+        weekdays=[first_weekday],
+        nth=int(form.nth.data),
+        until=until,
+        count=count,
     )

@@ -148,7 +148,7 @@ class ReservationForm(FlaskForm):
         validate_choice=False,
     )
     repeat = RadioField(
-        _l("Repeat"),
+        _l("How often"),
         choices=[
             SelectChoice("none", _l("Does not repeat")),
             SelectChoice("weekly", _l("Every week or every few weeks")),
@@ -209,7 +209,7 @@ class ReservationForm(FlaskForm):
             raise ValidationError(_l("Choose days of the week from the list."))
 
     def validate_nth(self, field: SelectField) -> None:
-        if self.repeat.data == "monthly" and field.data not in {c[0] for c in NTH_CHOICES}:
+        if self.repeat.data == "monthly" and field.data not in {c.value for c in NTH_CHOICES}:
             raise ValidationError(_l("Choose which weekday of the month."))
 
     def validate_until(self, field: FriendlyDateField) -> None:

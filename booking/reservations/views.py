@@ -25,12 +25,21 @@ from booking.audit import trail
 from booking.auth.models import Association
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
-from booking.bookings.services import add_comment, cancel, request_booking
+from booking.bookings.seats import waiting_list
+from booking.bookings.series import (
+    Occurrence,
+    Recurrence,
+    cancel_occurrences,
+    preview_series,
+    request_series,
+)
+from booking.bookings.services import BookingRequest, add_comment, cancel, request_booking
 from booking.extensions import db
 from booking.reservations.convert import (
     booking_request,
     equipment_not_offered,
     prefill,
+    recurrence,
     slot_choices,
 )
 from booking.reservations.forms import (
@@ -192,6 +201,7 @@ def new() -> str | Response:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
 
     problems: list[str] = []
+    occurrences = None
     if request.method == "POST" and form.validate():
         association = _chosen_association(form, associations)
         if association is None:
@@ -200,22 +210,59 @@ def new() -> str | Response:
             req = booking_request(
                 form, resource, association, equipment_not_offered(request.form, resource)
             )
+            rule = recurrence(form)
             try:
-                booking = request_booking(current_user, req)
-                db.session.commit()
-                flash(_success_message([booking]), "success")
-                return redirect(url_for(".detail", booking_id=booking.id))
+                if rule is not None:
+                    done, occurrences = _series_step(form, req, rule, problems)
+                    if done is not None:
+                        return done
+                elif form.preview.data:
+                    problems.append(_("This booking does not repeat: there is only one date."))
+                else:
+                    booking = request_booking(current_user, req)
+                    db.session.commit()
+                    flash(_success_message([booking]), "success")
+                    return redirect(url_for(".detail", booking_id=booking.id))
             except BookingRefused as problem:
                 problems.extend(_show_refusal(form, problem))  # names conflicts: before rollback
                 db.session.rollback()
+                occurrences = None
     return render_template(
         "reservations/new.html",
         form=form,
         resource=resource,
         associations=associations,
         problems=problems,
+        occurrences=occurrences,
         conflict_text=conflict_text,
     ), (200 if not (problems or form.errors) else 422)
+
+
+def _series_step(
+    form: ReservationForm, req: BookingRequest, rule: Recurrence, problems: list[str]
+) -> tuple[Response | None, list[Occurrence]]:
+    """Check every date; book them when asked and possible. A preview saves nothing."""
+    occurrences = preview_series(current_user, req, rule)
+    free = [o for o in occurrences if o.problem is None]
+    book_all = bool(form.submit.data and occurrences and len(free) == len(occurrences))
+    book_free = bool(form.submit_free.data and free)
+    if book_all or book_free:
+        series = request_series(current_user, req, rule, skip_conflicts=book_free)
+        db.session.commit()
+        booked = sorted(series.bookings, key=lambda b: b.start_at)
+        flash(_success_message(booked), "success")
+        return redirect(url_for(".detail", booking_id=booked[0].id)), occurrences
+    db.session.rollback()
+    if form.submit.data or form.submit_free.data:
+        if free:
+            problems.append(
+                _(
+                    "Some dates are not free. Book the free dates only, or change the time or the dates."
+                )
+            )
+        else:
+            problems.append(_("None of these dates is free: change the time or the dates."))
+    return None, occurrences
 
 
 def _chosen_association(form: ReservationForm, choices: list[Association]) -> Association | None:
@@ -282,6 +329,10 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
     ics_url = None
     if "feeds.booking_ics" in current_app.view_functions:
         ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
+    waiting_position = None
+    if booking.state == BookingState.WAITLISTED:
+        queue = waiting_list(booking.resource, booking.start_at, booking.end_at)
+        waiting_position = next((n for n, b in enumerate(queue, 1) if b.id == booking.id), None)
     # The decision itself happens on the manager's desk (the approvals area).
     decide_url = None
     if (
@@ -299,6 +350,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
         comment_form=comment_form or CommentForm(),
         ics_url=ics_url,
         decide_url=decide_url,
+        waiting_position=waiting_position,
     ), status
 
 
@@ -341,8 +393,11 @@ def cancel_booking(booking_id: int) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         reason = (form.reason.data or "").strip() or None
         try:
-            cancel(current_user, booking, reason)
-            cancelled = [booking]
+            if booking.series_id is None:
+                cancel(current_user, booking, reason)
+                cancelled = [booking]
+            else:
+                cancelled = cancel_occurrences(current_user, booking, form.scope.data, reason)
         except BookingRefused as problem:
             db.session.rollback()
             target = form.reason if problem.field == "reason" else form.scope

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from booking.admin import services
+from booking.admin import queries, services
 from booking.admin.services import AdminError
 from booking.audit import trail
 from tests import factories
@@ -59,7 +59,7 @@ def test_deactivate_then_reactivate(login, admin, db):
     client = login(admin)
     client.post(f"/admin/associations/{association.id}/deactivate", data={"reason": "Dissoute"})
     assert not association.is_active
-    assert services.association_state(association) == "inactive"
+    assert queries.association_state(association) == "inactive"
     client.post(f"/admin/associations/{association.id}/reactivate")
     assert association.is_active
     events = trail("association", [association.id])

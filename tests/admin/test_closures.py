@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask
+import pytest
+from flask import Flask, url_for
 from sqlalchemy import select
 
-from booking.admin import services
+from booking.admin import queries
+from booking.admin.views import IMPORT_ENDPOINTS
 from booking.extensions import db as _db
 from booking.resources.models import Closure
 from tests import factories
@@ -138,20 +140,20 @@ def test_closures_are_listed_upcoming_first_and_past_apart(
         datetime(2030, 6, 6, tzinfo=UTC),
         resource=other_resource,
     )
-    upcoming = services.search_closures(manager, now=NOW)
+    upcoming = queries.search_closures(manager, now=NOW)
     # The site closure is the site manager's business, not this resource manager's.
     assert [c.label for c in upcoming.items] == ["En cours", "Plus tard"]
-    past = services.search_closures(manager, past=True, now=NOW)
+    past = queries.search_closures(manager, past=True, now=NOW)
     assert [c.label for c in past.items] == ["Passée"]
     admin = factories.make_user(is_admin=True)
-    everything = services.search_closures(admin, now=NOW)
+    everything = queries.search_closures(admin, now=NOW)
     assert [c.label for c in everything.items] == [
         "En cours",
         "Pas la mienne",
         "Bientôt",
         "Plus tard",
     ]
-    assert [c.label for c in services.search_closures(admin, "bient", now=NOW).items] == ["Bientôt"]
+    assert [c.label for c in queries.search_closures(admin, "bient", now=NOW).items] == ["Bientôt"]
 
 
 def test_the_closure_page_lists_and_deletes(login, manager, own_resource, db):
@@ -185,10 +187,14 @@ def test_another_resource_closure_cannot_be_deleted(
     assert db.session.get(Closure, item.id) is not None
 
 
-def test_the_import_link_appears_only_when_the_import_page_exists(app: Flask, login, admin, db):
+def test_the_closures_page_links_to_the_ics_import(app: Flask, login, admin, db):
     db.session.commit()
     page = login(admin).get("/admin/closures").get_data(as_text=True)
-    assert ("/import" in page) == ("feeds.import_closures" in app.view_functions)
+    endpoints = [e for e in IMPORT_ENDPOINTS if e in app.view_functions]
+    if not endpoints:
+        pytest.skip("the feeds area's import page is not in this build")
+    with app.test_request_context():
+        assert f'href="{url_for(endpoints[0])}"' in page
 
 
 def test_the_closure_form_can_be_prefilled_with_its_target(login, manager, own_resource, db):

@@ -228,3 +228,11 @@ def test_site_hours_cannot_be_removed_by_a_resource_manager(login, manager, own_
     site_hours = own_resource.site.opening_hours[0]
     db.session.commit()
     assert login(manager).post(f"/admin/hours/{site_hours.id}/delete").status_code == 403
+
+
+def test_a_resource_without_hours_shows_those_of_its_place(login, manager, own_resource, db):
+    db.session.commit()
+    page = login(manager).get(f"/admin/resources/{own_resource.id}/hours").get_data(True)
+    assert "follows the opening hours of its place" in page
+    assert f"Opening hours of {own_resource.site.name}" in page
+    assert "8:00" in page

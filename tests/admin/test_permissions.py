@@ -12,7 +12,6 @@ ADMIN_ONLY_PAGES = [
     "/admin/resources/new",
     "/admin/equipment",
     "/admin/equipment/new",
-    "/admin/trainings",
     "/admin/trainings/new",
     "/admin/associations",
     "/admin/users",

@@ -208,3 +208,15 @@ def test_the_list_paginates_25_per_page(login, admin, db):
     assert last.count('<th scope="row">') == 2
     assert 'rel="prev"' in last
     assert client.get("/admin/resources?page=9").status_code == 200
+
+
+def test_the_resource_page_shows_its_history_in_words(login, admin, own_resource, db):
+    db.session.commit()
+    client = login(admin)
+    data = resource_data(own_resource.site, slug="salle-du-port", capacity="20")
+    client.post(f"/admin/resources/{own_resource.id}", data=data)
+    page = client.get(f"/admin/resources/{own_resource.id}").get_data(as_text=True)
+    history = page.split('id="history-heading"')[1]
+    assert "Changed" in history
+    assert "Capacity (people, or seats of a session)" in history
+    assert "Admin" in history

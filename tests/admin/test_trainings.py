@@ -117,3 +117,39 @@ def test_a_training_is_withdrawn(login, admin, db):
     db.session.expire_all()
     assert db.session.scalar(select(UserTraining)) is None
     assert actions("training", training.id) == [("revoked", admin.id)]
+
+
+def test_a_machine_manager_records_who_holds_the_training_it_requires(login, manager, db):
+    training = make_training()
+    other = make_training("Fraiseuse")
+    factories.make_resource(kind="machine", managers=[manager], required_training=training)
+    maker = factories.make_user("maker@example.org")
+    db.session.commit()
+    client = login(manager)
+    listing = client.get("/admin/trainings").get_data(as_text=True)
+    assert "Découpe laser" in listing
+    assert "Fraiseuse" not in listing
+    data = {"email": "maker@example.org", "obtained_on": "2030-02-01"}
+    assert client.post(f"/admin/trainings/{training.id}/grant", data=data).status_code == 302
+    assert db.session.scalar(select(UserTraining.user_id)) == maker.id
+    assert client.post(f"/admin/trainings/{other.id}/grant", data=data).status_code == 403
+    assert client.get(f"/admin/trainings/{other.id}").status_code == 403
+    # Seeing the training is not changing it.
+    page = client.get(f"/admin/trainings/{training.id}").get_data(as_text=True)
+    assert 'name="validity_months"' not in page
+    response = client.post(f"/admin/trainings/{training.id}", data={"name": "Renommée"})
+    assert response.status_code == 403
+    assert training.name == "Découpe laser"
+
+
+def test_a_manager_without_machines_grants_nothing(login, manager, own_resource, db):
+    training = make_training()
+    held = UserTraining(
+        user_id=factories.make_user().id, training_id=training.id, obtained_on=date(2030, 1, 1)
+    )
+    db.session.add(held)
+    db.session.commit()
+    client = login(manager)
+    assert "Découpe laser" not in client.get("/admin/trainings").get_data(as_text=True)
+    assert client.post(f"/admin/user-trainings/{held.id}/revoke").status_code == 403
+    assert db.session.get(UserTraining, held.id) is not None

@@ -53,8 +53,8 @@ def flashes(client) -> list[str]:
 
 @pytest.fixture
 def request_ctx(app: Flask, db) -> Iterator[None]:
-    """A request context, for translated messages read outside a view."""
-    with app.test_request_context():
+    """A request context (in English), for translated messages read outside a view."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
 
 

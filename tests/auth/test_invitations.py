@@ -156,7 +156,8 @@ def test_inviting_again_replaces_the_pending_invitation(db, assoc_admin, request
 
 
 def test_inviting_a_member_is_refused_next_to_the_field(client, db, login, assoc_admin):
-    client.get("/lang/en")
+    assoc_admin.locale = "en"
+    db.session.commit()
     response = invite_by_form(client, login, assoc_admin, assoc_admin.email)
     assert response.status_code == 400
     assert "already a member" in page(response)

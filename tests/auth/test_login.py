@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from booking.auth import services
 from tests.auth.conftest import PASSWORD, page
 
 
@@ -104,3 +105,17 @@ def test_login_page_links_to_reset_and_signup(client):
     html = page(client.get("/account/login"))
     assert 'href="/account/password/forgot"' in html
     assert 'href="/account/signup"' in html
+
+
+def test_unknown_email_costs_a_password_check_too(db, monkeypatch):
+    """Answering faster for unknown addresses would tell who has an account."""
+    checked = []
+    real_check = services.check_password_hash
+
+    def counting_check(pwhash: str, password: str) -> bool:
+        checked.append(pwhash)
+        return real_check(pwhash, password)
+
+    monkeypatch.setattr(services, "check_password_hash", counting_check)
+    assert services.authenticate("nobody@example.org", "a guess") is None
+    assert len(checked) == 1

@@ -98,3 +98,38 @@ def test_change_password_refuses_weak_or_mismatched(client, db, login, member):
     assert "The two passwords are not the same." in page(mismatched)
     db.session.refresh(member)
     assert member.check_password(PASSWORD)
+
+
+def _login_by_form(client, email: str, password: str = PASSWORD) -> None:
+    response = client.post("/account/login", data={"email": email, "password": password})
+    assert response.status_code == 302
+
+
+def test_changing_the_password_ends_the_other_sessions_but_not_this_one(app, db, member):
+    db.session.commit()
+    here, elsewhere = app.test_client(), app.test_client()
+    _login_by_form(here, member.email)
+    _login_by_form(elsewhere, member.email)
+    response = here.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert here.get("/account/profile").status_code == 200
+    assert elsewhere.get("/account/profile").status_code == 302
+
+
+def test_a_password_reset_ends_existing_sessions(app, db, member):
+    db.session.commit()
+    browser = app.test_client()
+    _login_by_form(browser, member.email)
+    assert browser.get("/account/profile").status_code == 200
+    member.set_password(NEW_PASSWORD)  # as reset_password() does
+    db.session.commit()
+    assert browser.get("/account/profile").status_code == 302
+    _login_by_form(browser, member.email, NEW_PASSWORD)
+    assert browser.get("/account/profile").status_code == 200

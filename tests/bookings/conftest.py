@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -48,3 +50,18 @@ def scene(db) -> Scene:
     association = factories.make_association("Les Amis du Vélo")
     member = factories.make_member(association)
     return Scene(room=room, association=association, member=member, manager=manager)
+
+
+@contextmanager
+def caught(signal) -> Iterator[list[dict]]:
+    """The keyword arguments of every send of a signal inside the block."""
+    received: list[dict] = []
+
+    def listener(sender, **kwargs):
+        received.append(kwargs)
+
+    signal.connect(listener)
+    try:
+        yield received
+    finally:
+        signal.disconnect(listener)

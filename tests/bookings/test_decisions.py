@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -23,22 +22,7 @@ from booking.bookings.services import (
 from booking.extensions import db
 from booking.resources.models import Closure
 from tests import factories
-from tests.bookings.conftest import NOW, TUESDAY, at
-
-
-@contextmanager
-def caught(signal):
-    """The keyword arguments of every send of a signal inside the block."""
-    received: list[dict] = []
-
-    def listener(sender, **kwargs):
-        received.append(kwargs)
-
-    signal.connect(listener)
-    try:
-        yield received
-    finally:
-        signal.disconnect(listener)
+from tests.bookings.conftest import NOW, TUESDAY, at, caught
 
 
 def pending(scene, start=(14, 0), end=(16, 0), association=None, day=TUESDAY):
@@ -211,7 +195,7 @@ def test_rescheduling_rechecks_goes_back_to_pending_and_bumps_sequence(scene):
     assert (booking.start_at, booking.end_at) == (at(TUESDAY, 17), at(TUESDAY, 19))
     assert booking.state is BookingState.PENDING
     assert booking.sequence == 2
-    assert sent[0]["previous"] == (at(TUESDAY, 14), at(TUESDAY, 16))
+    assert sent[0]["previous"] == [(at(TUESDAY, 14), at(TUESDAY, 16))]
     assert actions(booking)[-1] == ("rescheduled", "approved", "pending")
 
 

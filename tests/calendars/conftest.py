@@ -33,6 +33,7 @@ def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
 @pytest.fixture(autouse=True)
 def _empty_feed_cache(app) -> None:
     app.extensions["feed_cache"].clear()
+    app.extensions["feed_event_cache"].clear()
 
 
 def _utc(value: datetime) -> datetime:

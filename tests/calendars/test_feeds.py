@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from booking.bookings.models import BookingSeries
-from booking.calendars import views
+from booking.calendars import feeds, views
+from booking.calendars.ical import bookings_calendar
 from booking.calendars.logfilter import FeedTokenFilter
 from booking.extensions import db
 from booking.timeutil import to_local, to_utc
@@ -554,3 +555,82 @@ def test_resource_and_site_pages_offer_https_and_webcal_links(client, room):
     text = site_page.get_data(as_text=True)
     assert f"webcal://salles.test/feeds/sites/{room.site.slug}.ics" in text
     assert "evil.example" not in text
+
+
+def test_kept_event_texts_give_the_same_feed_as_a_fresh_build(app, now, room):
+    from_cache = app.extensions["feed_event_cache"]
+    bookings = [book(room, (2026, 10, d), is_public=d % 2 == 0) for d in range(5, 12)]
+    db.session.commit()
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        feed = feeds.resource_feed("salle-iroise", "http://salles.test")
+        fresh = feeds.build_feed(feed, now=NOW, base_url="http://salles.test")
+        rows = feeds.load_bookings(feed, NOW)
+        whole = bookings_calendar(
+            rows,
+            feed.places,
+            name=feed.name,
+            detail=feed.detail,
+            base_url="http://salles.test",
+            window=(date(2026, 7, 3), date(2027, 10, 1)),
+            people=feeds._people_for(rows, feed.detail),
+            source_url="http://salles.test/feeds/resources/salle-iroise.ics",
+        )
+        assert fresh == whole.to_ical()  # spliced events: the library's own text
+        first = feeds.build_feed(feed, now=NOW, base_url="http://salles.test", events=from_cache)
+        assert len(from_cache) == len(bookings)
+        bookings[0].title = "Changé"
+        bookings[0].sequence += 1
+        db.session.commit()
+        second = feeds.build_feed(feed, now=NOW, base_url="http://salles.test", events=from_cache)
+    assert first == fresh
+    assert len(from_cache) == len(bookings) + 1  # only the changed event was made again
+    assert second != first
+    assert second.count(b"BEGIN:VEVENT") == len(bookings)
+
+
+def test_feed_cache_is_bounded_and_keeps_one_version_per_feed():
+    cache = feeds.FeedCache(max_entries=2, max_bytes=10)
+    cache.put(("a", "1"), b"aaaa")
+    cache.put(("a", "2"), b"aaaa")  # a newer version of feed a replaces the old one
+    assert cache.get(("a", "1")) is None
+    assert len(cache) == 1
+    cache.put(("b", "1"), b"bbbb")
+    cache.put(("c", "1"), b"cccc")  # three feeds, room for two: the least recent goes
+    assert cache.get(("a", "2")) is None
+    assert cache.get(("c", "1")) == b"cccc"
+    cache.put(("d", "1"), b"d" * 11)  # larger than the whole cache: not kept
+    assert cache.get(("d", "1")) is None
+
+
+def test_private_feed_answers_304_too_and_not_for_a_deactivated_account(
+    client, now, room, member, login, builds
+):
+    book(room, (2026, 10, 5), association=member.associations[0])
+    db.session.commit()
+    login(member)
+    client.post("/account/calendar-feed/new")
+    url = f"/feeds/private/{_token(client)}.ics"
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert len(builds) == 1
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.headers["ETag"] == first.headers["ETag"]
+
+    member.is_active_account = False
+    db.session.commit()
+    assert client.get(url).status_code == 404
+
+
+def test_profile_page_shows_the_private_feed_and_regeneration_comes_back_to_it(
+    client, now, member, login
+):
+    login(member)
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert 'action="/account/calendar-feed/new"' in page
+    response = client.post(
+        "/account/calendar-feed/new", data={"next": "/account/profile"}, follow_redirects=True
+    )
+    assert response.request.path == "/account/profile"
+    assert "webcal://salles.test/feeds/private/" in response.get_data(as_text=True)

@@ -115,6 +115,10 @@ def test_floating_times_are_read_as_local_time():
             "RRULE",
         ),
         (
+            ics("DTSTART;VALUE=PERIOD:20261010T100000Z/20261010T120000Z\r\nSUMMARY:Période\r\n"),
+            "start",
+        ),
+        (
             ics("DTSTART;VALUE=DATE:20261010\r\nDTEND:20261011T100000Z\r\nSUMMARY:Mélange\r\n"),
             "mixes",
         ),

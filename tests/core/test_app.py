@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from booking import create_app
@@ -128,3 +129,8 @@ def test_pages_carry_security_headers_and_forbid_inline_scripts(client) -> None:
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_translated_messages_work_outside_a_request(app) -> None:
+    with app.app_context():
+        assert gettext("Page not found") == "Page introuvable"

@@ -60,9 +60,7 @@ def test_migrations_downgrade_to_an_empty_database(migrated_app: Flask) -> None:
     with migrated_app.app_context():
         upgrade()
         downgrade(revision="base")
-        # On PostgreSQL, look in the test's own schema only: `public` holds the suite's tables.
-        schema = "migration_check" if db.engine.dialect.name == "postgresql" else None
-        tables = set(inspect(db.engine).get_table_names(schema=schema)) - {"alembic_version"}
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
 
 

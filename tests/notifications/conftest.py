@@ -9,6 +9,9 @@ from booking.auth.models import Association, User
 from booking.resources.models import Resource
 from tests import factories
 
+# The manager's desk scene, for tests that run the engine's transitions end to end.
+from tests.approvals.conftest import desk, request_for  # noqa: F401
+
 START = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # Wednesday 18:00 in Brest
 END = datetime(2026, 12, 2, 19, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import vobject
+
 from booking.bookings import events
 from booking.bookings.models import BookingEquipment, BookingState, Comment
 from booking.extensions import db
@@ -271,3 +273,26 @@ def test_a_rolled_back_change_leaves_nothing_to_send(scene, pending):
     assert len(outbox()) == 2
     db.session.rollback()
     assert outbox() == []
+
+
+def test_a_name_with_a_comma_does_not_split_the_recipient(scene, pending):
+    scene.association.name = "Wiki-Brest, la mémoire du pays de Brest"
+    events.booking_approved.send(None, bookings=[pending], actor=scene.room_manager)
+    rows = {row.recipients for row in outbox()}
+    assert rows == {"requester@example.org", "contact@velo.example.org"}
+    message = by_recipient("approved")["contact@velo.example.org"]
+    assert "Bonjour Wiki-Brest, la mémoire du pays de Brest," in text_part(message)
+
+
+def test_the_invitation_is_strict_icalendar_for_another_parser(scene, pending):
+    pending.sequence = 2
+    events.booking_approved.send(None, bookings=[pending], actor=scene.room_manager)
+    message = by_recipient("approved")["requester@example.org"]
+    part = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "REQUEST"
+    parsed = vobject.readOne(part.get_content())
+    assert parsed.method.value == "REQUEST"
+    assert parsed.vevent.uid.value == pending.uid
+    assert parsed.vevent.sequence.value == "2"
+    assert parsed.vevent.dtstart.value == START
+    assert parsed.vevent.organizer.value == "mailto:no-reply@salles-ouvertes.example.org"

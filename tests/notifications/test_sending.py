@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlalchemy import select
 
 from booking import create_app
 from booking.bookings import events
@@ -21,10 +23,10 @@ from booking.notifications.sending import (
     backoff,
     send_due,
 )
-from booking.outbox import enqueue
+from booking.outbox import OutboxMessage, enqueue
 from config import TestConfig
 from tests.notifications.conftest import NOW
-from tests.notifications.helpers import outbox, text_part
+from tests.notifications.helpers import outbox, text_part, to_address
 
 
 class FailingTransport:
@@ -167,6 +169,49 @@ def test_emails_go_through_a_real_smtp_server(app, scene, pending, smtp_server):
     assert all(r.sent_at == NOW for r in outbox())
 
 
+class _Accounts:
+    """An aiosmtpd authenticator knowing one account."""
+
+    def __init__(self) -> None:
+        self.logins: list[str] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = auth_data.login == b"salles" and auth_data.password == b"s3cret"
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_the_smtp_path_logs_in_with_the_configured_account(app, scene, pending):
+    handler, accounts = _Collect(), _Accounts()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=accounts,
+        auth_required=True,
+        auth_require_tls=False,  # a test server without a certificate
+    )
+    controller.start()
+    try:
+        _approve(scene, pending)
+        config = {
+            **app.config,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": controller.port,
+            "MAIL_USERNAME": "salles",
+            "MAIL_PASSWORD": "s3cret",
+        }
+        report = send_due(now=NOW, transport=SMTPTransport(config))
+    finally:
+        controller.stop()
+    assert report.sent == 2
+    assert accounts.logins == ["salles", "salles"]
+    assert len(handler.received) == 2
+
+
 @pytest.mark.slow
 def test_an_unreachable_smtp_server_is_recorded_and_retried(app, scene, pending):
     _approve(scene, pending)
@@ -235,3 +280,22 @@ def test_requests_that_write_no_email_send_nothing(sending_app, db, scene, pendi
     response.close()
     db.session.expire_all()
     assert all(r.sent_at is None for r in outbox())
+
+
+def test_a_message_another_sender_holds_is_skipped_not_sent_twice(scene, pending):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serializes writers instead")
+    _approve(scene, pending)
+    held, free = outbox()
+    transport = FailingTransport(failures=0)
+    with db.engine.connect() as other_sender:
+        other_sender.execute(
+            select(OutboxMessage.id).where(OutboxMessage.id == held.id).with_for_update()
+        )
+        report = send_due(now=NOW, transport=transport)
+        other_sender.rollback()
+    assert report.sent == 1
+    assert transport.delivered == [to_address(free.message())]
+    db.session.expire_all()
+    assert held.sent_at is None
+    assert free.sent_at == NOW

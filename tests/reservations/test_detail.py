@@ -153,3 +153,13 @@ def test_a_cancelled_booking_cannot_be_cancelled_again(login, booker, booking, r
     assert (
         client.post(f"/reservations/{booking.id}/cancel", data={"scope": "one"}).status_code == 403
     )
+
+
+@pytest.mark.parametrize("action", ["comments", "cancel"])
+def test_anonymous_posts_are_sent_to_the_login_page(client, booking, action):
+    response = client.post(f"/reservations/{booking.id}/{action}", data={"body": "x"})
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert db.session.query(Comment).count() == 0
+    db.session.refresh(booking)
+    assert booking.state is BookingState.PENDING

@@ -14,6 +14,8 @@ from tests import factories
 from tests.reservations.conftest import local
 from tests.reservations.helpers import error_of, room_form, text
 
+URL = "/reservations/new?resource=salle-iroise"
+
 
 def _bookings() -> list[Booking]:
     return list(db.session.scalars(select(Booking).order_by(Booking.start_at)))
@@ -239,3 +241,87 @@ def test_missing_title_and_date_are_shown_next_to_their_fields(login, booker, ro
     page = _refused(login(booker), title="", date="")
     assert error_of(page, "title")
     assert error_of(page, "date")
+
+
+def test_an_administrator_books_on_behalf_of_any_active_association(login, room, association):
+    admin = factories.make_user(is_admin=True, locale="en")
+    factories.make_association("Club de Go")
+    factories.make_association("Pas encore validée", is_active=False)
+    client = login(admin)
+    page = text(client.get("/reservations/new?resource=salle-iroise"))
+    assert '<select id="association"' in page
+    assert "Les Amis du Vélo" in page
+    assert "Pas encore validée" not in page
+    response = client.post(URL, data=room_form(association=str(association.id)))
+    assert response.status_code == 302
+    [booking] = _bookings()
+    assert booking.association_id == association.id
+    assert booking.requester_id == admin.id
+
+
+def test_a_full_open_lab_session_puts_me_on_the_waiting_list(login, booker, open_lab):
+    for _ in range(2):
+        factories.make_booking(
+            open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="approved"
+        )
+    db.session.commit()
+    client = login(booker)
+    response = client.post(
+        "/reservations/new?resource=atelier-jeudi",
+        data=room_form(date="2030-03-07", start=None, end=None, slot="18:00-21:00", attendees=None),
+    )
+    assert response.status_code == 302
+    mine = [b for b in _bookings() if b.title == "Assemblée générale"]
+    assert [b.state for b in mine] == [BookingState.WAITLISTED]
+    page = text(client.get(response.headers["Location"]))
+    assert "waiting list" in page
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"date": "2030-02-30"},
+        {"start": "25:00", "end": "ab"},
+        {"attendees": "-4"},
+        {"visibility": "everyone"},
+        {"association": "abc"},
+        {"association": "999999"},
+        {"repeat": "daily"},
+        {"repeat": "weekly", "weekdays": "9", "ends": "count", "count": "3"},
+        {"repeat": "weekly", "interval": "abc", "ends": "count", "count": "3"},
+        {"repeat": "weekly", "ends": "count", "count": "-5"},
+        {"repeat": "monthly", "nth": "x", "ends": "until", "until": "soon"},
+    ],
+)
+def test_garbage_form_data_is_refused_in_words_never_a_crash(login, booker, room, changes):
+    db.session.commit()
+    response = login(booker).post(URL, data=room_form(**changes))
+    assert response.status_code == 422
+    assert _bookings_count() == 0
+    assert 'class="error"' in text(response) or "form-summary" in text(response)
+
+
+def test_the_form_speaks_french_first(login, room):
+    francophone = factories.make_member(locale="fr")
+    page = text(login(francophone).get(f"{URL}&date=2030-03-05"))
+    assert "Réserver Salle Iroise" in page
+    assert "Voir les dates avant de réserver" in page
+    assert "Envoyer la demande" in page
+
+
+def test_the_booking_page_says_where_i_am_on_the_waiting_list(login, booker, open_lab):
+    for _ in range(2):
+        factories.make_booking(
+            open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="approved"
+        )
+    factories.make_booking(
+        open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="waitlisted"
+    )
+    db.session.commit()
+    client = login(booker)
+    response = client.post(
+        "/reservations/new?resource=atelier-jeudi",
+        data=room_form(date="2030-03-07", start=None, end=None, slot="18:00-21:00", attendees=None),
+    )
+    page = text(client.get(response.headers["Location"]))
+    assert "Number 2 on the waiting list" in page
