@@ -255,12 +255,25 @@ def last_sunday_of_october(year: int) -> date:
     return day - timedelta(days=(day.weekday() - 6) % 7)
 
 
+def october_series() -> list[date]:
+    """Six Tuesdays from three weeks before the October clock change (31 October 2027,
+    03:00 CEST -> 02:00 CET), or of a later year once that one is near or past; never
+    one with a public holiday (11 November)."""
+    year = 2027
+    while True:
+        change = last_sunday_of_october(year)
+        first = change - timedelta(weeks=3) + timedelta(days=2)  # a Tuesday
+        dates = [first + timedelta(weeks=n) for n in range(6)]
+        if first > local_today() + timedelta(days=2) and date(year, 11, 11) not in dates:
+            return dates
+        year += 1
+
+
 def test_weekly_series_across_the_october_clock_change_books_the_free_dates_at_18h(
     page, live_app
 ) -> None:
-    change = last_sunday_of_october(2027)  # 31 October 2027: 03:00 CEST -> 02:00 CET
-    first = change - timedelta(weeks=3) + timedelta(days=2)  # a Tuesday
-    dates = [first + timedelta(weeks=n) for n in range(6)]
+    dates = october_series()
+    first = dates[0]
     busy = dates[3]  # the first Tuesday after the change
     with live_app.app_context():
         room().horizon_days = (dates[-1] - local_today()).days + 30
