@@ -185,11 +185,16 @@ def slugify(text: str) -> str:
     return slug[:180] or "association"
 
 
+# Words that name pages under /account/associations/.
+_RESERVED_SLUGS = {"new"}
+
+
 def _unique_association_slug(name: str) -> str:
     base = slugify(name)
     taken = set(
         db.session.scalars(select(Association.slug).where(Association.slug.like(f"{base}%")))
     )
+    taken |= _RESERVED_SLUGS
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

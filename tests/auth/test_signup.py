@@ -193,3 +193,14 @@ def test_two_signups_racing_for_one_address_end_in_a_message_not_a_500(
     assert response.status_code == 200
     assert "already uses this email" in page(response)
     assert len(db.session.scalars(select(User)).all()) == 1
+
+
+def test_an_association_named_new_does_not_hide_behind_the_declare_page(client, db, login, member):
+    login(member)
+    client.post(
+        "/account/associations/new",
+        data={"association_name": "New", "contact_email": "new@example.org"},
+    )
+    association = db.session.scalar(select(Association).where(Association.name == "New"))
+    assert association.slug == "new-2"
+    assert client.get("/account/associations/new-2").status_code == 200
