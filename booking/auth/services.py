@@ -16,6 +16,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.auth.models import (
@@ -153,13 +154,14 @@ def check_password_strength(password: str, *, field: str = "password") -> None:
 def create_user(account: NewAccount, *, now: datetime | None = None) -> User:
     """A new active account; refused when the email address is already used."""
     email = account.email.strip().lower()
+    taken = AccountError(
+        _l(
+            "An account already uses this email address. Log in, or reset your password if you forgot it."
+        ),
+        "email",
+    )
     if user_by_email(email) is not None:
-        raise AccountError(
-            _l(
-                "An account already uses this email address. Log in, or reset your password if you forgot it."
-            ),
-            "email",
-        )
+        raise taken
     check_password_strength(account.password)
     user = User(
         email=email,
@@ -168,8 +170,12 @@ def create_user(account: NewAccount, *, now: datetime | None = None) -> User:
         created_at=now or utcnow(),
     )
     user.set_password(account.password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        # A savepoint: two sign-ups racing for one address meet the unique key, not a 500.
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        raise taken from None
     return user
 
 
@@ -179,11 +185,16 @@ def slugify(text: str) -> str:
     return slug[:180] or "association"
 
 
+# Words that name pages under /account/associations/.
+_RESERVED_SLUGS = {"new"}
+
+
 def _unique_association_slug(name: str) -> str:
     base = slugify(name)
     taken = set(
         db.session.scalars(select(Association.slug).where(Association.slug.like(f"{base}%")))
     )
+    taken |= _RESERVED_SLUGS
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

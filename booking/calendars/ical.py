@@ -109,6 +109,11 @@ def host_of(base_url: str) -> str:
     return urlsplit(base_url).hostname or "localhost"
 
 
+def event_uid(booking_uid: str, base_url: str) -> str:
+    """The booking's iCalendar UID, the same in every feed and every emailed invitation."""
+    return f"{booking_uid}@{host_of(base_url)}"
+
+
 def booking_page_url(base_url: str, booking_id: int) -> str:
     """The booking's page (a public contract, like the feed URLs)."""
     return f"{base_url.rstrip('/')}/reservations/{booking_id}"
@@ -180,7 +185,7 @@ def _summary_and_description(
     return booking.title, "\n".join(lines) or None
 
 
-def _local_time(instant: datetime, zone: ZoneInfo) -> vDDDTypes:
+def local_time_value(instant: datetime, zone: ZoneInfo) -> vDDDTypes:
     """A local DATE-TIME with TZID: the wall-clock time given with its zone's name.
 
     Same text as `vDDDTypes(aware_datetime)`, without the library's costly
@@ -228,14 +233,14 @@ def booking_event(
     summary, description = _summary_and_description(booking, detail, people, words or labels())
     updated = _utc_time(booking.updated_at)
     event = Event()
-    event["UID"] = vText(f"{booking.uid}@{host_of(base_url)}")
+    event["UID"] = vText(event_uid(booking.uid, base_url))
     # Without METHOD, DTSTAMP is the last revision of the event (RFC 5545 3.8.7.2):
     # the same bytes for the same data, so feeds are reproducible and cacheable.
     event["DTSTAMP"] = updated
     event["LAST-MODIFIED"] = updated
     event["SEQUENCE"] = vInt(booking.sequence)
-    event["DTSTART"] = _local_time(booking.start_at, zone)
-    event["DTEND"] = _local_time(booking.end_at, zone)
+    event["DTSTART"] = local_time_value(booking.start_at, zone)
+    event["DTEND"] = local_time_value(booking.end_at, zone)
     event["SUMMARY"] = _shared(shared, vText, summary) if description is None else vText(summary)
     if description:
         event["DESCRIPTION"] = vText(description)

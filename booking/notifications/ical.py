@@ -2,7 +2,9 @@
 
 METHOD:REQUEST puts the event in the recipient's calendar, METHOD:CANCEL (same
 UID, higher SEQUENCE) takes it out again (RFC 5546). One calendar may carry
-several events: all the dates of a series travel in one email.
+several events: all the dates of a series travel in one email. UIDs, local
+times and the VTIMEZONE are the feeds' own (`booking.calendars.ical`), so an
+invitation and a subscribed feed show one event, at the same local time.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from email.utils import parseaddr
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.bookings.models import Booking
+from booking.calendars.ical import event_uid, local_time_value, timezone_component
 from booking.db import utcnow
+from booking.timeutil import local_zone, to_local
 
 PRODID = "-//Salles Ouvertes Brest//Notifications//FR"
 
@@ -43,12 +47,20 @@ def booking_calendar(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", method)
+    zone = local_zone()
+    if bookings:
+        cal.add_component(
+            timezone_component(
+                min(to_local(b.start_at).date() for b in bookings),
+                max(to_local(b.end_at).date() for b in bookings),
+            )
+        )
     for booking in bookings:
         event = Event()
-        event.add("uid", booking.uid)
+        event.add("uid", event_uid(booking.uid, base_url))
         event.add("dtstamp", stamp)
-        event.add("dtstart", booking.start_at)
-        event.add("dtend", booking.end_at)
+        event["DTSTART"] = local_time_value(booking.start_at, zone)
+        event["DTEND"] = local_time_value(booking.end_at, zone)
         event.add("sequence", event_sequence(booking))
         event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
         event.add("summary", f"{booking.title} — {booking.resource.name}")

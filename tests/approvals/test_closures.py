@@ -100,7 +100,7 @@ def test_cancelling_everything_the_period_hits_tells_each_association(desk, requ
     assert english["Subject"].startswith("Booking cancelled: Salle Abers")
     cancel = calendar(english)
     assert str(cancel["METHOD"]) == "CANCEL"
-    assert str(cancel.walk("VEVENT")[0]["UID"]) == approved.uid
+    assert str(cancel.walk("VEVENT")[0]["UID"]) == f"{approved.uid}@salles.test"
     assert calendar(sent["membre@example.org"]) is None  # it was only a request
 
 

@@ -11,6 +11,7 @@ from booking.bookings.models import BookingEquipment, BookingState
 from booking.db import utcnow
 from booking.extensions import db
 from booking.resources.models import Equipment
+from booking.timeutil import local_day_bounds, local_today
 from tests.approvals.conftest import at
 from tests.notifications.helpers import by_recipient, text_part
 
@@ -82,8 +83,10 @@ def test_requests_waiting_longer_than_the_setting_are_flagged(desk, request_for,
 
 
 def test_the_desk_lists_this_weeks_bookings_of_my_rooms(desk, request_for, login):
-    request_for(title="Ce soir", start=utcnow() + timedelta(minutes=10), state="approved")
-    request_for(desk.room_b, title="Pas chez moi", start=utcnow() + timedelta(minutes=20))
+    # Early today in Paris, whatever the hour the test runs at.
+    today_start, _ = local_day_bounds(local_today())
+    request_for(title="Ce soir", start=today_start + timedelta(minutes=10), state="approved")
+    request_for(desk.room_b, title="Pas chez moi", start=today_start + timedelta(minutes=20))
     db.session.commit()
     html = _page(login(desk.manager_a))
     today = html.split('id="desk-today"')[1].split("</table>")[0]

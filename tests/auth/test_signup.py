@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from booking.auth import services
 from booking.auth.models import Association, MembershipRole, User, user_by_email
 from booking.auth.services import AccountError, luhn_valid, normalize_registration_number
 from tests.auth.conftest import link_in, outbox, page
@@ -178,3 +179,28 @@ def test_empty_registration_number_means_none():
 def test_luhn():
     assert luhn_valid("73282932000074")
     assert not luhn_valid("73282932000075")
+
+
+def test_two_signups_racing_for_one_address_end_in_a_message_not_a_500(
+    client, db, make_user, monkeypatch
+):
+    make_user("anne.legall@example.org")
+    db.session.commit()
+    # The other sign-up committed between our check and our insert.
+    monkeypatch.setattr(services, "user_by_email", lambda _email: None)
+    client.get("/lang/en")
+    response = signup(client)
+    assert response.status_code == 200
+    assert "already uses this email" in page(response)
+    assert len(db.session.scalars(select(User)).all()) == 1
+
+
+def test_an_association_named_new_does_not_hide_behind_the_declare_page(client, db, login, member):
+    login(member)
+    client.post(
+        "/account/associations/new",
+        data={"association_name": "New", "contact_email": "new@example.org"},
+    )
+    association = db.session.scalar(select(Association).where(Association.name == "New"))
+    assert association.slug == "new-2"
+    assert client.get("/account/associations/new-2").status_code == 200

@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--lang=fr-FR",  # native date and time inputs in French format
 ]
 
 

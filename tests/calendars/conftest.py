@@ -60,6 +60,9 @@ def parse_icalendar(data: bytes) -> list[dict]:
 
 
 def parse_vobject(data: bytes) -> list[dict]:
+    # vobject keeps the first VTIMEZONE it met for a TZID, process-wide: a client
+    # reads each calendar with its own zones, so forget those of earlier tests.
+    getattr(vobject.icalendar, "__tzidMap").clear()
     cal = vobject.readOne(data.decode("utf-8"))
     events = []
     for e in getattr(cal, "vevent_list", []):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import vobject
+from icalendar import Calendar
 
 from booking.bookings import events
 from booking.bookings.models import BookingEquipment, BookingState, Comment
@@ -91,11 +93,15 @@ def test_approval_tells_requester_and_contact_with_an_ics_request(scene, pending
     cal = calendar(message)
     assert str(cal["METHOD"]) == "REQUEST"
     (event,) = cal.walk("VEVENT")
-    assert str(event["UID"]) == pending.uid
+    assert str(event["UID"]) == f"{pending.uid}@salles.test"
     assert int(event["SEQUENCE"]) == pending.sequence
     assert event.decoded("DTSTART") == START
     assert event.decoded("DTEND") == END
     assert str(event["STATUS"]) == "CONFIRMED"
+    # Wall-clock time with its zone, as in the feeds; the VTIMEZONE travels along.
+    assert event["DTSTART"].params["TZID"] == "Europe/Paris"
+    assert event.decoded("DTSTART").astimezone(ZoneInfo("Europe/Paris")).hour == 18
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Paris"]
 
 
 def test_contact_address_of_a_known_english_user_gets_english(scene, pending):
@@ -160,7 +166,7 @@ def test_cancellation_by_a_manager_sends_ics_cancel_with_same_uid_higher_sequenc
     cancel = calendar(message)
     assert str(cancel["METHOD"]) == "CANCEL"
     (before,), (after,) = approved.walk("VEVENT"), cancel.walk("VEVENT")
-    assert str(after["UID"]) == str(before["UID"]) == pending.uid
+    assert str(after["UID"]) == str(before["UID"]) == f"{pending.uid}@salles.test"
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
     assert str(after["STATUS"]) == "CANCELLED"
     assert not by_recipient("cancelled_by_association")
@@ -217,7 +223,9 @@ def test_series_approval_is_one_email_listing_every_date(scene, make_booking):
     for day in ("2 décembre", "9 décembre", "16 décembre"):
         assert day in body
     vevents = calendar(message).walk("VEVENT")
-    assert sorted(str(e["UID"]) for e in vevents) == sorted(b.uid for b in bookings)
+    assert sorted(str(e["UID"]) for e in vevents) == sorted(
+        f"{b.uid}@salles.test" for b in bookings
+    )
 
 
 def test_manager_comment_goes_to_the_requester_side_only_if_they_want_comments(scene, pending):
@@ -292,7 +300,16 @@ def test_the_invitation_is_strict_icalendar_for_another_parser(scene, pending):
     assert part.get_param("method") == "REQUEST"
     parsed = vobject.readOne(part.get_content())
     assert parsed.method.value == "REQUEST"
-    assert parsed.vevent.uid.value == pending.uid
+    assert parsed.vevent.uid.value == f"{pending.uid}@salles.test"
     assert parsed.vevent.sequence.value == "2"
     assert parsed.vevent.dtstart.value == START
     assert parsed.vevent.organizer.value == "mailto:no-reply@salles-ouvertes.example.org"
+
+
+def test_the_emailed_invitation_and_the_room_feed_share_the_event_uid(scene, pending, client):
+    pending.state = BookingState.APPROVED
+    events.booking_approved.send(None, bookings=[pending], actor=scene.room_manager)
+    db.session.commit()
+    (invited,) = calendar(by_recipient("approved")["requester@example.org"]).walk("VEVENT")
+    feed = Calendar.from_ical(client.get(f"/feeds/resources/{pending.resource.slug}.ics").data)
+    assert [str(e["UID"]) for e in feed.walk("VEVENT")] == [str(invited["UID"])]

@@ -23,7 +23,7 @@ def test_approve_then_cancel_moves_the_event_in_and_out_of_the_calendar(desk, re
     (before,), (after,) = invitation.walk("VEVENT"), cancellation.walk("VEVENT")
     assert str(invitation["METHOD"]) == "REQUEST"
     assert str(cancellation["METHOD"]) == "CANCEL"
-    assert str(before["UID"]) == str(after["UID"]) == booking.uid
+    assert str(before["UID"]) == str(after["UID"]) == f"{booking.uid}@salles.test"
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
 
 
@@ -125,4 +125,4 @@ def test_a_freed_open_lab_seat_goes_to_the_first_waiting_with_an_invitation(desk
     assert set(sent) == {"joueur@example.org", "echecs@example.org"}
     message = sent["joueur@example.org"]
     assert message["Subject"].startswith("A seat is yours: Fablab ouvert")
-    assert str(calendar(message).walk("VEVENT")[0]["UID"]) == waiting.uid
+    assert str(calendar(message).walk("VEVENT")[0]["UID"]) == f"{waiting.uid}@salles.test"
