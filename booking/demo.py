@@ -7,13 +7,13 @@ idempotent: it adds what is missing and changes nothing that exists.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from dateutil.easter import easter
 from sqlalchemy import func, select
 
+from booking.admin.services import slugify
 from booking.auth.models import Association, Membership, MembershipRole, User, user_by_email
 from booking.bookings.models import Booking, BookingState
 from booking.db import utcnow
@@ -380,12 +380,6 @@ ASSOCIATIONS = [
         "bonjour@biens-communs.example.org",
     ),
 ]
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    out = "".join(c.lower() if c.isalnum() else "-" for c in ascii_text)
-    return "-".join(part for part in out.split("-") if part)
 
 
 def french_public_holidays(year: int) -> list[tuple[date, str]]:

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import exists, func, select
@@ -68,6 +69,9 @@ def _require(allowed: bool) -> None:
         raise AdminForbiddenError(_("You are not allowed to make this change."))
 
 
+T = TypeVar("T")
+
+
 def _changes(obj: object, values: dict) -> list[str]:
     """Set attributes, returning the names of those whose value changed."""
     changed = []
@@ -76,6 +80,21 @@ def _changes(obj: object, values: dict) -> list[str]:
             setattr(obj, name, value)
             changed.append(name)
     return changed
+
+
+def _save(actor: User, object_type: str, model: type[T], item: T | None, values: dict) -> T:
+    """Create `model(**values)`, or apply `values` to `item`; audit either way."""
+    if item is None:
+        item = model(**values)
+        db.session.add(item)
+        db.session.flush()
+        record(object_type, item.id, "created", actor_id=actor.id)
+        return item
+    changed = _changes(item, values)
+    if changed:
+        db.session.flush()
+        record(object_type, item.id, "updated", actor_id=actor.id, reason=", ".join(changed))
+    return item
 
 
 def slugify(text: str) -> str:
@@ -137,17 +156,7 @@ def save_site(actor: User, site: Site | None, values: dict) -> Site:
     slug = values.pop("slug", None) or slugify(values["name"])
     values["slug"] = _check_slug(Site, slug, site.id if site else None)
     _check_coordinates(values)
-    if site is None:
-        site = Site(**values)
-        db.session.add(site)
-        db.session.flush()
-        record("site", site.id, "created", actor_id=actor.id)
-        return site
-    changed = _changes(site, values)
-    if changed:
-        db.session.flush()
-        record("site", site.id, "updated", actor_id=actor.id, reason=", ".join(changed))
-    return site
+    return _save(actor, "site", Site, site, values)
 
 
 def delete_site(actor: User, site: Site) -> None:
@@ -305,17 +314,7 @@ def save_equipment(actor: User, item: Equipment | None, values: dict) -> Equipme
         raise AdminError(_("This equipment is already in the catalogue."), "name")
     slug = _check_slug(Equipment, values.get("slug") or slugify(name), item.id if item else None)
     data = {"name": name, "slug": slug, "category": (values.get("category") or "").strip()}
-    if item is None:
-        item = Equipment(**data)
-        db.session.add(item)
-        db.session.flush()
-        record("equipment", item.id, "created", actor_id=actor.id)
-        return item
-    changed = _changes(item, data)
-    if changed:
-        db.session.flush()
-        record("equipment", item.id, "updated", actor_id=actor.id, reason=", ".join(changed))
-    return item
+    return _save(actor, "equipment", Equipment, item, data)
 
 
 def delete_equipment(actor: User, item: Equipment) -> None:
@@ -511,17 +510,7 @@ def save_training(actor: User, training: Training | None, values: dict) -> Train
         "description": (values.get("description") or "").strip() or None,
         "validity_months": months,
     }
-    if training is None:
-        training = Training(**data)
-        db.session.add(training)
-        db.session.flush()
-        record("training", training.id, "created", actor_id=actor.id)
-        return training
-    changed = _changes(training, data)
-    if changed:
-        db.session.flush()
-        record("training", training.id, "updated", actor_id=actor.id, reason=", ".join(changed))
-    return training
+    return _save(actor, "training", Training, training, data)
 
 
 def grant_training(
