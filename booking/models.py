@@ -22,6 +22,7 @@ from booking.resources.models import (
     Training,
     UserTraining,
 )
+from booking.resources import versions  # noqa: F401 - the calendar version triggers
 
 __all__ = [
     "Association",

@@ -1,12 +1,16 @@
 """What each feed contains, its cheap validator, and the cache of built feeds.
 
 A feed is resolved (slug or token → `Feed`), then a conditional request is
-answered from `validator()` alone: one aggregate query over the bookings of the
-feed's scope and window (count, latest change, a checksum of the ids), served
-by the booking indexes. Only when the client's copy is stale is the calendar
-built (`build_feed`), and the bytes are kept in a small in-process LRU cache
-keyed by (feed, validator), so that many subscribers polling one feed cost one
-build per change.
+answered from its validator alone. The room, site and public feeds, polled by
+every subscribed phone, validate on the resources' calendar versions
+(`booking/resources/versions.py`: counters the database raises with every change
+a calendar shows) read in one small query (`stamp_of_*`), and their window hangs
+on the day (`feed_day`), so that the ETag only changes when the data or the day
+does. Private and single-booking feeds, per person, keep an aggregate over their
+bookings (`validator`). Only when the client's copy is stale is the calendar built
+(`build_feed`), and the bytes are kept in a small in-process LRU cache keyed by
+(feed, validator), so that many subscribers polling one feed cost one build per
+change.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from booking.auth.models import Association, Membership, User, hash_token
@@ -40,6 +44,7 @@ from booking.extensions import db
 from booking.resources.models import Resource, Site, resource_managers, site_managers
 
 FORMAT_VERSION = "1"  # change when the generated text changes for the same data
+PUBLIC_FILENAME = "salles-ouvertes-public.ics"
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 # Columns an event is made of (see ical.BookingLike): rows, not ORM objects, load fast.
@@ -152,7 +157,7 @@ def public_feed() -> Feed:
     return Feed(
         key="public",
         name=_("Public events · Salles Ouvertes Brest"),
-        filename="salles-ouvertes-public.ics",
+        filename=PUBLIC_FILENAME,
         detail=Detail.PUBLIC,
         scope=Booking.is_public.is_(True),
         shown_states=(BookingState.APPROVED,),
@@ -226,6 +231,98 @@ def booking_feed(booking: Booking) -> Feed:
         is_private=True,
         windowed=False,
     )
+
+
+# --- stamps: validators of the public feeds from the calendar versions ----------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a public feed's text depends on, besides the window, the locale and BASE_URL."""
+
+    key: str  # the feed's cache key, as `Feed.key`
+    parts: tuple  # calendar versions and whatever else names the feed
+    changed_at: datetime | None  # the latest change of its data
+
+    def validator(self, *, day: datetime, locale: str, base_url: str) -> Validator:
+        config = current_app.config
+        parts = (
+            FORMAT_VERSION,
+            self.key,
+            *self.parts,
+            day.isoformat(),
+            config["FEED_PAST_DAYS"],
+            config["FEED_FUTURE_DAYS"],
+            config["FEED_CANCELLED_DAYS"],
+            locale,
+            base_url,
+        )
+        etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+        modified = max(self.changed_at or day, day)
+        return Validator(etag=etag, last_modified=modified, count=-1)
+
+
+def feed_day(now: datetime) -> datetime:
+    """The instant a public feed's window hangs on: the start of the UTC day.
+
+    Built for this instant, a feed's text changes only with its data or the day,
+    so its validator needs no look at the bookings themselves.
+    """
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _latest(*instants: datetime | None) -> datetime | None:
+    return max((t for t in instants if t is not None), default=None)
+
+
+_RESOURCE_STAMP = select(
+    Resource.id, Resource.calendar_version, Resource.calendar_changed_at, Resource.updated_at
+).where(Resource.slug == bindparam("slug"))
+
+
+def stamp_of_resource(slug: str) -> Stamp | None:
+    """One primary-key-sized read: the room feed's validator without its bookings."""
+    row = db.session.connection().execute(_RESOURCE_STAMP, {"slug": slug}).first()
+    if row is None:
+        return None
+    resource_id, version, changed_at, updated_at = row
+    return Stamp(f"resource:{resource_id}", (version, updated_at), _latest(changed_at, updated_at))
+
+
+def _resources_summary(*columns):
+    return (
+        *columns,
+        func.count(Resource.id),
+        func.coalesce(func.sum(Resource.calendar_version), 0),
+        func.coalesce(func.sum(Resource.id), 0),
+        func.max(Resource.calendar_changed_at),
+        func.max(Resource.updated_at),
+    )
+
+
+_SITE_STAMP = (
+    select(*_resources_summary(Site.id, Site.name))
+    .outerjoin(Resource, Resource.site_id == Site.id)
+    .where(Site.slug == bindparam("slug"))
+    .group_by(Site.id, Site.name)
+)
+_ALL_STAMP = select(*_resources_summary())
+
+
+def stamp_of_site(slug: str) -> Stamp | None:
+    row = db.session.connection().execute(_SITE_STAMP, {"slug": slug}).first()
+    if row is None:
+        return None
+    site_id, name, count, versions, ids, changed_at, updated_at = row
+    return Stamp(
+        f"site:{site_id}", (name, count, versions, ids, updated_at), _latest(changed_at, updated_at)
+    )
+
+
+def stamp_of_public() -> Stamp:
+    """Every resource's version: any change to a public booking raises one of them."""
+    count, versions, ids, changed_at, updated_at = db.session.connection().execute(_ALL_STAMP).one()
+    return Stamp("public", (count, versions, ids, updated_at), _latest(changed_at, updated_at))
 
 
 # --- window, validator, build --------------------------------------------------

@@ -5,6 +5,9 @@ The feed URLs are a public contract: once subscribed, a URL must keep working.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from flask import (
     Blueprint,
     Flask,
@@ -27,15 +30,22 @@ from werkzeug.wrappers import Response
 
 from booking.bookings.models import Booking
 from booking.calendars.feeds import (
+    PUBLIC_FILENAME,
     EventCache,
     Feed,
     FeedCache,
+    Stamp,
+    Validator,
     booking_feed,
     build_feed,
+    feed_day,
     managed_resource_ids,
     public_feed,
     resource_feed,
     site_feed,
+    stamp_of_public,
+    stamp_of_resource,
+    stamp_of_site,
     user_by_feed_token,
     validator,
 )
@@ -107,11 +117,8 @@ def _not_found() -> Response:
     return Response(_("No such calendar feed.") + "\n", 404, mimetype="text/plain")
 
 
-def _serve(feed: Feed, *, public: bool) -> Response:
-    """Answer 304 from the validator alone, else the (cached or freshly built) feed."""
-    now = utcnow()
-    locale = str(get_locale())
-    check = validator(feed, now=now, locale=locale, base_url=base_url())
+def _head(check: Validator, *, public: bool) -> Response:
+    """A response carrying the validator and the caching headers, no body yet."""
     response = Response(mimetype=ICS_MIMETYPE)
     response.set_etag(check.etag)
     if check.last_modified is not None:
@@ -121,39 +128,83 @@ def _serve(feed: Feed, *, public: bool) -> Response:
         f"public, max-age={max_age}" if public else f"private, max-age={max_age}"
     )
     response.vary.add("Accept-Language")
-    if not is_resource_modified(
+    return response
+
+
+def _not_modified(response: Response, check: Validator) -> bool:
+    return not is_resource_modified(
         request.environ, etag=check.etag, last_modified=check.last_modified
-    ):
-        response.status_code = 304
-        return response
-    key = (f"{feed.key}|{locale}", check.etag)
+    )
+
+
+def _body(response: Response, body: bytes, filename: str) -> Response:
+    response.set_data(body)
+    response.content_type = f"{ICS_MIMETYPE}; charset=utf-8"
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
+
+
+def _cached_or_built(feed: Feed, etag: str, locale: str, now: datetime) -> bytes:
+    key = (f"{feed.key}|{locale}", etag)
     body = feed_cache().get(key)
     if body is None:
         body = build_feed(
             feed, now=now, base_url=base_url(), events=current_app.extensions["feed_event_cache"]
         )
         feed_cache().put(key, body)
-    response.set_data(body)
-    response.content_type = f"{ICS_MIMETYPE}; charset=utf-8"
-    response.headers.set("Content-Disposition", "attachment", filename=feed.filename)
-    return response
+    return body
+
+
+def _serve(feed: Feed, *, public: bool) -> Response:
+    """Answer 304 from the aggregate validator alone, else the (cached or built) feed."""
+    now = utcnow()
+    locale = str(get_locale())
+    check = validator(feed, now=now, locale=locale, base_url=base_url())
+    response = _head(check, public=public)
+    if _not_modified(response, check):
+        response.status_code = 304
+        return response
+    return _body(response, _cached_or_built(feed, check.etag, locale, now), feed.filename)
+
+
+def _serve_stamped(
+    stamp: Stamp | None, resolve: Callable[[], Feed | None], filename: str
+) -> Response:
+    """A public feed: 304 or a cached body from its stamp alone (one small query);
+    the feed is resolved and built only when the cache has no copy of this version."""
+    if stamp is None:
+        return _not_found()
+    day = feed_day(utcnow())
+    locale = str(get_locale())
+    check = stamp.validator(day=day, locale=locale, base_url=base_url())
+    response = _head(check, public=True)
+    if _not_modified(response, check):
+        response.status_code = 304
+        return response
+    body = feed_cache().get((f"{stamp.key}|{locale}", check.etag))
+    if body is None:
+        feed = resolve()
+        if feed is None:
+            return _not_found()
+        body = _cached_or_built(feed, check.etag, locale, day)
+    return _body(response, body, filename)
 
 
 @bp.get("/feeds/resources/<slug>.ics")
 def resource_ics(slug: str) -> Response:
-    feed = resource_feed(slug, base_url())
-    return _not_found() if feed is None else _serve(feed, public=True)
+    return _serve_stamped(
+        stamp_of_resource(slug), lambda: resource_feed(slug, base_url()), f"{slug}.ics"
+    )
 
 
 @bp.get("/feeds/sites/<slug>.ics")
 def site_ics(slug: str) -> Response:
-    feed = site_feed(slug, base_url())
-    return _not_found() if feed is None else _serve(feed, public=True)
+    return _serve_stamped(stamp_of_site(slug), lambda: site_feed(slug, base_url()), f"{slug}.ics")
 
 
 @bp.get("/feeds/public.ics")
 def public_ics() -> Response:
-    return _serve(public_feed(), public=True)
+    return _serve_stamped(stamp_of_public(), public_feed, PUBLIC_FILENAME)
 
 
 @bp.get("/feeds/private/<token>.ics")

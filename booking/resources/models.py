@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -160,6 +161,10 @@ class Resource(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Raised by database triggers when anything its calendars show changes
+    # (booking/resources/versions.py): what grids and feeds validate and cache on.
+    calendar_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    calendar_changed_at: Mapped[datetime | None]
 
     site: Mapped[Site] = relationship(back_populates="resources")
     required_training: Mapped[Training | None] = relationship()

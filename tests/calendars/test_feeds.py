@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from gunicorn.glogging import SafeAtoms
+from sqlalchemy import event
 
 from booking.bookings.models import BookingSeries
 from booking.calendars import feeds, views
@@ -369,6 +370,77 @@ def test_a_new_day_moves_the_window_and_changes_the_validator(client, now, room,
     )
     assert later.status_code == 200
     assert parse_everywhere(later.data) == []
+
+
+def test_the_validator_holds_all_day_and_moves_with_the_next_day(client, now, room, monkeypatch):
+    book(room, (2026, 10, 5))
+    db.session.commit()
+    url = "/feeds/resources/salle-iroise.ics"
+    etag = client.get(url).headers["ETag"]
+    monkeypatch.setattr(views, "utcnow", lambda: NOW + timedelta(hours=13, minutes=59))
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.setattr(views, "utcnow", lambda: NOW + timedelta(hours=14))  # 00:00 UTC
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_304_reads_one_row_of_the_resource_not_its_bookings(client, now, room):
+    for day in range(5, 10):
+        book(room, (2026, 10, day))
+    db.session.commit()
+    url = "/feeds/resources/salle-iroise.ics"
+    etag = client.get(url).headers["ETag"]
+    for headers in ({"If-None-Match": etag}, {}):  # a 304, then the cached body
+        statements = []
+
+        def record(_conn, _cursor, statement, *_args, into=statements):
+            into.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = client.get(url, headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == (304 if headers else 200)
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) == 1, selects
+        assert "booking" not in selects[0].lower()
+
+
+@pytest.mark.parametrize(
+    ("url", "change"),
+    [
+        ("/feeds/resources/salle-iroise.ics", lambda room: setattr(room.site, "name", "MPT")),
+        ("/feeds/resources/salle-iroise.ics", lambda room: setattr(room, "name", "Salle Ouessant")),
+        (
+            "/feeds/sites/{site}.ics",
+            lambda room: setattr(room.site, "address", "1 rue Jean Jaurès"),
+        ),
+        ("/feeds/public.ics", lambda room: setattr(room.site, "name", "MPT")),
+    ],
+)
+def test_renaming_a_place_changes_the_validator_and_the_text(client, now, room, url, change):
+    book(room, (2026, 10, 5), is_public=True, title="Fête")
+    db.session.commit()
+    url = url.format(site=room.site.slug)
+    first = client.get(url)
+    change(room)
+    db.session.commit()
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.data != first.data
+
+
+def test_a_rename_of_the_association_changes_the_public_feed(client, now, room, make_association):
+    association = make_association("Vélo Brest")
+    book(room, (2026, 10, 5), is_public=True, title="Fête", association=association)
+    db.session.commit()
+    first = client.get("/feeds/public.ics")
+    assert "Vélo Brest" in unfolded(first.data)
+    association.name = "Brest à vélo"
+    db.session.commit()
+    again = client.get("/feeds/public.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert "Brest à vélo" in unfolded(again.data)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from booking import create_app
 from booking.extensions import db
+from booking.resources.versions import TRIGGER_NAMES
 from config import TestConfig
 
 
@@ -77,3 +78,15 @@ def test_postgresql_migration_creates_the_no_overlap_constraint(migrated_app: Fl
                 )
             ).scalar()
         assert found == 1
+
+
+def test_migrations_create_the_calendar_version_triggers(migrated_app: Flask) -> None:
+    with migrated_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            else:
+                sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            names = set(conn.execute(text(sql)).scalars())
+        assert names == set(TRIGGER_NAMES)
