@@ -74,6 +74,7 @@ def empty_all_tables() -> None:
 def db(app: Flask) -> Iterator:
     """A clean database inside an application context; emptied again afterwards."""
     with app.app_context():
+        app.extensions["grid_cache"].clear()  # rows are deleted, ids may come back
         yield _db
         _db.session.rollback()
         _db.session.remove()

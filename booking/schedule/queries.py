@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
@@ -41,6 +42,8 @@ class GridResource:
     max_duration_minutes: int
     site_slug: str
     site_name: str
+    calendar_version: int  # with updated_at: names the resource's calendar (grid cache keys)
+    updated_at: datetime
 
 
 _GRID_RESOURCES = (
@@ -56,6 +59,8 @@ _GRID_RESOURCES = (
         Resource.max_duration_minutes,
         Site.slug,
         Site.name,
+        Resource.calendar_version,
+        Resource.updated_at,
     )
     .join(Resource.site)
     .where(Resource.is_bookable.is_(True))

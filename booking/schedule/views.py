@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from booking.bookings.availability import find_free
 from booking.db import utcnow
 from booking.resources.models import Resource
+from booking.schedule.cache import cached_grid, grid_clock, init_grid_cache
 from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
 from booking.schedule.grid import (
     booking_link,
@@ -30,9 +31,16 @@ from booking.schedule.queries import (
     search_choices,
     site_choices,
 )
-from booking.timeutil import is_real_local_time, local_datetime, local_today, to_utc
+from booking.timeutil import (
+    is_real_local_time,
+    local_datetime,
+    local_day_bounds,
+    local_today,
+    to_utc,
+)
 
 bp = Blueprint("schedule", __name__)
+bp.record_once(lambda state: init_grid_cache(state.app))
 
 
 def _chosen(form, field_name: str, default: date) -> tuple[date, int]:
@@ -67,7 +75,13 @@ def day() -> tuple[str, int]:
     def row_href(resource: GridResource) -> str:
         return week_url.replace("__slug__", quote(resource.slug))
 
-    grid = day_grid(groups, chosen, now=utcnow(), row_href=row_href)
+    start, end = local_day_bounds(chosen)
+    clock_key, now = grid_clock(utcnow(), start, end)
+    grid = cached_grid(
+        "day",
+        (chosen, site.id if site else None, clock_key, tuple(resources)),
+        lambda: day_grid(groups, chosen, now=now, row_href=row_href),
+    )
     nav = {
         "previous": url_for(
             "schedule.day", date=(chosen - timedelta(days=1)).isoformat(), site=slug
@@ -86,6 +100,11 @@ def day() -> tuple[str, int]:
     return html, status
 
 
+def _calendar_key(resource: Resource) -> tuple:
+    """What names a resource's calendar: any change to it changes these."""
+    return (resource.id, resource.calendar_version, resource.updated_at)
+
+
 def _resource_or_404(slug: str) -> Resource:
     resource = calendar_resource(slug)
     if resource is None:
@@ -100,7 +119,13 @@ def week(slug: str) -> tuple[str, int]:
     today = local_today()
     chosen, status = _chosen(form, "date", today)
     days = week_days(chosen)
-    grid = week_grid(resource, chosen, now=utcnow(), day_header=week_row_header)
+    start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
+    clock_key, now = grid_clock(utcnow(), start, end)
+    grid = cached_grid(
+        "week",
+        (*_calendar_key(resource), days[0], clock_key),
+        lambda: week_grid(resource, chosen, now=now, day_header=week_row_header),
+    )
     nav = {
         "previous": url_for("schedule.week", slug=slug, date=(days[0] - timedelta(7)).isoformat()),
         "next": url_for("schedule.week", slug=slug, date=(days[0] + timedelta(7)).isoformat()),
@@ -134,7 +159,13 @@ def month(slug: str) -> tuple[str, int]:
         "today": url_for("schedule.month", slug=slug),
         "week": url_for("schedule.week", slug=slug, date=first.isoformat()),
     }
-    weeks = month_weeks(resource, first, now=utcnow())
+    start, end = local_day_bounds(first)[0], local_day_bounds(following - timedelta(days=1))[1]
+    clock_key, now = grid_clock(utcnow(), start, end)
+    weeks = cached_grid(
+        "month",
+        (*_calendar_key(resource), first, clock_key),
+        lambda: month_weeks(resource, first, now=now),
+    )
     html = render_template(
         "schedule/month.html",
         form=form,

@@ -1,0 +1,92 @@
+"""Built grids, kept between requests while nothing they show has changed.
+
+A grid is a pure function of: its resources' calendars, the window, the language,
+the application's root URL and, only for a window that contains it, the current
+minute. The calendars are named by each resource's `calendar_version` and
+`updated_at`, which the database raises with every change a calendar shows
+(`booking/resources/versions.py`) and which the page reads anyway with the
+resources. The cache key holds all of these, so an entry is never stale: a change
+makes a new key, and the old entry ages out of the LRU. One cache per process
+(each gunicorn worker has its own); nothing is shared, nothing to invalidate.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import TypeVar
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+
+T = TypeVar("T")
+
+
+class GridCache:
+    """A small thread-safe LRU of built grids."""
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: Hashable, value: object) -> None:
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def init_grid_cache(app: Flask) -> None:
+    app.config.setdefault("GRID_CACHE_ENTRIES", 512)
+    app.extensions["grid_cache"] = GridCache(app.config["GRID_CACHE_ENTRIES"])
+
+
+def grid_clock(now: datetime, start: datetime, end: datetime) -> tuple[Hashable, datetime]:
+    """How the current instant enters a grid of the window [start, end).
+
+    A window wholly past or wholly ahead does not depend on the instant; one that
+    contains it depends on the minute (cells turn "past"), so the grid is built
+    for the minute and keyed by it. Returns (the key's part, the instant to build for).
+    """
+    if now >= end:
+        return "past", now
+    if now < start:
+        return "ahead", now
+    minute = now.replace(second=0, microsecond=0)
+    return minute, minute
+
+
+def cached_grid(kind: str, key: tuple, build: Callable[[], T]) -> T:
+    """The grid `build()` makes, from the cache when this exact grid was built before."""
+    cache: GridCache = current_app.extensions["grid_cache"]
+    full_key = (kind, str(get_locale()), request.script_root, *key)
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.put(full_key, value)
+    return value  # type: ignore[return-value]

@@ -1,0 +1,116 @@
+"""Built grids are reused while nothing they show changes, and never served stale."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from booking.bookings.models import Booking, BookingState
+from booking.extensions import db as _db
+from booking.resources.models import Closure, OpeningHours
+from booking.schedule import views
+from tests.schedule.conftest import DAY, at
+from tests.schedule.test_calendars import cells_of
+
+DAY_URL = f"/calendar/day?date={DAY.isoformat()}"
+PAGES = [
+    DAY_URL,
+    f"/calendar/resources/salle-amarre/week?date={DAY.isoformat()}",
+    f"/calendar/resources/salle-amarre/month?month={DAY:%Y-%m}",
+]
+
+
+def selects_of(client, url: str) -> tuple[str, list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    _db.session.expunge_all()
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+    return html, [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_grid_shown_again_reads_no_booking(english, scene, url):
+    first, cold = selects_of(english, url)
+    again, warm = selects_of(english, url)
+    assert again == first
+    assert any("FROM booking" in s for s in cold)
+    assert not any("FROM booking" in s for s in warm)
+    assert len(warm) < len(cold)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_new_booking_shows_at_once(english, scene, make_booking, url):
+    english.get(url)
+    make_booking(
+        scene["first"], at(DAY, 16), at(DAY, 17), title="Répétition chorale", is_public=True
+    )
+    _db.session.commit()
+    assert "Répétition chorale" in english.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_cancelled_booking_leaves_at_once(english, scene, url):
+    assert "Atelier public" in english.get(url).get_data(as_text=True)
+    booking = _db.session.scalar(_db.select(Booking).where(Booking.title == "Atelier public"))
+    booking.state = BookingState.CANCELLED
+    _db.session.commit()
+    assert "Atelier public" not in english.get(url).get_data(as_text=True)
+
+
+def test_a_site_closure_and_new_hours_show_at_once(english, scene):
+    english.get(DAY_URL)
+    _db.session.add(
+        Closure(site_id=scene["site"].id, start_at=at(DAY, 12), end_at=at(DAY, 13), label="Fête")
+    )
+    _db.session.commit()
+    assert '<td class="slot-closed" colspan="2">Fête</td>' in cells_of(
+        english.get(DAY_URL).get_data(as_text=True), "Salle Bouée"
+    )
+    before = english.get(DAY_URL).get_data(as_text=True)
+    assert ">6:00\u202fAM<" not in before
+    _db.session.add(
+        OpeningHours(
+            resource_id=scene["far"].id, weekday=DAY.weekday(), opens_at=time(6), closes_at=time(7)
+        )
+    )
+    _db.session.commit()
+    assert ">6:00\u202fAM<" in english.get(DAY_URL).get_data(as_text=True)
+
+
+def test_renaming_a_room_or_its_site_shows_at_once(english, scene):
+    english.get(DAY_URL)
+    scene["second"].name = "Salle Bouée Bleue"
+    scene["site"].name = "Maison du Port de Commerce"
+    _db.session.commit()
+    html = english.get(DAY_URL).get_data(as_text=True)
+    assert "Salle Bouée Bleue" in html
+    assert "Maison du Port de Commerce" in html
+
+
+def test_each_language_has_its_own_grid(client, scene):
+    english = client.get(DAY_URL, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    french = client.get(DAY_URL, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert ">Booked<" in english
+    assert ">Réservé<" in french
+    assert ">Réservé<" not in english
+
+
+def test_todays_grid_moves_with_the_minute(english, scene, monkeypatch):
+    """In the window that holds "now", slots turn past as the minutes go by."""
+    moment = at(DAY, 12, 29)
+    monkeypatch.setattr(views, "utcnow", lambda: moment.replace(second=30))
+    cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
+    free_at_noon = [c for c in cells if "at 12:00" in c]
+    assert free_at_noon  # 12:00–12:30 ends after 12:29:30: still bookable
+    monkeypatch.setattr(views, "utcnow", lambda: moment + timedelta(minutes=1))
+    cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
+    assert not [c for c in cells if "at 12:00" in c]
