@@ -31,6 +31,7 @@ from booking.resources.models import (
     ResourceKind,
     Site,
 )
+from booking.resources.versions import bulk_booking_load
 from booking.timeutil import local_datetime
 
 FIRST_DAY = date(2026, 1, 1)
@@ -243,40 +244,41 @@ def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, 
             written += len(rows)
             rows = []
 
-    weekdays = [d for d in _days(FIRST_DAY, LAST_DAY) if d.weekday() < 5]
-    series_written = 0
-    for rooms in rooms_by_site:
-        for day in weekdays:
-            for resource in rooms:
-                for slot in SINGLE_SLOTS:
-                    rows.append(row(resource.id, day, slot, None))
-            flush_rows()
-        specs = [SeriesSpec.of(s) for s in range(SERIES_PER_SITE)]
-        series = []
-        for spec in specs:
-            first = datetime.combine(spec.first_day, spec.starts)
-            duration = datetime.combine(spec.first_day, spec.ends) - first
-            series.append(
-                BookingSeries(
-                    uid=str(uuid.uuid4()),
-                    resource_id=rooms[spec.room - 1].id,
-                    association_id=assoc_ids[spec.number % ASSOCIATIONS],
-                    rule=f"FREQ=WEEKLY;COUNT={SERIES_COUNT};BYDAY={WEEKDAY_CODES[spec.weekday]}",
-                    first_start_local=first,
-                    duration_minutes=int(duration.total_seconds() // 60),
-                    title=f"Atelier hebdomadaire {spec.number}",
-                    created_at=stamp,
-                    updated_at=stamp,
+    with bulk_booking_load():
+        weekdays = [d for d in _days(FIRST_DAY, LAST_DAY) if d.weekday() < 5]
+        series_written = 0
+        for rooms in rooms_by_site:
+            for day in weekdays:
+                for resource in rooms:
+                    for slot in SINGLE_SLOTS:
+                        rows.append(row(resource.id, day, slot, None))
+                flush_rows()
+            specs = [SeriesSpec.of(s) for s in range(SERIES_PER_SITE)]
+            series = []
+            for spec in specs:
+                first = datetime.combine(spec.first_day, spec.starts)
+                duration = datetime.combine(spec.first_day, spec.ends) - first
+                series.append(
+                    BookingSeries(
+                        uid=str(uuid.uuid4()),
+                        resource_id=rooms[spec.room - 1].id,
+                        association_id=assoc_ids[spec.number % ASSOCIATIONS],
+                        rule=f"FREQ=WEEKLY;COUNT={SERIES_COUNT};BYDAY={WEEKDAY_CODES[spec.weekday]}",
+                        first_start_local=first,
+                        duration_minutes=int(duration.total_seconds() // 60),
+                        title=f"Atelier hebdomadaire {spec.number}",
+                        created_at=stamp,
+                        updated_at=stamp,
+                    )
                 )
-            )
-        db.session.add_all(series)
-        db.session.flush()
-        series_written += len(series)
-        for spec, item in zip(specs, series, strict=True):
-            for day in spec.days():
-                rows.append(row(item.resource_id, day, (spec.starts, spec.ends), item.id))
-            flush_rows()
-    flush_rows(force=True)
+            db.session.add_all(series)
+            db.session.flush()
+            series_written += len(series)
+            for spec, item in zip(specs, series, strict=True):
+                for day in spec.days():
+                    rows.append(row(item.resource_id, day, (spec.starts, spec.ends), item.id))
+                flush_rows()
+        flush_rows(force=True)
     return {
         "sites": scale,
         "resources": scale * ROOMS_PER_SITE,

@@ -10,6 +10,7 @@ from booking.bookings.models import (
     Comment,
 )
 from booking.outbox import OutboxMessage
+from booking.resources import versions  # noqa: F401 - the calendar version triggers
 from booking.resources.models import (
     Closure,
     Equipment,
@@ -22,7 +23,6 @@ from booking.resources.models import (
     Training,
     UserTraining,
 )
-from booking.resources import versions  # noqa: F401 - the calendar version triggers
 
 __all__ = [
     "Association",

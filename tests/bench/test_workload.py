@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from booking.auth.models import Association, User
 from booking.benchdata import (
@@ -104,6 +104,15 @@ def test_bench_data_builds_the_standard_workload_at_scale_1(app, db) -> None:
     user = db.session.scalar(select(User).where(User.email == BENCH_USER_EMAIL))
     assert user.check_password(BENCH_USER_PASSWORD)
     assert user.associations
+
+    # The bulk load raised every room's calendar version and left the triggers on.
+    assert all(room.calendar_version > 0 and room.calendar_changed_at for room in rooms)
+    before = rooms[0].calendar_version
+    db.session.execute(
+        update(Booking).where(Booking.resource_id == rooms[0].id).values(title="Changé")
+    )
+    db.session.refresh(rooms[0])
+    assert rooms[0].calendar_version > before
 
 
 def test_bench_data_refuses_a_database_that_is_not_empty(app, db) -> None:
