@@ -21,11 +21,12 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from booking.auth.models import Association, Membership, User, hash_token
@@ -280,9 +281,24 @@ _RESOURCE_STAMP = select(
 ).where(Resource.slug == bindparam("slug"))
 
 
+@lru_cache(maxsize=4)
+def _autocommit(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _read_stamp(stmt: Select, params: dict | None = None) -> Row | None:
+    """A validator's one read. On PostgreSQL it runs outside any transaction
+    (autocommit), sparing the BEGIN and ROLLBACK round trips of a 304 that reads
+    nothing else; SQLite reads on the request's own (deferred) transaction."""
+    if db.engine.dialect.name == "postgresql":
+        with _autocommit(db.engine).connect() as connection:
+            return connection.execute(stmt, params).first()
+    return db.session.connection().execute(stmt, params).first()
+
+
 def stamp_of_resource(slug: str) -> Stamp | None:
     """One primary-key-sized read: the room feed's validator without its bookings."""
-    row = db.session.connection().execute(_RESOURCE_STAMP, {"slug": slug}).first()
+    row = _read_stamp(_RESOURCE_STAMP, {"slug": slug})
     if row is None:
         return None
     resource_id, version, changed_at, updated_at = row
@@ -310,7 +326,7 @@ _ALL_STAMP = select(*_resources_summary())
 
 
 def stamp_of_site(slug: str) -> Stamp | None:
-    row = db.session.connection().execute(_SITE_STAMP, {"slug": slug}).first()
+    row = _read_stamp(_SITE_STAMP, {"slug": slug})
     if row is None:
         return None
     site_id, name, count, versions, ids, changed_at, updated_at = row
@@ -321,7 +337,7 @@ def stamp_of_site(slug: str) -> Stamp | None:
 
 def stamp_of_public() -> Stamp:
     """Every resource's version: any change to a public booking raises one of them."""
-    count, versions, ids, changed_at, updated_at = db.session.connection().execute(_ALL_STAMP).one()
+    count, versions, ids, changed_at, updated_at = _read_stamp(_ALL_STAMP)
     return Stamp("public", (count, versions, ids, updated_at), _latest(changed_at, updated_at))
 
 
