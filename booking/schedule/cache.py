@@ -27,7 +27,7 @@ T = TypeVar("T")
 class GridCache:
     """A small thread-safe LRU of built grids."""
 
-    def __init__(self, max_entries: int = 512) -> None:
+    def __init__(self, max_entries: int = 256) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
@@ -62,7 +62,7 @@ class GridCache:
 
 
 def init_grid_cache(app: Flask) -> None:
-    app.config.setdefault("GRID_CACHE_ENTRIES", 512)
+    app.config.setdefault("GRID_CACHE_ENTRIES", 256)  # day ~32 kB, month ~60 kB each
     app.extensions["grid_cache"] = GridCache(app.config["GRID_CACHE_ENTRIES"])
 
 

@@ -16,15 +16,11 @@ START = datetime(2027, 3, 2, 9, tzinfo=UTC)
 
 
 def version(resource: Resource) -> int:
-    return db.session.scalar(
-        select(Resource.calendar_version).where(Resource.id == resource.id)
-    )
+    return db.session.scalar(select(Resource.calendar_version).where(Resource.id == resource.id))
 
 
 def changed_at(resource: Resource) -> datetime | None:
-    return db.session.scalar(
-        select(Resource.calendar_changed_at).where(Resource.id == resource.id)
-    )
+    return db.session.scalar(select(Resource.calendar_changed_at).where(Resource.id == resource.id))
 
 
 @pytest.fixture
@@ -53,9 +49,7 @@ def test_a_new_booking_raises_its_resource_version_only(rooms, make_booking) -> 
     assert abs(stamp - datetime.now(UTC)) < timedelta(minutes=5)
 
 
-def test_updating_cancelling_and_deleting_a_booking_raise_the_version(
-    rooms, make_booking
-) -> None:
+def test_updating_cancelling_and_deleting_a_booking_raise_the_version(rooms, make_booking) -> None:
     room, _neighbour, _other = rooms
     booking = make_booking(room, START, START + timedelta(hours=1))
     seen = [version(room)]
@@ -89,7 +83,11 @@ def test_a_site_closure_raises_every_resource_of_the_site(rooms) -> None:
     assert [version(r) for r in rooms] == [before[0] + 1, before[1] + 1, before[2]]
     db.session.delete(closure)
     db.session.flush()
-    assert [version(r) for r in (room, neighbour, other)] == [before[0] + 2, before[1] + 2, before[2]]
+    assert [version(r) for r in (room, neighbour, other)] == [
+        before[0] + 2,
+        before[1] + 2,
+        before[2],
+    ]
 
 
 def test_a_resource_closure_and_opening_hours_raise_that_resource(rooms) -> None:
@@ -110,7 +108,11 @@ def test_site_details_raise_every_resource_of_the_site(rooms) -> None:
     before = [version(r) for r in rooms]
     room.site.name = "Maison de quartier de Bellevue"
     db.session.flush()
-    assert [version(r) for r in (room, neighbour, other)] == [before[0] + 1, before[1] + 1, before[2]]
+    assert [version(r) for r in (room, neighbour, other)] == [
+        before[0] + 1,
+        before[1] + 1,
+        before[2],
+    ]
 
 
 def test_renaming_an_association_raises_the_resources_it_booked(

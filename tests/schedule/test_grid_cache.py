@@ -114,3 +114,22 @@ def test_todays_grid_moves_with_the_minute(english, scene, monkeypatch):
     monkeypatch.setattr(views, "utcnow", lambda: moment + timedelta(minutes=1))
     cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
     assert not [c for c in cells if "at 12:00" in c]
+
+
+def test_the_cache_is_bounded_and_can_be_turned_off(app, english, scene):
+    cache = app.extensions["grid_cache"]
+    limit = cache.max_entries
+    try:
+        cache.max_entries = 2
+        for day in range(1, 6):
+            english.get(f"/calendar/day?date={DAY.replace(day=day).isoformat()}")
+        assert len(cache) == 2
+        cache.clear()
+        cache.max_entries = 0
+        first, _ = selects_of(english, DAY_URL)
+        again, warm = selects_of(english, DAY_URL)
+        assert again == first
+        assert len(cache) == 0
+        assert any("FROM booking" in s for s in warm)
+    finally:
+        cache.max_entries = limit
