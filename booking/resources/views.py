@@ -7,7 +7,8 @@ from flask import Blueprint, abort, render_template
 from booking.db import utcnow
 from booking.resources.hours import weekly_hours
 from booking.resources.queries import resource_by_slug, site_by_slug
-from booking.schedule.grid import resource_week
+from booking.schedule.cache import cached_week_grid
+from booking.schedule.grid import WeekView, week_days
 from booking.timeutil import local_today
 
 bp = Blueprint("resources", __name__)
@@ -18,11 +19,12 @@ def resource(slug: str) -> str:
     found = resource_by_slug(slug)
     if found is None:
         abort(404)
+    today = local_today()
     return render_template(
         "resources/resource.html",
         resource=found,
         hours=weekly_hours(found.effective_opening_hours()),
-        week=resource_week(found, local_today(), now=utcnow()),
+        week=WeekView(cached_week_grid(found, today, utcnow()), week_days(today)),
     )
 
 

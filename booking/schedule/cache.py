@@ -15,11 +15,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
+
+from booking.resources.models import Resource
+from booking.schedule.grid import Grid, week_days, week_grid, week_row_header
+from booking.timeutil import local_day_bounds
 
 T = TypeVar("T")
 
@@ -90,3 +94,20 @@ def cached_grid(kind: str, key: tuple, build: Callable[[], T]) -> T:
         value = build()
         cache.put(full_key, value)
     return value  # type: ignore[return-value]
+
+
+def calendar_key(resource: Resource) -> tuple:
+    """What names a resource's calendar: any change it shows changes one of these."""
+    return (resource.id, resource.calendar_version, resource.updated_at)
+
+
+def cached_week_grid(resource: Resource, day: date, now: datetime) -> Grid:
+    """The week of `day` for one resource (week page, resource page), from the cache."""
+    days = week_days(day)
+    start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
+    clock_key, at = grid_clock(now, start, end)
+    return cached_grid(
+        "week",
+        (*calendar_key(resource), days[0], clock_key),
+        lambda: week_grid(resource, day, now=at, day_header=week_row_header),
+    )

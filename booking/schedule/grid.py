@@ -338,11 +338,6 @@ class WeekView:
     days: list[date]
 
 
-def resource_week(resource: Resource, day: date, *, now: datetime) -> WeekView:
-    """The week of `day` for one resource (the resource page shows the current one)."""
-    return WeekView(week_grid(resource, day, now=now, day_header=week_row_header), week_days(day))
-
-
 def week_days(day: date) -> list[date]:
     monday = day - timedelta(days=day.weekday())
     return [monday + timedelta(days=n) for n in range(7)]

@@ -13,7 +13,13 @@ from flask_babel import gettext as _
 from booking.bookings.availability import find_free
 from booking.db import utcnow
 from booking.resources.models import Resource
-from booking.schedule.cache import cached_grid, grid_clock, init_grid_cache
+from booking.schedule.cache import (
+    cached_grid,
+    cached_week_grid,
+    calendar_key,
+    grid_clock,
+    init_grid_cache,
+)
 from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
 from booking.schedule.grid import (
     booking_link,
@@ -21,8 +27,6 @@ from booking.schedule.grid import (
     month_weeks,
     reservation_base,
     week_days,
-    week_grid,
-    week_row_header,
 )
 from booking.schedule.queries import (
     GridResource,
@@ -100,11 +104,6 @@ def day() -> tuple[str, int]:
     return html, status
 
 
-def _calendar_key(resource: Resource) -> tuple:
-    """What names a resource's calendar: any change to it changes these."""
-    return (resource.id, resource.calendar_version, resource.updated_at)
-
-
 def _resource_or_404(slug: str) -> Resource:
     resource = calendar_resource(slug)
     if resource is None:
@@ -119,13 +118,7 @@ def week(slug: str) -> tuple[str, int]:
     today = local_today()
     chosen, status = _chosen(form, "date", today)
     days = week_days(chosen)
-    start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
-    clock_key, now = grid_clock(utcnow(), start, end)
-    grid = cached_grid(
-        "week",
-        (*_calendar_key(resource), days[0], clock_key),
-        lambda: week_grid(resource, chosen, now=now, day_header=week_row_header),
-    )
+    grid = cached_week_grid(resource, chosen, utcnow())
     nav = {
         "previous": url_for("schedule.week", slug=slug, date=(days[0] - timedelta(7)).isoformat()),
         "next": url_for("schedule.week", slug=slug, date=(days[0] + timedelta(7)).isoformat()),
@@ -163,7 +156,7 @@ def month(slug: str) -> tuple[str, int]:
     clock_key, now = grid_clock(utcnow(), start, end)
     weeks = cached_grid(
         "month",
-        (*_calendar_key(resource), first, clock_key),
+        (*calendar_key(resource), first, clock_key),
         lambda: month_weeks(resource, first, now=now),
     )
     html = render_template(
