@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from booking.audit import AuditEvent
+from booking.bookings import events
+from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
+from booking.outbox import OutboxMessage
 from booking.resources.models import UserTraining
 from tests import factories
 from tests.reservations.conftest import local
@@ -167,6 +171,33 @@ def test_a_conflict_is_named_next_to_the_start(login, booker, room):
     message = error_of(page, "start")
     assert "Salle Iroise" in message
     assert "15:00" in message
+
+
+def test_a_refusal_after_the_booking_is_written_undoes_every_write(login, booker, room):
+    """The request runs in a savepoint: a refusal raised once the booking, its audit event
+    and its emails are written leaves none of them, and the page still names the room."""
+
+    def refuse_late(_sender, **_kw):
+        raise BookingRefused("Refused at the last moment.", rule="overlap", field="start_at")
+
+    client = login(booker)
+    db.session.commit()
+    before = (_count(AuditEvent), _count(OutboxMessage))
+    with events.request_created.connected_to(refuse_late):
+        response = client.post(URL, data=room_form())
+    assert response.status_code == 422
+    page = text(response)
+    assert "Book Salle Iroise" in page
+    assert "Refused at the last moment." in error_of(page, "start")
+    assert _bookings_count() == 0
+    assert (_count(AuditEvent), _count(OutboxMessage)) == before
+    # The next request works as usual.
+    assert client.post(URL, data=room_form()).status_code == 302
+    assert _bookings_count() == 1
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_too_many_attendees_is_shown_next_to_the_number(login, booker, room):
