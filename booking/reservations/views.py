@@ -196,7 +196,8 @@ def new() -> str | Response:
     if request.method == "GET" and form.date.data is not None:
         form.nth.data = str(min((form.date.data.day - 1) // 7 + 1, 4))
         form.weekdays.data = [str(form.date.data.weekday())]
-    form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
+    if form.uses_slots:  # rooms are booked by start and end times: no slot list to show
+        form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
     if not form.is_open_lab:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
 
