@@ -71,6 +71,15 @@ def test_only_a_manager_of_the_resource_approves(scene):
     assert booking.state is BookingState.APPROVED
 
 
+def test_someone_made_a_manager_in_the_same_session_decides_at_once(scene):
+    booking = pending(scene)
+    newcomer = factories.make_user()
+    assert not booking.can_decide(newcomer)  # manages nothing: remembered on the user
+    scene.room.managers.append(newcomer)
+    assert booking.can_decide(newcomer)
+    assert booking.can_view(newcomer)
+
+
 def test_approving_refuses_the_overlapping_pending_requests_and_returns_them(scene):
     winner = pending(scene)
     other = factories.make_association()
