@@ -13,6 +13,7 @@ from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
 from booking.outbox import OutboxMessage
+from booking.reservations.forms import reservation_form
 from booking.resources.models import UserTraining
 from tests import factories
 from tests.reservations.conftest import local
@@ -356,3 +357,16 @@ def test_the_booking_page_says_where_i_am_on_the_waiting_list(login, booker, ope
     )
     page = text(client.get(response.headers["Location"]))
     assert "Number 2 on the waiting list" in page
+
+
+def test_the_form_class_is_built_once_per_set_of_equipment(app, room, screen):
+    with app.test_request_context():
+        first, again = reservation_form(room), reservation_form(room)
+        assert type(first) is type(again)
+        assert first.equipment_fields == again.equipment_fields
+        assert first.equipment_fields is not again.equipment_fields
+        item = next(i for i in room.equipment if i.equipment_id == screen.id)
+        item.quantity = 3  # the room now has three screens: a new form class
+        changed = reservation_form(room)
+        assert type(changed) is not type(first)
+        assert changed[f"equipment_{screen.id}_quantity"].validators[1].max == 3
