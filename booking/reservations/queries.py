@@ -31,7 +31,7 @@ def bookable_resources() -> list[Resource]:
 
 def bookable_resource(slug: str | None) -> Resource | None:
     """The resource with what its form and the booking rules read: site, training, equipment
-    and opening hours (its own and its site's), in three statements."""
+    and opening hours (its own and its site's), in two statements."""
     if not slug:
         return None
     stmt = (
@@ -40,10 +40,10 @@ def bookable_resource(slug: str | None) -> Resource | None:
         .options(
             joinedload(Resource.site),
             joinedload(Resource.required_training),
-            selectinload(Resource.equipment).joinedload(ResourceEquipment.equipment),
+            joinedload(Resource.equipment).joinedload(ResourceEquipment.equipment),
         )
     )
-    resource = db.session.scalar(stmt)
+    resource = db.session.execute(stmt).unique().scalar_one_or_none()
     if resource is not None:
         load_opening_hours(resource)
     return resource
