@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import inspect
 
 from booking.audit import trail
 from booking.bookings import events
@@ -55,6 +56,12 @@ def test_approving_records_decider_bumps_sequence_audits_and_announces(scene):
     assert booking.sequence == 1
     assert sent == [{"bookings": [booking], "actor": scene.manager}]
     assert actions(booking)[-1] == ("approved", "pending", "approved")
+
+
+def test_a_new_booking_without_equipment_never_fetches_its_empty_equipment_list(scene):
+    booking = pending(scene)
+    assert "equipment" not in inspect(booking).unloaded  # the emails read it: no query
+    assert booking.equipment == []
 
 
 def test_only_a_manager_of_the_resource_approves(scene):
