@@ -241,11 +241,12 @@ def _span_is_bounded(_mapper, _connection, booking: Booking) -> None:
         raise ValueError(f"a booking lasts at most {MAX_BOOKING_SPAN.days} days")
 
 
-def _manager_added(_target: object, user: User, _initiator: object) -> None:
-    """A user made a manager in Python (not yet flushed) is a manager at once: forget the
-    `User.is_manager` it may remember, which `Booking._approver` trusts."""
+def _managers_changed(_target: object, user: User, _initiator: object) -> None:
+    """A user made (or no longer) a manager in Python, not yet flushed, is known as such at
+    once: forget the `User.is_manager` it may remember, which `Booking._approver` trusts."""
     forget_is_manager(user, None)
 
 
-event.listen(Resource.managers, "append", _manager_added)
-event.listen(Site.managers, "append", _manager_added)
+for _managers in (Resource.managers, Site.managers):
+    event.listen(_managers, "append", _managers_changed)
+    event.listen(_managers, "remove", _managers_changed)

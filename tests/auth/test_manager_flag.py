@@ -45,6 +45,8 @@ def test_a_site_manager_is_a_manager(db):
     assert not user.is_manager
     site.managers.append(user)  # not flushed: known at once all the same
     assert user.is_manager
+    site.managers.remove(user)
+    assert not user.is_manager
 
 
 def test_the_flag_is_read_again_once_the_user_is_expired(db):
