@@ -254,7 +254,8 @@ def _book_one(form: ReservationForm, req: BookingRequest, problems: list[str]) -
         savepoint.rollback()
         return None
     except BaseException:
-        savepoint.rollback()
+        if savepoint.is_active:
+            savepoint.rollback()
         raise
     savepoint.commit()
     # Read before committing, which expires the booking: no reload to redirect.

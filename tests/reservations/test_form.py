@@ -197,6 +197,18 @@ def test_a_refusal_after_the_booking_is_written_undoes_every_write(login, booker
     assert _bookings_count() == 1
 
 
+def test_an_unexpected_error_after_the_booking_is_written_leaves_nothing(login, booker, room):
+    def crash(_sender, **_kw):
+        raise RuntimeError("mail template missing")
+
+    client = login(booker)
+    db.session.commit()
+    with events.request_created.connected_to(crash), pytest.raises(RuntimeError):
+        client.post(URL, data=room_form())
+    assert _bookings_count() == 0
+    assert client.post(URL, data=room_form()).status_code == 302
+
+
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
