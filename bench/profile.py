@@ -8,7 +8,19 @@ gunicorn), prints the mean wall and CPU milliseconds per request, then the profi
 Options (environment): PROFILE_HEADERS ("Name: value" lines), PROFILE_LENGTH (characters
 of profile to print), PROFILE_LOGIN ("email:password": log in through the form first),
 PROFILE_POST (an urlencoded form: POST it to the path, with the CSRF token scraped from the
-page; e.g. the conflicting booking request, which can be sent again and again).
+page; e.g. the conflicting booking request, which can be sent again and again),
+PROFILE_POST_SLOTS (a first date, YYYY-MM-DD: with PROFILE_POST, every request asks for a
+fresh free half-hour from that date on, walking days, rooms and slots as bench/runner.py's
+bodies file does, so the *accepted* booking POST can be measured; the path's `resource`
+argument and the form's date, start and end are replaced, and the session cookie is sent
+unchanged each time, as wrk does, so flashed messages do not pile up in it).
+
+    DATABASE_URL=sqlite:////tmp/s1.db PROFILE_LOGIN="bench@example.org:bench-password" \
+    PROFILE_POST="title=x&purpose=&attendees=4&visibility=private&association=&repeat=none&submit=1" \
+    PROFILE_POST_SLOTS=2027-01-04 .venv/bin/python bench/profile.py /reservations/new 50
+
+Each run books its slots for good: start the next run from a later date (each weekday holds
+105 slots) or on a fresh copy of the database.
 """
 
 from __future__ import annotations
@@ -17,7 +29,10 @@ import os
 import re
 import sys
 import time
-from urllib.parse import parse_qsl
+from datetime import date, timedelta
+from datetime import time as dtime
+from itertools import count as counter
+from urllib.parse import parse_qsl, urlencode
 
 os.environ.setdefault("APP_ENV", "production")
 os.environ.setdefault("SECRET_KEY", "profile-only-secret-key-profile-only-secret")
@@ -29,6 +44,30 @@ from booking import create_app
 TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
 )
+
+
+# Free half-hours of every bench room on every weekday (as in bench/runner.py).
+FREE_SLOTS = [
+    (dtime(8, 0), dtime(8, 30)),
+    (dtime(8, 30), dtime(9, 0)),
+    (dtime(10, 0), dtime(10, 30)),
+    (dtime(12, 0), dtime(12, 30)),
+    (dtime(13, 30), dtime(14, 0)),
+    (dtime(19, 0), dtime(19, 30)),
+    (dtime(19, 30), dtime(20, 0)),
+]
+ROOMS = [f"salle-visio-{n:02d}" for n in range(1, 16)]
+
+
+def free_slots(start: date):
+    """Fresh free slots from `start`: day by day (weekdays), room by room; bounded."""
+    day = start
+    for _ in range(800):
+        if day.weekday() < 5:
+            for room in ROOMS:
+                for slot in FREE_SLOTS:
+                    yield room, day, slot
+        day += timedelta(days=1)
 
 
 def _token(html: str) -> str:
@@ -44,7 +83,8 @@ def main(argv: list[str]) -> int:
         name, _, value = line.partition(":")
         if name:
             headers[name.strip()] = value.strip()
-    client = create_app().test_client()
+    app = create_app()
+    client = app.test_client()
     if os.environ.get("PROFILE_LOGIN"):
         email, _, password = os.environ["PROFILE_LOGIN"].partition(":")
         page = client.get("/account/login").get_data(as_text=True)
@@ -56,9 +96,31 @@ def main(argv: list[str]) -> int:
         form = dict(parse_qsl(os.environ["PROFILE_POST"], keep_blank_values=True))
         form["csrf_token"] = _token(client.get(path).get_data(as_text=True))
 
+    slots = None
+    if form is not None and os.environ.get("PROFILE_POST_SLOTS"):
+        slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]))
+        cookie = client.get_cookie("session")
+        headers["Cookie"] = f"session={cookie.value}" if cookie else ""
+        client = app.test_client(use_cookies=False)
+        numbers = counter(1)
+
     def call():
         if form is None:
             return client.get(path, headers=headers)
+        if slots is not None:
+            room, day, (start, end) = next(slots)
+            fresh = {
+                **form,
+                "date": day.isoformat(),
+                "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}",
+                "title": f"Profil {next(numbers)}",
+            }
+            url = path.partition("?")[0] + "?" + urlencode({"resource": room})
+            answer = client.post(url, data=fresh, headers=headers)
+            if answer.status_code not in (302, 303):
+                raise SystemExit(f"{url} {fresh}: HTTP {answer.status_code}, slot not free?")
+            return answer
         return client.post(path, data=form, headers=headers)
 
     first = call()

@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Enum,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -92,8 +104,20 @@ class User(UserMixin, db.Model):
 
     @property
     def is_manager(self) -> bool:
-        """Manages at least one resource or site."""
-        return bool(self.managed_resources or self.managed_sites)
+        """Manages at least one resource or site.
+
+        One EXISTS query (none when the user loader read it with the user), remembered
+        until the user is expired: the menu of every page asks, and loading both lists
+        of managed objects to answer cost two queries each time.
+        """
+        loaded = vars(self)
+        if "managed_resources" in loaded and "managed_sites" in loaded:
+            return bool(self.managed_resources or self.managed_sites)
+        if _IS_MANAGER not in loaded:
+            # Selected through `User` so that the session autoflushes first.
+            flag = select(manages_something(User.id)).where(User.id == self.id)
+            loaded[_IS_MANAGER] = bool(db.session.scalar(flag))
+        return loaded[_IS_MANAGER]
 
     def is_member_of(self, association: Association | int) -> bool:
         assoc_id = association if isinstance(association, int) else association.id
@@ -105,6 +129,39 @@ class User(UserMixin, db.Model):
             m.association_id == assoc_id and m.role == MembershipRole.ADMIN
             for m in self.memberships
         )
+
+
+_IS_MANAGER = "_is_manager"  # where `User.is_manager` is remembered, in the instance's dict
+
+
+@event.listens_for(User, "expire")
+def forget_is_manager(user: User | None, _attributes: object) -> None:
+    if user is not None:  # None: the instance is already garbage collected
+        vars(user).pop(_IS_MANAGER, None)
+
+
+def manages_something(user_id: object) -> ColumnElement[bool]:
+    """SQL: the user (an id, or `User.id` to correlate) manages a resource or a site.
+
+    The manager tables belong to the resources layer: named, not imported.
+    """
+    tables = db.metadata.tables
+    return or_(
+        exists().where(tables["resource_manager"].c.user_id == user_id),
+        exists().where(tables["site_manager"].c.user_id == user_id),
+    )
+
+
+def user_with_flags(user_id: int) -> User | None:
+    """A user and whether they manage anything, read in one query (the signed-in user)."""
+    row = db.session.execute(
+        select(User, manages_something(User.id)).where(User.id == user_id)
+    ).first()
+    if row is None:
+        return None
+    user, manages = row
+    vars(user)[_IS_MANAGER] = bool(manages)
+    return user
 
 
 class Association(db.Model):
@@ -144,7 +201,8 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    association: Mapped[Association] = relationship(back_populates="memberships")
+    # Joined: `User.associations` and membership checks read it for every membership.
+    association: Mapped[Association] = relationship(back_populates="memberships", lazy="joined")
 
 
 class Invitation(db.Model):

@@ -9,8 +9,7 @@ from flask import Flask, current_app, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, logout_user
 
-from booking.auth.models import User
-from booking.extensions import db
+from booking.auth.models import User, user_with_flags
 
 _SESSION_KEY = "_password_mark"
 
@@ -40,7 +39,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = user_with_flags(int(user_id))
         return user if user is not None and user.is_active else None
 
     @app.before_request

@@ -21,10 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.auth.models import Association, User
+from booking.auth.models import Association, User, forget_is_manager
 from booking.db import utcnow
 from booking.extensions import db
-from booking.resources.models import Equipment, Resource
+from booking.resources.models import Equipment, Resource, Site
 
 
 class BookingState(enum.StrEnum):
@@ -165,13 +165,18 @@ class Booking(db.Model):
     def can_view(self, user: User | None) -> bool:
         if user is None or not user.is_authenticated:
             return False
-        return (
-            user.is_admin
-            or user.is_member_of(self.association_id)
-            or self.resource.can_approve(user)
-        )
+        return user.is_admin or user.is_member_of(self.association_id) or self._approver(user)
 
     def can_decide(self, user: User | None) -> bool:
+        return self._approver(user)
+
+    def _approver(self, user: User | None) -> bool:
+        """`Resource.can_approve`, without loading the resource's and its site's managers
+        for someone who manages nothing at all (most people)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if not user.is_admin and not user.is_manager:
+            return False
         return self.resource.can_approve(user)
 
     def can_cancel(self, user: User | None) -> bool:
@@ -179,7 +184,7 @@ class Booking(db.Model):
             return False
         if self.state not in (BookingState.PENDING, BookingState.APPROVED, BookingState.WAITLISTED):
             return False
-        return user.is_member_of(self.association_id) or self.resource.can_approve(user)
+        return user.is_member_of(self.association_id) or self._approver(user)
 
     def can_comment(self, user: User | None) -> bool:
         return self.can_view(user)
@@ -234,3 +239,14 @@ def _span_is_bounded(_mapper, _connection, booking: Booking) -> None:
     """The window queries' lower bound (MAX_BOOKING_SPAN) holds for every stored booking."""
     if booking.end_at - booking.start_at > MAX_BOOKING_SPAN:
         raise ValueError(f"a booking lasts at most {MAX_BOOKING_SPAN.days} days")
+
+
+def _managers_changed(_target: object, user: User, _initiator: object) -> None:
+    """A user made (or no longer) a manager in Python, not yet flushed, is known as such at
+    once: forget the `User.is_manager` it may remember, which `Booking._approver` trusts."""
+    forget_is_manager(user, None)
+
+
+for _managers in (Resource.managers, Site.managers):
+    event.listen(_managers, "append", _managers_changed)
+    event.listen(_managers, "remove", _managers_changed)

@@ -140,8 +140,12 @@ def build_booking(actor: User, req: BookingRequest, title: str) -> Booking:
         end_at=req.end_at,
         sequence=0,
     )
-    for equipment_id, quantity in sorted(req.equipment.items()):
-        booking.equipment.append(BookingEquipment(equipment_id=equipment_id, quantity=quantity))
+    # Always set, even empty: the emails read it, and an untouched collection of a new
+    # booking would be fetched from the database once flushed.
+    booking.equipment = [
+        BookingEquipment(equipment_id=equipment_id, quantity=quantity)
+        for equipment_id, quantity in sorted(req.equipment.items())
+    ]
     return booking
 
 

@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, or_, select
 
 from booking.auth.models import User
 from booking.bookings.models import Booking
@@ -25,6 +25,7 @@ from booking.db import utcnow
 from booking.extensions import db
 from booking.notifications.ical import booking_calendar
 from booking.outbox import OutboxMessage, enqueue
+from booking.resources.models import Resource, resource_managers, site_managers
 from booking.templating import local_date, local_time
 
 # Optional emails a user may turn off in their profile; decisions are always sent.
@@ -105,12 +106,28 @@ def managers_of(booking: Booking) -> list[User]:
     """Managers of the resource and of its site; administrators when there are none."""
     resource = booking.resource
     people: dict[int, User] = {}
-    for user in [*resource.managers, *resource.site.managers]:
+    for user in _resource_then_site_managers(resource):
         people.setdefault(user.id, user)
     if not people:
         admins = db.session.scalars(select(User).where(User.is_admin.is_(True)).order_by(User.id))
         people = {u.id: u for u in admins}
     return [u for u in people.values() if u.is_active]
+
+
+def _resource_then_site_managers(resource: Resource) -> list[User]:
+    """The resource's managers, then its site's: the loaded lists, else one query (not two)."""
+    if "managers" not in inspect(resource).unloaded and (
+        "managers" not in inspect(resource.site).unloaded
+    ):
+        return [*resource.managers, *resource.site.managers]
+    direct = User.id.in_(
+        select(resource_managers.c.user_id).where(resource_managers.c.resource_id == resource.id)
+    )
+    of_site = User.id.in_(
+        select(site_managers.c.user_id).where(site_managers.c.site_id == resource.site_id)
+    )
+    rows = db.session.execute(select(User, direct).where(or_(direct, of_site))).all()
+    return [user for user, _direct in sorted(rows, key=lambda row: (not row[1], row[0].id))]
 
 
 def manager_side(

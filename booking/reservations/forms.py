@@ -9,6 +9,7 @@ replaced here.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -253,40 +254,50 @@ def parse_slot(value: str | None) -> tuple[time, time] | None:
 
 def reservation_form(resource: Resource, **kwargs: object) -> ReservationForm:
     """A reservation form with one checkbox (and a quantity when > 1) per equipment item."""
-    attrs: dict[str, object] = {}
-    equipment_fields: list[tuple[int, str, str | None]] = []
-    for item in sorted(resource.equipment, key=lambda i: i.equipment.name):
-        box = f"equipment_{item.equipment_id}"
-        attrs[box] = BooleanField(item.equipment.name)
-        qty_name = None
-        if item.quantity > 1:
-            qty_name = f"{box}_quantity"
-            attrs[qty_name] = FriendlyIntegerField(
-                _l(
-                    "How many (%(name)s, up to %(num)d)",
-                    name=item.equipment.name,
-                    num=item.quantity,
-                ),
-                default=1,
-                validators=[
-                    Optional(),
-                    NumberRange(
-                        min=1,
-                        max=item.quantity,
-                        message=_l("Choose between 1 and %(num)d.", num=item.quantity),
-                    ),
-                ],
-                render_kw={"min": 1, "max": item.quantity},
-            )
-        equipment_fields.append((item.equipment_id, box, qty_name))
-    form_class = type("ResourceReservationForm", (ReservationForm,), attrs)
+    offered = tuple(
+        (item.equipment_id, item.equipment.name, item.quantity)
+        for item in sorted(resource.equipment, key=lambda i: i.equipment.name)
+    )
+    form_class, equipment_fields = _form_class(offered)
     form = form_class(**kwargs)
-    form.equipment_fields = equipment_fields
+    form.equipment_fields = list(equipment_fields)
     form.is_open_lab = not resource.is_exclusive
     form.uses_slots = form.is_open_lab or resource.fixed_slots
     if form.is_open_lab:  # one seat each: there is no number of people to ask
         del form.attendees
     return form
+
+
+@lru_cache(maxsize=256)
+def _form_class(
+    offered: tuple[tuple[int, str, int], ...],
+) -> tuple[type[ReservationForm], list[tuple[int, str, str | None]]]:
+    """The form class for one set of equipment (id, name, quantity), built once: making a
+    class and collecting its fields costs more than filling the form. Labels stay lazy, so
+    one class serves every language."""
+    attrs: dict[str, object] = {}
+    equipment_fields: list[tuple[int, str, str | None]] = []
+    for equipment_id, name, quantity in offered:
+        box = f"equipment_{equipment_id}"
+        attrs[box] = BooleanField(name)
+        qty_name = None
+        if quantity > 1:
+            qty_name = f"{box}_quantity"
+            attrs[qty_name] = FriendlyIntegerField(
+                _l("How many (%(name)s, up to %(num)d)", name=name, num=quantity),
+                default=1,
+                validators=[
+                    Optional(),
+                    NumberRange(
+                        min=1,
+                        max=quantity,
+                        message=_l("Choose between 1 and %(num)d.", num=quantity),
+                    ),
+                ],
+                render_kw={"min": 1, "max": quantity},
+            )
+        equipment_fields.append((equipment_id, box, qty_name))
+    return type("ResourceReservationForm", (ReservationForm,), attrs), equipment_fields
 
 
 class CommentForm(FlaskForm):

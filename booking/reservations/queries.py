@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from booking.auth.models import Association, User
 from booking.bookings.models import Booking, BookingEquipment, BookingState, Comment
 from booking.extensions import db
-from booking.resources.models import Resource, ResourceEquipment, Site
+from booking.resources.models import OpeningHours, Resource, ResourceEquipment, Site
 
 PER_PAGE = 20
 
@@ -29,19 +30,49 @@ def bookable_resources() -> list[Resource]:
 
 
 def bookable_resource(slug: str | None) -> Resource | None:
+    """The resource with what its form and the booking rules read: site, training, equipment
+    and opening hours (its own and its site's), in two statements."""
     if not slug:
         return None
     stmt = (
         select(Resource)
         .where(Resource.slug == slug.strip(), Resource.is_bookable.is_(True))
         .options(
-            selectinload(Resource.site).selectinload(Site.opening_hours),
-            selectinload(Resource.opening_hours),
-            selectinload(Resource.equipment).joinedload(ResourceEquipment.equipment),
-            selectinload(Resource.required_training),
+            joinedload(Resource.site),
+            joinedload(Resource.required_training),
+            joinedload(Resource.equipment).joinedload(ResourceEquipment.equipment),
         )
     )
-    return db.session.scalar(stmt)
+    resource = db.session.execute(stmt).unique().scalar_one_or_none()
+    if resource is not None:
+        load_opening_hours(resource)
+    return resource
+
+
+def load_opening_hours(resource: Resource) -> None:
+    """Load the resource's opening hours and its site's with one query (not one each)."""
+    site = resource.site
+    unloaded = inspect(resource).unloaded
+    if "opening_hours" not in unloaded and "opening_hours" not in inspect(site).unloaded:
+        return
+    stmt = (
+        select(OpeningHours)
+        .where(
+            or_(
+                OpeningHours.resource_id == resource.id,
+                and_(OpeningHours.site_id == site.id, OpeningHours.resource_id.is_(None)),
+            )
+        )
+        .order_by(OpeningHours.weekday, OpeningHours.opens_at)
+    )
+    rows = list(db.session.scalars(stmt))
+    # The same rows, in the same order, as the two relationships would load.
+    if "opening_hours" in unloaded:
+        set_committed_value(
+            resource, "opening_hours", [h for h in rows if h.resource_id == resource.id]
+        )
+    if "opening_hours" in inspect(site).unloaded:
+        set_committed_value(site, "opening_hours", [h for h in rows if h.resource_id is None])
 
 
 def association_choices(user: User) -> list[Association]:

@@ -196,7 +196,8 @@ def new() -> str | Response:
     if request.method == "GET" and form.date.data is not None:
         form.nth.data = str(min((form.date.data.day - 1) // 7 + 1, 4))
         form.weekdays.data = [str(form.date.data.weekday())]
-    form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
+    if form.uses_slots:  # rooms are booked by start and end times: no slot list to show
+        form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
     if not form.is_open_lab:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
 
@@ -219,10 +220,9 @@ def new() -> str | Response:
                 elif form.preview.data:
                     problems.append(_("This booking does not repeat: there is only one date."))
                 else:
-                    booking = request_booking(current_user, req)
-                    db.session.commit()
-                    flash(_success_message([booking]), "success")
-                    return redirect(url_for(".detail", booking_id=booking.id))
+                    done = _book_one(form, req, problems)
+                    if done is not None:
+                        return done
             except BookingRefused as problem:
                 problems.extend(_show_refusal(form, problem))  # names conflicts: before rollback
                 db.session.rollback()
@@ -236,6 +236,33 @@ def new() -> str | Response:
         occurrences=occurrences,
         conflict_text=conflict_text,
     ), (200 if not (problems or form.errors) else 422)
+
+
+def _book_one(form: ReservationForm, req: BookingRequest, problems: list[str]) -> Response | None:
+    """Book one date; on a refusal, put it in the form and return None.
+
+    The request runs in a SAVEPOINT: a refusal undoes only what it wrote, so the
+    resource, the user and the associations the page shows stay loaded instead of
+    being expired (and read again) by a rollback of the whole transaction. The
+    transaction left open writes nothing and ends with the request.
+    """
+    savepoint = db.session.begin_nested()
+    try:
+        booking = request_booking(current_user, req)
+    except BookingRefused as problem:
+        problems.extend(_show_refusal(form, problem))  # names conflicts: before the rollback
+        savepoint.rollback()
+        return None
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
+    # Read before committing, which expires the booking: no reload to redirect.
+    message, booking_id = _success_message([booking]), booking.id
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".detail", booking_id=booking_id))
 
 
 def _series_step(

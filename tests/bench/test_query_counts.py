@@ -242,6 +242,13 @@ def test_booking_post_and_its_refusal_issue_as_many_statements_on_twice_the_data
         counts[size] = (accepted, refused)
     _assert_flat(counts[2][0], counts[4][0])
     _assert_flat(counts[2][1], counts[4][1])
+    for accepted, refused in counts.values():
+        # One transaction each (SQLite shows its BEGIN): nothing is read again after commit.
+        assert sum(s.startswith("BEGIN") for s in accepted) <= 1
+        assert sum(s.startswith("BEGIN") for s in refused) <= 1
+        # The refusal undoes only its savepoint: what the page shows is not read again.
+        undone = next(i for i, s in enumerate(refused) if s.startswith("ROLLBACK TO SAVEPOINT"))
+        assert [s for s in refused[undone + 1 :] if s.lstrip().startswith("SELECT")] == []
     created = _db.session.query(Booking).filter(Booking.title == "Assemblée").all()
     assert len(created) == 2
     assert all(b.state in (BookingState.PENDING, BookingState.APPROVED) for b in created)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import inspect
 
 from booking.audit import trail
 from booking.bookings import events
@@ -57,6 +58,12 @@ def test_approving_records_decider_bumps_sequence_audits_and_announces(scene):
     assert actions(booking)[-1] == ("approved", "pending", "approved")
 
 
+def test_a_new_booking_without_equipment_never_fetches_its_empty_equipment_list(scene):
+    booking = pending(scene)
+    assert "equipment" not in inspect(booking).unloaded  # the emails read it: no query
+    assert booking.equipment == []
+
+
 def test_only_a_manager_of_the_resource_approves(scene):
     booking = pending(scene)
     other_manager = factories.make_user()
@@ -69,6 +76,15 @@ def test_only_a_manager_of_the_resource_approves(scene):
     scene.room.site.managers.append(site_manager)
     approve(site_manager, booking, now=NOW)
     assert booking.state is BookingState.APPROVED
+
+
+def test_someone_made_a_manager_in_the_same_session_decides_at_once(scene):
+    booking = pending(scene)
+    newcomer = factories.make_user()
+    assert not booking.can_decide(newcomer)  # manages nothing: remembered on the user
+    scene.room.managers.append(newcomer)
+    assert booking.can_decide(newcomer)
+    assert booking.can_view(newcomer)
 
 
 def test_approving_refuses_the_overlapping_pending_requests_and_returns_them(scene):

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import vobject
 from icalendar import Calendar
+from sqlalchemy import event
 
 from booking.bookings import events
 from booking.bookings.models import BookingEquipment, BookingState, Comment
 from booking.extensions import db
+from booking.notifications.emails import managers_of
 from booking.resources.models import Equipment
 from tests import factories
 from tests.notifications.conftest import END, START
@@ -313,3 +315,31 @@ def test_the_emailed_invitation_and_the_room_feed_share_the_event_uid(scene, pen
     (invited,) = calendar(by_recipient("approved")["requester@example.org"]).walk("VEVENT")
     feed = Calendar.from_ical(client.get(f"/feeds/resources/{pending.resource.slug}.ics").data)
     assert [str(e["UID"]) for e in feed.walk("VEVENT")] == [str(invited["UID"])]
+
+
+def test_managers_are_read_in_one_query_resource_managers_first_once_each(scene, pending):
+    """Both manager lists in one statement (not two lazy loads); someone managing both the
+    room and its site is told once; inactive accounts are left out."""
+    both = factories.make_user("both@example.org")
+    gone = factories.make_user("gone@example.org", is_active_account=False)
+    scene.resource.managers.append(both)
+    scene.resource.site.managers.extend([both, gone])
+    db.session.commit()
+    db.session.expire_all()
+    booking = db.session.get(type(pending), pending.id)
+    resource = booking.resource
+    assert resource.site is not None  # loaded before counting
+    statements: list[str] = []
+
+    def _count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        found = managers_of(booking)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)
+    assert len([s for s in statements if s.startswith("SELECT")]) == 1
+    emails_found = [u.email for u in found]
+    direct = sorted([scene.room_manager, both], key=lambda u: u.id)
+    assert emails_found == [u.email for u in direct] + ["site@example.org"]

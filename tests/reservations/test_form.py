@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from booking.audit import AuditEvent
+from booking.bookings import events
+from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
+from booking.outbox import OutboxMessage
+from booking.reservations.forms import reservation_form
 from booking.resources.models import UserTraining
 from tests import factories
 from tests.reservations.conftest import local
@@ -169,6 +174,45 @@ def test_a_conflict_is_named_next_to_the_start(login, booker, room):
     assert "15:00" in message
 
 
+def test_a_refusal_after_the_booking_is_written_undoes_every_write(login, booker, room):
+    """The request runs in a savepoint: a refusal raised once the booking, its audit event
+    and its emails are written leaves none of them, and the page still names the room."""
+
+    def refuse_late(_sender, **_kw):
+        raise BookingRefused("Refused at the last moment.", rule="overlap", field="start_at")
+
+    client = login(booker)
+    db.session.commit()
+    before = (_count(AuditEvent), _count(OutboxMessage))
+    with events.request_created.connected_to(refuse_late):
+        response = client.post(URL, data=room_form())
+    assert response.status_code == 422
+    page = text(response)
+    assert "Book Salle Iroise" in page
+    assert "Refused at the last moment." in error_of(page, "start")
+    assert _bookings_count() == 0
+    assert (_count(AuditEvent), _count(OutboxMessage)) == before
+    # The next request works as usual.
+    assert client.post(URL, data=room_form()).status_code == 302
+    assert _bookings_count() == 1
+
+
+def test_an_unexpected_error_after_the_booking_is_written_leaves_nothing(login, booker, room):
+    def crash(_sender, **_kw):
+        raise RuntimeError("mail template missing")
+
+    client = login(booker)
+    db.session.commit()
+    with events.request_created.connected_to(crash), pytest.raises(RuntimeError):
+        client.post(URL, data=room_form())
+    assert _bookings_count() == 0
+    assert client.post(URL, data=room_form()).status_code == 302
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
 def test_too_many_attendees_is_shown_next_to_the_number(login, booker, room):
     page = _refused(login(booker), attendees="11")
     assert error_of(page, "attendees")
@@ -325,3 +369,16 @@ def test_the_booking_page_says_where_i_am_on_the_waiting_list(login, booker, ope
     )
     page = text(client.get(response.headers["Location"]))
     assert "Number 2 on the waiting list" in page
+
+
+def test_the_form_class_is_built_once_per_set_of_equipment(app, room, screen):
+    with app.test_request_context():
+        first, again = reservation_form(room), reservation_form(room)
+        assert type(first) is type(again)
+        assert first.equipment_fields == again.equipment_fields
+        assert first.equipment_fields is not again.equipment_fields
+        item = next(i for i in room.equipment if i.equipment_id == screen.id)
+        item.quantity = 3  # the room now has three screens: a new form class
+        changed = reservation_form(room)
+        assert type(changed) is not type(first)
+        assert changed[f"equipment_{screen.id}_quantity"].validators[1].max == 3
