@@ -29,8 +29,7 @@ import os
 import re
 import sys
 import time
-from datetime import date, timedelta
-from datetime import time as dtime
+from datetime import date
 from itertools import count as counter
 from urllib.parse import parse_qsl, urlencode
 
@@ -39,6 +38,9 @@ os.environ.setdefault("SECRET_KEY", "profile-only-secret-key-profile-only-secret
 
 from pyinstrument import Profiler
 
+# The benchmark runner's own slot walk (bench/ is this script's directory, so on sys.path).
+from runner import free_slots
+
 from booking import create_app
 
 TOKEN = re.compile(
@@ -46,28 +48,7 @@ TOKEN = re.compile(
 )
 
 
-# Free half-hours of every bench room on every weekday (as in bench/runner.py).
-FREE_SLOTS = [
-    (dtime(8, 0), dtime(8, 30)),
-    (dtime(8, 30), dtime(9, 0)),
-    (dtime(10, 0), dtime(10, 30)),
-    (dtime(12, 0), dtime(12, 30)),
-    (dtime(13, 30), dtime(14, 0)),
-    (dtime(19, 0), dtime(19, 30)),
-    (dtime(19, 30), dtime(20, 0)),
-]
 ROOMS = [f"salle-visio-{n:02d}" for n in range(1, 16)]
-
-
-def free_slots(start: date):
-    """Fresh free slots from `start`: day by day (weekdays), room by room; bounded."""
-    day = start
-    for _ in range(800):
-        if day.weekday() < 5:
-            for room in ROOMS:
-                for slot in FREE_SLOTS:
-                    yield room, day, slot
-        day += timedelta(days=1)
 
 
 def _token(html: str) -> str:
@@ -98,7 +79,7 @@ def main(argv: list[str]) -> int:
 
     slots = None
     if form is not None and os.environ.get("PROFILE_POST_SLOTS"):
-        slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]))
+        slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]), ROOMS)
         cookie = client.get_cookie("session")
         headers["Cookie"] = f"session={cookie.value}" if cookie else ""
         client = app.test_client(use_cookies=False)

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -42,6 +40,7 @@ from booking.calendars.ical import (
     splice,
 )
 from booking.extensions import db
+from booking.lru import LRUCache
 from booking.resources.models import Resource, Site, resource_managers, site_managers
 
 FORMAT_VERSION = "1"  # change when the generated text changes for the same data
@@ -522,31 +521,18 @@ def _span_of(rows: list, now: datetime) -> tuple[date, date]:
 # --- cache ---------------------------------------------------------------------
 
 
-class FeedCache:
-    """A small thread-safe LRU of built feeds, keyed by (feed key, ETag).
+class FeedCache(LRUCache[tuple[str, str], bytes]):
+    """Built feeds, keyed by (feed key, ETag).
 
     A feed whose data changed gets a new ETag, so stale entries are never
-    served; they just age out. Bounded by entry count and total bytes.
+    served; storing a new version drops the older ones at once. Bounded by
+    entry count and total bytes.
     """
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
+        super().__init__(max_entries)
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: tuple[str, str]) -> bytes | None:
-        with self._lock:
-            body = self._entries.get(key)
-            if body is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return body
 
     def put(self, key: tuple[str, str], body: bytes) -> None:
         if len(body) > self.max_bytes:
@@ -571,35 +557,9 @@ class FeedCache:
             self._entries.clear()
             self._bytes = 0
 
-    def __len__(self) -> int:
-        return len(self._entries)
 
-
-class EventCache:
-    """A bounded thread-safe LRU of serialized VEVENTs, keyed by everything they show."""
+class EventCache(LRUCache[tuple, bytes]):
+    """Serialized VEVENTs, keyed by everything they show (see `build_feed`)."""
 
     def __init__(self, max_entries: int = 20_000) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> bytes | None:
-        with self._lock:
-            chunk = self._entries.get(key)
-            if chunk is not None:
-                self._entries.move_to_end(key)
-            return chunk
-
-    def put(self, key: tuple, chunk: bytes) -> None:
-        with self._lock:
-            self._entries[key] = chunk
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        super().__init__(max_entries)

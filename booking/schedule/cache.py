@@ -12,8 +12,6 @@ makes a new key, and the old entry ages out of the LRU. One cache per process
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date, datetime
 from typing import TypeVar
@@ -21,6 +19,7 @@ from typing import TypeVar
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 
+from booking.lru import LRUCache
 from booking.resources.models import Resource
 from booking.schedule.grid import Grid, week_days, week_grid, week_row_header
 from booking.timeutil import local_day_bounds
@@ -28,41 +27,11 @@ from booking.timeutil import local_day_bounds
 T = TypeVar("T")
 
 
-class GridCache:
-    """A small thread-safe LRU of built grids."""
+class GridCache(LRUCache[Hashable, object]):
+    """Built grids, least recently used dropped first."""
 
     def __init__(self, max_entries: int = 256) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, object] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Hashable) -> object | None:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return value
-
-    def put(self, key: Hashable, value: object) -> None:
-        if self.max_entries <= 0:
-            return
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        super().__init__(max_entries)
 
 
 def init_grid_cache(app: Flask) -> None:

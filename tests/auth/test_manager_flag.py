@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from booking.auth.models import user_with_flags
-from booking.extensions import db
 from tests import factories
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def _count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
+from tests.statements import recorded_statements as counting
 
 
 def test_the_user_loader_reads_the_flag_with_the_user(db):

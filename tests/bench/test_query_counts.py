@@ -7,14 +7,11 @@ and counts again: the counts must be equal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import event
 
 from booking.auth.models import Association, User
 from booking.bookings.models import Booking, BookingSeries, BookingState
@@ -22,6 +19,7 @@ from booking.extensions import db as _db
 from booking.resources.models import Resource, Site
 from booking.timeutil import local_datetime, local_today, to_utc
 from tests import factories
+from tests.statements import recorded_statements as counting
 
 PAST_DAY = date(2026, 9, 29)  # a Tuesday: the day, week and month pages show a fixed date
 
@@ -109,21 +107,6 @@ def build(world: World | None, size: int) -> World:
     _db.session.commit()
     _db.session.expunge_all()
     return world
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
 
 
 def count_request(client, method: str, url: str, **kwargs) -> tuple[int, list[str], object]:

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from gunicorn.glogging import SafeAtoms
-from sqlalchemy import event
 
 from booking.bookings.models import BookingSeries
 from booking.calendars import feeds, views
@@ -17,6 +16,7 @@ from booking.extensions import db
 from booking.timeutil import to_local, to_utc
 from tests import factories
 from tests.calendars.conftest import NOW, node_available, parse_everywhere, parse_icaljs
+from tests.statements import recorded_statements, selects
 
 HOST = "salles.test"
 
@@ -390,20 +390,12 @@ def test_a_304_reads_one_row_of_the_resource_not_its_bookings(client, now, room)
     url = "/feeds/resources/salle-iroise.ics"
     etag = client.get(url).headers["ETag"]
     for headers in ({"If-None-Match": etag}, {}):  # a 304, then the cached body
-        statements = []
-
-        def record(_conn, _cursor, statement, *_args, into=statements):
-            into.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements() as statements:
             response = client.get(url, headers=headers)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         assert response.status_code == (304 if headers else 200)
-        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-        assert len(selects) == 1, selects
-        assert "booking" not in selects[0].lower()
+        reads = selects(statements)
+        assert len(reads) == 1, reads
+        assert "booking" not in reads[0].lower()
 
 
 @pytest.mark.parametrize(

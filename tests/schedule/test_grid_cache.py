@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db as _db
@@ -13,6 +12,7 @@ from booking.resources.models import Closure, OpeningHours
 from booking.schedule import views
 from tests.schedule.conftest import DAY, at
 from tests.schedule.test_calendars import cells_of
+from tests.statements import recorded_statements, selects
 
 DAY_URL = f"/calendar/day?date={DAY.isoformat()}"
 PAGES = [
@@ -23,18 +23,10 @@ PAGES = [
 
 
 def selects_of(client, url: str) -> tuple[str, list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
     _db.session.expunge_all()
-    event.listen(_db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements() as statements:
         html = client.get(url).get_data(as_text=True)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", record)
-    return html, [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    return html, selects(statements)
 
 
 @pytest.mark.parametrize("url", PAGES)

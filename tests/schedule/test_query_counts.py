@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from booking.extensions import db as _db
 from booking.resources.models import Closure, Equipment, ResourceEquipment
 from tests import factories
 from tests.schedule.conftest import DAY, at
+from tests.statements import recorded_statements as count_statements
 
 PAGES = [
     f"/calendar/day?date={DAY.isoformat()}",
@@ -23,20 +21,6 @@ PAGES = [
     "/resources/room-1",
     "/",
 ]
-
-
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", _count)
 
 
 def build(rooms: int, bookings_per_day: int) -> None:
