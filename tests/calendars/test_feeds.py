@@ -383,6 +383,18 @@ def test_the_validator_holds_all_day_and_moves_with_the_next_day(client, now, ro
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_each_language_has_its_own_validator(client, now, room):
+    book(room, (2026, 10, 5))
+    db.session.commit()
+    url = "/feeds/resources/salle-iroise.ics"
+    french = client.get(url, headers={"Accept-Language": "fr"})
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert french.headers["ETag"] != english.headers["ETag"]
+    assert french.data != english.data
+    stale = {"Accept-Language": "en", "If-None-Match": french.headers["ETag"]}
+    assert client.get(url, headers=stale).status_code == 200
+
+
 def test_a_304_reads_one_row_of_the_resource_not_its_bookings(client, now, room):
     for day in range(5, 10):
         book(room, (2026, 10, day))
