@@ -91,7 +91,6 @@ class Feed:
 class Validator:
     etag: str
     last_modified: datetime | None
-    count: int
 
 
 # --- resolution --------------------------------------------------------------
@@ -259,7 +258,7 @@ class Stamp:
         )
         etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
         modified = max(self.changed_at or day, day)
-        return Validator(etag=etag, last_modified=modified, count=-1)
+        return Validator(etag=etag, last_modified=modified)
 
 
 def feed_day(now: datetime) -> datetime:
@@ -399,7 +398,7 @@ def validator(feed: Feed, *, now: datetime, locale: str, base_url: str) -> Valid
     )
     etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
     modified = max((t for t in (latest, places_latest) if t is not None), default=None)
-    return Validator(etag=etag, last_modified=modified, count=count)
+    return Validator(etag=etag, last_modified=modified)
 
 
 def _window_years(feed: Feed, now: datetime) -> tuple[int, int]:

@@ -145,14 +145,12 @@ def _body(response: Response, body: bytes, filename: str) -> Response:
     return response
 
 
-def _cached_or_built(feed: Feed, etag: str, locale: str, now: datetime) -> bytes:
-    key = (f"{feed.key}|{locale}", etag)
-    body = feed_cache().get(key)
-    if body is None:
-        body = build_feed(
-            feed, now=now, base_url=base_url(), events=current_app.extensions["feed_event_cache"]
-        )
-        feed_cache().put(key, body)
+def _built(feed: Feed, key: tuple[str, str], now: datetime) -> bytes:
+    """Build the feed and keep it under `key` (feed key and locale, ETag)."""
+    body = build_feed(
+        feed, now=now, base_url=base_url(), events=current_app.extensions["feed_event_cache"]
+    )
+    feed_cache().put(key, body)
     return body
 
 
@@ -165,7 +163,9 @@ def _serve(feed: Feed, *, public: bool) -> Response:
     if _not_modified(response, check):
         response.status_code = 304
         return response
-    return _body(response, _cached_or_built(feed, check.etag, locale, now), feed.filename)
+    key = (f"{feed.key}|{locale}", check.etag)
+    body = feed_cache().get(key) or _built(feed, key, now)
+    return _body(response, body, feed.filename)
 
 
 def _serve_stamped(
@@ -184,12 +184,13 @@ def _serve_stamped(
     if _not_modified(response, check):
         response.status_code = 304
         return response
-    body = feed_cache().get((f"{stamp.key}|{locale}", check.etag))
+    key = (f"{stamp.key}|{locale}", check.etag)
+    body = feed_cache().get(key)
     if body is None:
         feed = resolve()
         if feed is None:
             return _not_found()
-        body = _cached_or_built(feed, check.etag, locale, day)
+        body = _built(feed, key, day)
     return _body(response, body, filename)
 
 

@@ -27,16 +27,9 @@ from booking.timeutil import local_day_bounds
 T = TypeVar("T")
 
 
-class GridCache(LRUCache[Hashable, object]):
-    """Built grids, least recently used dropped first."""
-
-    def __init__(self, max_entries: int = 256) -> None:
-        super().__init__(max_entries)
-
-
 def init_grid_cache(app: Flask) -> None:
-    app.config.setdefault("GRID_CACHE_ENTRIES", 256)  # day ~32 kB, month ~60 kB each
-    app.extensions["grid_cache"] = GridCache(app.config["GRID_CACHE_ENTRIES"])
+    # config.GRID_CACHE_ENTRIES: a day grid takes ~32 kB, a month ~60 kB.
+    app.extensions["grid_cache"] = LRUCache(app.config["GRID_CACHE_ENTRIES"])
 
 
 def grid_clock(now: datetime, start: datetime, end: datetime) -> tuple[Hashable, datetime]:
@@ -56,7 +49,7 @@ def grid_clock(now: datetime, start: datetime, end: datetime) -> tuple[Hashable,
 
 def cached_grid(kind: str, key: tuple, build: Callable[[], T]) -> T:
     """The grid `build()` makes, from the cache when this exact grid was built before."""
-    cache: GridCache = current_app.extensions["grid_cache"]
+    cache: LRUCache = current_app.extensions["grid_cache"]
     full_key = (kind, str(get_locale()), request.script_root, *key)
     value = cache.get(full_key)
     if value is None:
