@@ -395,6 +395,16 @@ def test_each_language_has_its_own_validator(client, now, room):
     assert client.get(url, headers=stale).status_code == 200
 
 
+def test_a_room_removed_between_its_validator_and_its_build_answers_404(
+    client, now, room, monkeypatch
+):
+    """The validator's row was read, then the room went before the feed was built."""
+    monkeypatch.setattr(views, "resource_feed", lambda *_args: None)
+    response = client.get("/feeds/resources/salle-iroise.ics")
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+
+
 def test_a_304_reads_one_row_of_the_resource_not_its_bookings(client, now, room):
     for day in range(5, 10):
         book(room, (2026, 10, day))
