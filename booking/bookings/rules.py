@@ -476,8 +476,9 @@ def check_request(
 
     `exclude_ids`: bookings to ignore (the one being rescheduled, a series' own
     occurrences). `siblings`: periods requested together (a series preview) that
-    count towards the quotas. `check_conflicts=False` leaves the overlap check to
-    the caller, who must run it under the resource lock. `trainee`: whose
+    count towards the quotas. `check_conflicts=False` leaves the rules that count
+    other rows (quota, overlap) to the caller, who must run them under the
+    resource lock (`locking.py`). `trainee`: whose
     training counts (the actor, unless a booking made by someone else is moved).
     """
     resource = req.resource
@@ -495,10 +496,15 @@ def check_request(
     check_attendees(resource, req.attendees)
     check_equipment(resource, req.equipment)
     check_training(trainee or actor, resource, req.start_at)
-    check_quota(
-        resource, req.association, req.start_at, req.end_at, exclude_ids=exclude_ids, extra=siblings
-    )
     if check_conflicts:
+        check_quota(
+            resource,
+            req.association,
+            req.start_at,
+            req.end_at,
+            exclude_ids=exclude_ids,
+            extra=siblings,
+        )
         check_overlap(resource, req.start_at, req.end_at, exclude_ids)
 
 
