@@ -17,6 +17,7 @@ from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.headers import init_headers
+from booking.core.retry import init_retry
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
@@ -60,6 +61,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     if app.config.get("BENCH_ROUTES"):
         app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
+    init_retry(app)  # after every blueprint: wraps each view
     init_errors(app)
     init_headers(app)
     init_notifications(app)

@@ -34,8 +34,10 @@ def _titles() -> dict[int, str]:
     }
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str | dict, int]:
-    title = _titles().get(code, _("Error"))
+def render_error(
+    code: int, message: str | None = None, *, title: str | None = None
+) -> tuple[str | dict, int]:
+    title = title or _titles().get(code, _("Error"))
     if _wants_json():
         return {"status": code, "title": title, "detail": message or title}, code
     return render_template("errors/error.html", code=code, title=title, message=message), code
