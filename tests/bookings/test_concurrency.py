@@ -24,6 +24,7 @@ from booking.bookings.rules import BookingRequest
 from booking.bookings.series import Recurrence, request_series
 from booking.bookings.services import approve, cancel, request_booking, reschedule
 from booking.extensions import db
+from booking.notifications.reminders import send_day_before_reminders
 from booking.resources.models import Closure, OpeningHours, Quota, Resource
 from tests import factories
 from tests.bookings.concurrency import assert_consistent, quietly, race, rounds
@@ -249,3 +250,29 @@ def block_approve_round(app) -> None:
 def test_blocking_a_period_while_a_request_in_it_is_approved(app, db):
     for _ in rounds():
         block_approve_round(app)
+
+
+# --- day-before reminder x cancel -------------------------------------------------------
+
+
+def reminder_cancel_round(app) -> None:
+    with quietly():
+        room_id, manager_id, association_id, member_ids = room_scene()
+        booking = ask(member_ids[0], room_id, association_id, TUESDAY, (14, 0), (16, 0))
+        approve(get(User, manager_id), booking, now=NOW)
+        booking_id = booking.id
+        db.session.commit()
+    the_day_before = at(TUESDAY, 9) - timedelta(days=1)
+    outcomes = race(
+        app,
+        lambda: send_day_before_reminders(now=the_day_before),
+        cancelling(member_ids[0], booking_id),
+    )
+    assert outcomes == ["ok", "ok"]
+    (booking,) = assert_consistent([room_id], now=NOW)
+    assert booking.state is BookingState.CANCELLED
+
+
+def test_the_day_before_reminder_while_the_booking_is_cancelled(app, db):
+    for _ in rounds():
+        reminder_cancel_round(app)

@@ -11,7 +11,7 @@ whole database from their first statement).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
@@ -35,6 +35,7 @@ from booking.bookings.services import (
     reschedule,
 )
 from booking.extensions import db
+from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
 from booking.resources.models import OpeningHours
 from tests import factories
 from tests.bookings.conftest import NOW, TUESDAY, Scene, at
@@ -74,6 +75,16 @@ def block_and_cancel(scene: Scene) -> Callable[[], object]:
     return lambda: cancel_hit_bookings(scene.manager, closure, "Travaux", now=NOW)
 
 
+def day_before_reminder(scene: Scene) -> Callable[[], object]:
+    approve(scene.manager, pending(scene), now=NOW)
+    return lambda: send_day_before_reminders(now=at(TUESDAY, 9) - timedelta(days=1))
+
+
+def pending_reminder(scene: Scene) -> Callable[[], object]:
+    pending(scene).created_at = NOW - timedelta(days=5)
+    return lambda: send_pending_reminders(now=NOW, days=3)
+
+
 SERVICES: dict[str, Callable[[Scene], Callable[[], object]]] = {
     "request": lambda s: lambda: pending(s),
     "series": lambda s: lambda: a_series(s),
@@ -103,6 +114,8 @@ SERVICES: dict[str, Callable[[Scene], Callable[[], object]]] = {
         )
     ),
     "block and cancel": block_and_cancel,
+    "day-before reminder": day_before_reminder,
+    "pending reminder": pending_reminder,
 }
 
 
