@@ -13,7 +13,8 @@ only added after the commit.
 
 If the failure persists, the visitor gets a 503 page saying nothing was saved
 and to try again, with `Retry-After` (a JSON problem for API and JSON clients),
-never a 500.
+never a 500. The periodic CLI commands run their transaction through the same
+`with_retries`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask_babel import gettext as _
@@ -33,6 +34,7 @@ from booking.core.errors import render_error
 from booking.extensions import db
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: PostgreSQL SQLSTATEs worth running again: deadlock_detected, serialization_failure.
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
@@ -62,26 +64,37 @@ def busy_response() -> tuple[Any, int, dict[str, str]]:
     return body, code, {"Retry-After": str(RETRY_AFTER)}
 
 
+def with_retries(work: Callable[[], T], attempts: int) -> T:
+    """Run `work`, one whole transaction ending in its commit; after a transient failure,
+    roll back, pause (full jitter, doubling) and run it again. The last failure is raised."""
+    limit = max(attempts, 1)
+    attempt = 1
+    while True:
+        try:
+            return work()
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+            db.session.rollback()
+            if attempt >= limit:
+                log.warning("Gave up after %s attempts: %s", attempt, error.orig)
+                raise
+            log.info("Running again (attempt %s of %s): %s", attempt + 1, limit, error.orig)
+            time.sleep(random.uniform(0, FIRST_PAUSE * 2 ** (attempt - 1)))
+            attempt += 1
+
+
 def retrying(view: Callable, attempts: Callable[[], int]) -> Callable:
-    """Wrap a view: a transient database error rolls back and runs it again."""
+    """Wrap a view: run again after a transient database error, then answer "try again"."""
 
     @functools.wraps(view)
     def run(*args: Any, **kwargs: Any) -> Any:
-        limit = max(attempts(), 1)
-        attempt = 1
-        while True:
-            try:
-                return view(*args, **kwargs)
-            except DBAPIError as error:
-                if not is_transient(error):
-                    raise
-                db.session.rollback()
-                if attempt >= limit:
-                    log.warning("Gave up after %s attempts: %s", attempt, error.orig)
-                    return busy_response()
-                log.info("Running again (attempt %s of %s): %s", attempt + 1, limit, error.orig)
-                time.sleep(random.uniform(0, FIRST_PAUSE * 2 ** (attempt - 1)))
-                attempt += 1
+        try:
+            return with_retries(lambda: view(*args, **kwargs), attempts())
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+            return busy_response()
 
     return run
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+import booking.cli as cli
 import booking.reservations.views as reservation_views
 from booking.audit import AuditEvent
 from booking.bookings.models import Booking, BookingState
@@ -125,3 +126,21 @@ def test_other_database_errors_are_not_run_again(login, scene, monkeypatch):
             f"/reservations/{booking.id}/cancel", data={"scope": "one", "reason": ""}
         )
     assert len(calls) == 1
+
+
+def test_the_periodic_commands_run_their_transaction_again_too(app, db, monkeypatch):
+    monkeypatch.setattr(retry, "FIRST_PAUSE", 0.001)
+    calls: list[int] = []
+    real = cli.expire_pending
+
+    def expire_pending():
+        calls.append(1)
+        if len(calls) == 1:
+            raise transient(psycopg.errors.SerializationFailure)
+        return real()
+
+    monkeypatch.setattr(cli, "expire_pending", expire_pending)
+    result = app.test_cli_runner().invoke(args=["expire-pending"])
+    assert result.exit_code == 0, result.output
+    assert "Requests expired: 0" in result.output
+    assert len(calls) == 2
