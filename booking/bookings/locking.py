@@ -8,7 +8,8 @@ state and its SEQUENCE rises with every change a calendar client sees.
 
 The lock order (DESIGN.md, "One lock order"), for every state-changing service
 (request, series, approve, refuse, cancel, reschedule, promote, expire,
-block-and-cancel):
+block-and-cancel) and for any other write to a booking row (the reminders'
+`*_reminder_sent_at`), since the trigger of rule 4 runs on every booking update:
 
 1. **The resource row(s)**: `lock_resource` / `lock_resources`, i.e.
    `SELECT ... FOR UPDATE`, several in ascending id order, in one statement,
@@ -16,13 +17,14 @@ block-and-cancel):
 2. **The bookings, re-read after the lock**: `lock_booking` refreshes a booking
    loaded earlier (by the view, say); queries that pick bookings to change use
    `fresh()` (populate_existing) so that no stale copy from the session's
-   identity map is trusted.
+   identity map is trusted. Decisions (may it be cancelled? was it approved?
+   who is first on the waiting list?) are made from these re-read rows.
 3. **Every rule that depends on other rows**, checked after the lock: overlap,
    quota, seats, equipment counts. (A quota is per association *and resource*:
    `quotas.hours_held` counts only that resource's bookings, so the resource
    lock covers it. A rule that ever counts across resources must lock all of
    them first, in id order.)
-4. The writes. The calendar-version trigger (`resources/versions.py`) locks the
+4. **The writes.** The calendar-version trigger (`resources/versions.py`) locks the
    same resource rows again, which a holder gets at once. A service that wrote
    a booking first would take the booking row, then wait for the resource row
    in the trigger while an approver held the resource and waited for that
@@ -31,6 +33,9 @@ block-and-cancel):
 Counters such as `Booking.sequence` are raised in Python only on a booking
 re-read under the lock (`transitions.change_state`), so two changes can never
 both write the same value.
+
+`tests/bookings/test_lock_order.py` checks this order on the SQL of every such
+service; `tests/bookings/test_concurrency.py` races each pair of them.
 
 Why this holds on each database:
 
