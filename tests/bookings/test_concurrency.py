@@ -276,3 +276,29 @@ def reminder_cancel_round(app) -> None:
 def test_the_day_before_reminder_while_the_booking_is_cancelled(app, db):
     for _ in rounds():
         reminder_cancel_round(app)
+
+
+# --- reschedule x cancel ----------------------------------------------------------------
+
+
+def reschedule_cancel_round(app) -> None:
+    with quietly():
+        room_id, manager_id, association_id, member_ids = room_scene()
+        booking = ask(member_ids[0], room_id, association_id, TUESDAY, (10, 0), (12, 0))
+        approve(get(User, manager_id), booking, now=NOW)
+        booking_id = booking.id
+        db.session.commit()
+
+    def move():
+        actor, moved = get(User, manager_id), get(Booking, booking_id)
+        reschedule(actor, moved, at(TUESDAY, 14), at(TUESDAY, 16), now=NOW)
+
+    outcomes = race(app, cancelling(member_ids[0], booking_id), move)
+    assert outcomes in (["ok", "ok"], ["ok", "state"])
+    (booking,) = assert_consistent([room_id], now=NOW)
+    assert booking.state is BookingState.CANCELLED  # a move never brings it back
+
+
+def test_moving_a_booking_while_it_is_cancelled(app, db):
+    for _ in rounds():
+        reschedule_cancel_round(app)
