@@ -53,7 +53,7 @@ def post_at_once(app, posts: list[tuple[int, str, dict]]) -> list[int | str]:
 
 
 def test_approving_and_cancelling_over_http_at_once_never_fails(app, db):
-    rounds = 3 if db.engine.dialect.name == "postgresql" else 1
+    rounds = 2 if db.engine.dialect.name == "postgresql" else 1
     for n in range(rounds):
         with quietly():
             manager = factories.make_user(name="Manager")
