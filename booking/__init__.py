@@ -22,6 +22,9 @@ from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
 from booking.i18n import select_locale, select_timezone, translation_directories
 from booking.notifications import init_notifications
+from booking.periodic import init_periodic
+from booking.privacy.jobs import periodic_jobs
+from booking.privacy.views import bp as privacy_bp
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
@@ -39,6 +42,7 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    privacy_bp,
 )
 
 
@@ -64,6 +68,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     init_headers(app)
     init_notifications(app)
     init_commands(app)
+    init_periodic(app, periodic_jobs(app))
     return app
 
 

@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from booking.auth.models import User, user_by_email
 from booking.benchdata import DatabaseNotEmptyError, analyze, build_workload
 from booking.bookings.services import expire_pending
+from booking.db import utcnow
 from booking.demo import seed_demo
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
 from booking.notifications.sending import send_due
+from booking.privacy.jobs import run_purge
 from booking.resources.models import Site
 
 
@@ -76,6 +78,13 @@ def init_notification_commands(app: Flask) -> None:
         expired = expire_pending()
         db.session.commit()
         click.echo(f"Requests expired: {len(expired)}")
+
+    @app.cli.command("purge")
+    def purge_command() -> None:
+        """Anonymise and delete the personal data past their retention period (idempotent)."""
+        report = run_purge(utcnow())
+        db.session.commit()
+        click.echo("Purged: " + ", ".join(f"{k}={v}" for k, v in report.as_dict().items()))
 
 
 # --- Benchmark (issue 7) -----------------------------------------------------------------
