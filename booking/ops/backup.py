@@ -62,10 +62,10 @@ def _sqlite_file(url: URL) -> Path:
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
-    """Page by page through SQLite's backup API: safe while others write the source."""
+    """Through SQLite's online backup API: safe while others write the source."""
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.execute("PRAGMA busy_timeout = 10000")
-        src.backup(dst, pages=256)
+        src.backup(dst)  # one step: a consistent snapshot; WAL lets writers go on meanwhile
     with sqlite3.connect(target) as check:
         if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise BackupError(f"{target}: the copy failed its integrity check")
