@@ -29,6 +29,7 @@ from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
 from booking.sqlite import configure_sqlite
+from booking.static_urls import init_static_urls
 from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
 
@@ -87,3 +88,4 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app, login_manager)
     init_templating(app)
+    init_static_urls(app)
