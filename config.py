@@ -67,6 +67,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Server-side sessions (booking/auth/session.py), in seconds: see README "Security".
+    SESSION_IDLE_TIMEOUT = _int("SESSION_IDLE_TIMEOUT", 2 * 3600)
+    SESSION_LIFETIME = _int("SESSION_LIFETIME", 12 * 3600)
+    REMEMBER_LIFETIME = _int("REMEMBER_LIFETIME", 30 * 24 * 3600)  # 0: no "remember me"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -28,6 +28,7 @@ from booking.auth.models import (
     hash_token,
     user_by_email,
 )
+from booking.auth.user_sessions import end_sessions
 from booking.db import utcnow
 from booking.extensions import db
 
@@ -284,9 +285,10 @@ def user_for_reset_token(
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """Set a new password (this also voids every reset link made before)."""
+    """Set a new password; every reset link made before and every signed-in device end."""
     check_password_strength(new_password)
     user.set_password(new_password)
+    end_sessions(user)
     db.session.flush()
 
 
@@ -316,11 +318,15 @@ def confirm_email(
 # --- Password and profile ---------------------------------------------------
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(
+    user: User, current_password: str, new_password: str, *, keep_session_id: str | None = None
+) -> None:
+    """A new password; every signed-in device but `keep_session_id` (the one asking) ends."""
     if not user.check_password(current_password):
         raise AccountError(_l("Your current password is not this one."), "current_password")
     check_password_strength(new_password, field="new_password")
     user.set_password(new_password)
+    end_sessions(user, keep_session_id=keep_session_id)
     db.session.flush()
 
 

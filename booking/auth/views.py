@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -69,7 +69,8 @@ from booking.auth.services import (
     update_profile,
     user_for_reset_token,
 )
-from booking.auth.session import forget_password, remember_password
+from booking.auth.session import current_session_id, lifetimes, sign_in, sign_out
+from booking.auth.user_sessions import devices_of, end_device, is_current
 from booking.core.views import safe_next
 from booking.extensions import db, limiter
 
@@ -118,8 +119,7 @@ def login() -> str | Response:
                 _("This email address and password do not match an active account.")
             )
         else:
-            login_user(user, remember=form.remember.data)
-            remember_password(user)
+            sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
@@ -129,8 +129,8 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
-    forget_password()
+    sign_out()
+    db.session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
 
@@ -173,9 +173,8 @@ def signup() -> str | Response:
             _show_error(form, error)
         else:
             _send_confirmation(user)
+            sign_in(user)
             db.session.commit()
-            login_user(user)
-            remember_password(user)
             session["lang"] = user.locale
             with force_locale(user.locale):
                 flash(_("Your account is created. Welcome!"), "success")
@@ -299,7 +298,33 @@ def profile() -> str | Response:
             with force_locale(current_user.locale):
                 flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, confirm_form=ConfirmForm())
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        confirm_form=ConfirmForm(),
+        devices=devices_of(current_user, lifetimes=lifetimes()),
+        is_current=lambda device: is_current(device, current_session_id()),
+    )
+
+
+@bp.post("/devices/<int:device_id>/sign-out")
+@login_required
+def sign_out_device(device_id: int) -> Response:
+    """End one of my signed-in devices (this one too: then I am logged out)."""
+    if ConfirmForm().validate_on_submit():
+        this_one = next(
+            (d for d in devices_of(current_user, lifetimes=lifetimes()) if d.id == device_id),
+            None,
+        )
+        if this_one is not None and is_current(this_one, current_session_id()):
+            sign_out()
+            db.session.commit()
+            flash(_("You are logged out."), "info")
+            return redirect(url_for("core.home"))
+        if end_device(current_user, device_id):
+            db.session.commit()
+            flash(_("This device is signed out."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/password", methods=["GET", "POST"], endpoint="change_password")
@@ -308,12 +333,16 @@ def change_password_view() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data)
+            change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session_id=current_session_id(),  # this device goes on, the others end
+            )
         except AccountError as error:
             _show_error(form, error)
         else:
             db.session.commit()
-            remember_password(current_user)  # this session goes on; the others end
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
@@ -553,9 +582,8 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
                 user.email_confirmed_at = invitation.accepted_at
             else:
                 _send_confirmation(user)
+            sign_in(user)
             db.session.commit()
-            login_user(user)
-            remember_password(user)
             session["lang"] = user.locale
             with force_locale(user.locale):
                 flash(
