@@ -92,6 +92,14 @@ class Config:
     FEED_CANCELLED_DAYS = _int("FEED_CANCELLED_DAYS", 30)
     GRID_CACHE_ENTRIES = _int("GRID_CACHE_ENTRIES", 256)  # built calendar grids, per process
 
+    # Largest request body (uploads included), in bytes: larger ones get a 413 page unread.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 3 * 1024 * 1024)
+    # Reverse proxies in front of the app (nginx: 1): X-Forwarded-For/-Proto are believed
+    # from that many hops only. 0 (the default): the headers are ignored.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 0)  # seconds; 0: no Strict-Transport-Security
+
+    # Rate limits and login throttling share this storage: redis://... in production.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
@@ -128,6 +136,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -128,9 +128,14 @@ def make_booking(
 
 
 def sign_in(client, user: User, *, remember: bool = False):
-    """Sign a user in on a test client without the password round-trip: a server-side
-    session (booking/auth/user_sessions.py) and the session cookie that names it."""
+    """Sign a user in on a test client without the password round-trip.
+
+    A server-side session (booking/auth/user_sessions.py) and the cookie that names it.
+    """
     created = start_session(user, remember=remember, lifetimes=lifetimes(), user_agent="pytest")
+    # Committed (with what the test made so far): a request that fails and rolls back
+    # must not take the signed-in session with it.
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True

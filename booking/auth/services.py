@@ -180,6 +180,39 @@ def create_user(account: NewAccount, *, now: datetime | None = None) -> User:
     return user
 
 
+def sign_up(account: NewAccount, *, now: datetime | None = None) -> User | None:
+    """A new account; None when the address already has one, after the same work.
+
+    The page must answer a sign-up with a known address as it answers a new one
+    (the owner is told by email), in the same time: the password is hashed either way.
+    """
+    check_password_strength(account.password)
+    if user_by_email(account.email) is None:
+        try:
+            return create_user(account, now=now)
+        except AccountError as error:
+            if error.field != "email":  # lost a race for the address: as if it was taken
+                raise
+    User().set_password(account.password)
+    return None
+
+
+def check_association(declared: NewAssociation) -> None:
+    """Refuse a registration number that is malformed or already used (before any write)."""
+    number = normalize_registration_number(declared.registration_number)
+    if number is not None:
+        existing = db.session.scalar(
+            select(Association.id).where(Association.registration_number == number)
+        )
+        if existing is not None:
+            raise AccountError(
+                _l(
+                    "An association with this number is already registered. Ask its administrator to invite you."
+                ),
+                "registration_number",
+            )
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
@@ -206,18 +239,8 @@ def declare_association(
     actor: User, declared: NewAssociation, *, now: datetime | None = None
 ) -> Association:
     """A new association, inactive until an administrator validates it; the actor is its admin."""
+    check_association(declared)
     number = normalize_registration_number(declared.registration_number)
-    if number is not None:
-        existing = db.session.scalar(
-            select(Association).where(Association.registration_number == number)
-        )
-        if existing is not None:
-            raise AccountError(
-                _l(
-                    "An association with this number is already registered. Ask its administrator to invite you."
-                ),
-                "registration_number",
-            )
     association = Association(
         name=declared.name.strip(),
         slug=_unique_association_slug(declared.name),

@@ -64,6 +64,7 @@ def sign_in(user: User, *, remember: bool = False) -> None:
         user_agent=request.headers.get("User-Agent"),
     )
     _adopt(created, user, fresh=True)
+    session["lang"] = user.locale  # the profile's language, until the switch says otherwise
 
 
 def sign_out() -> None:
@@ -123,6 +124,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         db.session.commit()
         user = db.session.get(User, restored.row.user_id)
         _adopt(restored, user, fresh=False)
+        session["lang"] = user.locale
         return user
 
     @app.before_request
