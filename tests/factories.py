@@ -133,11 +133,11 @@ def sign_in(client, user: User, *, remember: bool = False):
     A server-side session (booking/auth/user_sessions.py) and the cookie that names it.
     """
     created = start_session(user, remember=remember, lifetimes=lifetimes(), user_agent="pytest")
-    # Committed (with what the test made so far): a request that fails and rolls back
-    # must not take the signed-in session with it.
-    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
         session[SESSION_ID_KEY] = created.session_id
+    # Committed last (with what the test made so far): a request that fails and rolls
+    # back keeps the signed-in session, and no transaction holds SQLite's write lock.
+    db.session.commit()
     return client
