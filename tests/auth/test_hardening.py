@@ -254,7 +254,8 @@ def test_development_sends_no_hsts(client):
 
 def test_production_cookies_are_secure_and_same_site(production_app):
     config = production_app.config
-    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["SESSION_COOKIE_SECURE"]
+    assert config["REMEMBER_COOKIE_SECURE"]
     assert config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
 
 
