@@ -186,7 +186,7 @@ def test_a_too_large_request_gets_a_translated_413_before_the_csrf_check(csrf_ap
         "/account/login", data=body, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 413
-    assert "plus de 3 Mo" in page(response)
+    assert "Votre envoi dépasse 3 Mo" in page(response)
 
 
 class _Unreadable(io.BytesIO):
