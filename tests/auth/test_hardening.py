@@ -318,5 +318,5 @@ def test_the_readme_configuration_table_lists_every_variable_config_reads():
 def test_the_readme_has_a_security_section():
     readme = (Path(BASE_DIR) / "README.md").read_text()
     section = readme.split("## Security", 1)[1].split("\n## ", 1)[0]
-    for words in ("Redis", "TRUSTED_PROXIES", "HSTS", "SECRET_KEY", "report"):
+    for words in ("Redis", "TRUSTED_PROXIES", "HSTS", "SECRET_KEY", "Reporting a vulnerability"):
         assert words in section
