@@ -30,8 +30,10 @@ def init_headers(app: Flask) -> None:
         hsts = int(app.config.get("HSTS_MAX_AGE") or 0)
         if hsts > 0:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
-        user = g.get("_login_user")  # set only when this request read the signed-in user
-        if user is not None and user.is_authenticated and "Cache-Control" not in response.headers:
+        # Set only when this request read the signed-in user. (`is_anonymous`, not
+        # `is_authenticated`: that reads the user's row again after the commit.)
+        user = g.get("_login_user")
+        if user is not None and not user.is_anonymous and "Cache-Control" not in response.headers:
             # Built for this user: no shared cache, no back-button copy after logout.
             # (A view that chose its own caching, such as `private` for an .ics, keeps it.)
             response.headers["Cache-Control"] = "no-store"

@@ -64,7 +64,7 @@ def test_unknown_email_gets_the_same_answer_and_the_same_work(client, db, make_u
     assert to_known.subject == to_unknown.subject
     assert "/account/password/reset/" in text_body(to_known.message())
     assert "/account/password/reset/" not in text_body(to_unknown.message())
-    assert "no active account uses it" in text_body(to_unknown.message())
+    assert "aucun compte actif ne l’utilise" in text_body(to_unknown.message())
 
 
 def test_inactive_account_gets_no_reset_link(client, db, make_user):
