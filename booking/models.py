@@ -11,6 +11,7 @@ from booking.bookings.models import (
     Comment,
 )
 from booking.outbox import OutboxMessage
+from booking.periodic import PeriodicRun
 from booking.resources import versions  # noqa: F401 - the calendar version triggers
 from booking.resources.models import (
     Closure,
@@ -40,6 +41,7 @@ __all__ = [
     "MembershipRole",
     "OpeningHours",
     "OutboxMessage",
+    "PeriodicRun",
     "Quota",
     "Resource",
     "ResourceEquipment",

@@ -1,7 +1,7 @@
 """user sessions: a server-side handle per login (session id and remember token, hashed)
 
 Revision ID: 5e8b1f3a9c20
-Revises: c1a7e2d9b3f4
+Revises: 5e1f0a9b7c2d
 Create Date: 2026-12-04 14:30:00
 
 Logout, a password change or reset and "sign out everywhere" delete rows; the
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "5e8b1f3a9c20"
-down_revision = "c1a7e2d9b3f4"
+down_revision = "5e1f0a9b7c2d"
 branch_labels = None
 depends_on = None
 
