@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking import models  # noqa: F401 - every table known to the metadata
 from booking.admin.views import bp as admin_bp
@@ -59,6 +60,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config)
     config.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # The client's address and scheme as the trusted proxies saw them (limits, logs).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)

@@ -50,7 +50,7 @@ from booking.calendars.feeds import (
     validator,
 )
 from booking.calendars.feeds import private_feed as private_feed_of
-from booking.calendars.forms import ClosureImportForm, FeedTokenForm
+from booking.calendars.forms import MAX_ICS_BYTES, ClosureImportForm, FeedTokenForm
 from booking.calendars.importer import ImportRefusedError, import_closures
 from booking.calendars.logfilter import install_token_filter
 from booking.core.views import safe_next
@@ -332,7 +332,7 @@ def import_closures_page() -> str | Response:
             abort(404)
         try:
             created = import_closures(
-                current_user, form.file.data.read(), site=site, resource=resource
+                current_user, form.file.data.read(MAX_ICS_BYTES + 1), site=site, resource=resource
             )
         except ImportRefusedError as exc:
             db.session.rollback()
