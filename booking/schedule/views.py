@@ -9,6 +9,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from booking.bookings.availability import find_free
 from booking.db import utcnow
@@ -197,7 +198,8 @@ def find() -> tuple[str, int]:
     status = 200
     links: dict[int, str] = {}
     if submitted:
-        interval = _interval(form, utcnow()) if form.validate() else None
+        now = utcnow()
+        interval = _interval(form, now) if form.validate() else None
         if interval is None:
             status = 400
         else:
@@ -208,6 +210,8 @@ def find() -> tuple[str, int]:
                 form.equipment_ids,
                 neighbourhood=form.neighbourhood.data or None,
                 kind=form.kind.data or None,
+                now=now,
+                person=current_user if current_user.is_authenticated else None,
             )
             base = reservation_base()
             links = {
