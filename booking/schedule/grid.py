@@ -20,7 +20,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval, free_busy
+from booking.bookings.availability import (
+    APPROVED,
+    CLOSED,
+    FREE,
+    PENDING,
+    Interval,
+    Weekly,
+    free_busy,
+    free_busy_and_hours,
+)
 from booking.resources.models import Resource
 from booking.schedule.queries import GridResource
 from booking.timeutil import local_datetime, local_day_bounds, local_zone
@@ -178,12 +187,17 @@ def _ceil(instant: datetime) -> datetime:
     return floored if floored == instant else floored + STEP
 
 
-def _open_span(rows: Sequence[list[Interval]]) -> tuple[datetime, datetime] | None:
-    """First and last instant that is not outside opening hours, across rows."""
-    inside = [i for row in rows for i in row if i.kind != CLOSED or i.closure_id is not None]
-    if not inside:
+def _open_span(hours: dict[int, Weekly], day: date) -> tuple[datetime, datetime] | None:
+    """From the earliest opening to the latest closing of any resource on the day, in UTC.
+
+    From the opening hours alone: a closure (an imported holiday is 00:00–24:00)
+    hides the hours under it but must not widen the grid."""
+    ranges = [r for weekly in hours.values() for r in weekly[day.weekday()]]
+    if not ranges:
         return None
-    return min(i.start_at for i in inside), max(i.end_at for i in inside)
+    opens = min(a for a, _b in ranges)
+    closes = max(b for _a, b in ranges)
+    return local_datetime(day, opens).astimezone(UTC), local_datetime(day, closes).astimezone(UTC)
 
 
 class _RowBuilder:
@@ -294,8 +308,8 @@ def day_grid(
     """
     resources = [r for _title, _href, members in groups for r in members]
     start, end = local_day_bounds(day)
-    busy = free_busy(resources, start, end) if resources else {}
-    span = _open_span(list(busy.values()))
+    busy, hours = free_busy_and_hours(resources, start, end) if resources else ({}, {})
+    span = _open_span(hours, day)
     if span is None:
         lo = local_datetime(day, DEFAULT_HOURS[0]).astimezone(UTC)
         hi = local_datetime(day, DEFAULT_HOURS[1]).astimezone(UTC)
@@ -351,19 +365,16 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     """
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
-    intervals = free_busy([resource], start, end).get(resource.id, [])
+    busy, hours = free_busy_and_hours([resource], start, end)
+    intervals = busy.get(resource.id, [])
     zone = local_zone()
-    # The wall-clock span open on any day of the week.
+    # The wall-clock span open on any day of the week, from the hours alone (not closures).
+    ranges = [r for weekly in hours.values() for day_ranges in weekly for r in day_ranges]
     first, last = None, None
-    for interval in intervals:
-        if interval.is_outside_hours:
-            continue
-        a, b = interval.start_at.astimezone(zone), interval.end_at.astimezone(zone)
-        a_min = a.hour * 60 + a.minute
-        b_min = 24 * 60 if b.date() > a.date() else b.hour * 60 + b.minute
-        first = a_min if first is None else min(first, a_min)
-        last = b_min if last is None else max(last, b_min)
-    if first is None:
+    if ranges:
+        first = min(a.hour * 60 + a.minute for a, _b in ranges)
+        last = max(b.hour * 60 + b.minute for _a, b in ranges)
+    else:
         first, last = DEFAULT_HOURS[0].hour * 60, DEFAULT_HOURS[1].hour * 60
     first = first // 30 * 30
     last = -(-last // 30) * 30

@@ -264,3 +264,36 @@ def test_month_and_week_link_each_other(english, scene):
     assert 'href="/calendar/resources/salle-amarre/month?month=2030-06"' in week.get_data(
         as_text=True
     )
+
+
+# An all-day closure hides the hours under it but does not widen the grids (issue 11, item 8) --
+
+
+def holiday(db, **where) -> None:
+    start, end = local_day_bounds(DAY)
+    db.session.add(Closure(start_at=start, end_at=end, label="Jour férié", **where))
+    db.session.commit()
+
+
+def test_an_all_day_closure_keeps_the_day_grid_to_the_opening_hours(english, scene, db):
+    holiday(db, site_id=scene["site"].id)
+    html = english.get(f"/calendar/day?date={DAY.isoformat()}").get_data(as_text=True)
+    headers = headers_of(html)
+    assert len(headers) == 1 + 24  # 08:00-20:00 for every place, as on any other day
+    assert headers[1] == "8:00\u202fAM"
+    assert headers[-1] == "7:30\u202fPM"
+    # The closed place's rooms read the closure across the day; the other place is open.
+    assert cells_of(html, "Salle Amarre") == [
+        '<td class="slot-closed" colspan="24">Jour férié</td>'
+    ]
+    assert any("slot-free" in cell for cell in cells_of(html, "Salle Crête"))
+
+
+def test_an_all_day_closure_keeps_the_week_to_the_opening_hours(english, scene, db):
+    holiday(db, resource_id=scene["first"].id)
+    url = f"/calendar/resources/salle-amarre/week?date={DAY.isoformat()}"
+    html = english.get(url).get_data(as_text=True)
+    assert len(headers_of(html)) == 1 + 24
+    assert cells_of(html, "Tuesday, June 18") == [
+        '<td class="slot-closed" colspan="24">Jour férié</td>'
+    ]
