@@ -25,10 +25,10 @@ from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
 from booking.schedule.grid import (
     booking_link,
     day_grid,
-    month_weeks,
     reservation_base,
     week_days,
 )
+from booking.schedule.month import month_weeks
 from booking.schedule.queries import (
     GridResource,
     bookable_resources,
@@ -81,7 +81,8 @@ def day() -> tuple[str, int]:
         return week_url.replace("__slug__", quote(resource.slug))
 
     start, end = local_day_bounds(chosen)
-    clock_key, now = grid_clock(utcnow(), start, end)
+    notice = timedelta(minutes=max((r.min_notice_minutes for r in resources), default=0))
+    clock_key, now = grid_clock(utcnow(), start, end, notice)
     grid = cached_grid(
         "day",
         (chosen, site.id if site else None, clock_key, tuple(resources)),
@@ -154,7 +155,8 @@ def month(slug: str) -> tuple[str, int]:
         "week": url_for("schedule.week", slug=slug, date=first.isoformat()),
     }
     start, end = local_day_bounds(first)[0], local_day_bounds(following - timedelta(days=1))[1]
-    clock_key, now = grid_clock(utcnow(), start, end)
+    notice = timedelta(minutes=resource.min_notice_minutes)
+    clock_key, now = grid_clock(utcnow(), start, end, notice)
     weeks = cached_grid(
         "month",
         (*calendar_key(resource), first, clock_key),
