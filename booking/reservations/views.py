@@ -39,6 +39,7 @@ from booking.reservations.convert import (
     booking_request,
     equipment_not_offered,
     prefill,
+    prefill_equipment,
     recurrence,
     slot_choices,
 )
@@ -187,7 +188,7 @@ def new() -> str | Response:
         return render_template(
             "reservations/choose.html", form=choose, asked=request.args.get("resource")
         )
-    defaults = prefill(request.args)
+    defaults = prefill(request.args) | prefill_equipment(request.args, resource)
     form = reservation_form(resource, data=defaults if request.method == "GET" else None)
     associations = association_choices(current_user)
     form.association.choices = [SelectChoice(str(a.id), a.name) for a in associations]

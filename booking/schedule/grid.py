@@ -158,13 +158,16 @@ def booking_link(
     start_at: datetime,
     end_at: datetime,
     zone: tzinfo | None = None,
+    extra: str = "",
 ) -> str:
-    """The booking form pre-filled with a resource, a local date and local times."""
+    """The booking form pre-filled with a resource, a local date and local times.
+
+    `extra`: more of the query, already encoded (`&attendees=3&equipment=camera`)."""
     zone = zone or local_zone()
     start, end = start_at.astimezone(zone), end_at.astimezone(zone)
     return (
         f"{base}?resource={quote(resource.slug)}&date={start.date().isoformat()}"
-        f"&start={start.hour:02d}:{start.minute:02d}&end={end.hour:02d}:{end.minute:02d}"
+        f"&start={start.hour:02d}:{start.minute:02d}&end={end.hour:02d}:{end.minute:02d}{extra}"
     )
 
 

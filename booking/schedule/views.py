@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import format_date
@@ -216,8 +216,12 @@ def find() -> tuple[str, int]:
                 person=current_user if current_user.is_authenticated else None,
             )
             base = reservation_base()
+            extra = "&" + urlencode(
+                [("attendees", form.attendees.data)]
+                + [("equipment", slug) for slug in form.equipment.data or ()]
+            )
             links = {
-                found.resource.id: booking_link(base, found.resource, *interval)
+                found.resource.id: booking_link(base, found.resource, *interval, extra=extra)
                 for found in results
             }
     html = render_template("schedule/find.html", form=form, results=results, links=links)

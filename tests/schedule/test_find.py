@@ -63,8 +63,8 @@ def test_a_search_lists_free_rooms_smallest_first_with_a_prefilled_link(english,
     assert status == 200
     assert found_names(html) == ["Salle Bouée", "Salle Crête", "Salle Amarre"]
     assert (
-        'href="/reservations/new?resource=salle-bouee&amp;date=2030-06-18&amp;start=16:00&amp;end=18:00"'
-        in html
+        'href="/reservations/new?resource=salle-bouee&amp;date=2030-06-18&amp;start=16:00&amp;end=18:00'
+        '&amp;attendees=3"' in html
     )
     assert "Room for 4 people: you are 3" in html
 
@@ -73,6 +73,7 @@ def test_the_search_filters_by_capacity_equipment_and_neighbourhood(english, cam
     assert found_names(search(english, **WHEN, attendees=5)[1]) == ["Salle Crête", "Salle Amarre"]
     _, html = search(english, **WHEN, attendees=1, equipment="camera")
     assert found_names(html) == ["Salle Amarre"]
+    assert "end=18:00&amp;attendees=1&amp;equipment=camera" in html  # carried into the form
     assert "Has: Caméra grand angle" in html
     _, html = search(english, **WHEN, attendees=1, neighbourhood="Bellevue")
     assert found_names(html) == ["Salle Crête"]
