@@ -114,6 +114,17 @@ def prefill_equipment(args: MultiDict, resource: Resource) -> dict[str, bool]:
     }
 
 
+def time_step_seconds(resource: Resource) -> int | None:
+    """The `step` of the form's time inputs: the resource's slot step, when every opening time
+    falls on it counted from midnight (a browser counts steps from 00:00, the rules from the
+    opening); else None, and the rules alone say which times fit."""
+    step = resource.slot_step_minutes
+    hours = resource.effective_opening_hours()
+    if step <= 1 or any((h.opens_at.hour * 60 + h.opens_at.minute) % step for h in hours):
+        return None
+    return step * 60
+
+
 def equipment_not_offered(formdata: Mapping[str, str], resource: Resource) -> dict[int, int]:
     """Equipment ticked in a form the resource no longer offers (it changed meanwhile).
 

@@ -42,6 +42,7 @@ from booking.reservations.convert import (
     prefill_equipment,
     recurrence,
     slot_choices,
+    time_step_seconds,
 )
 from booking.reservations.forms import (
     CancelForm,
@@ -201,6 +202,11 @@ def new() -> str | Response:
         form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
     if not form.is_open_lab:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
+    if not form.uses_slots:
+        step = time_step_seconds(resource)
+        if step is not None:  # the time pickers move by the room's step
+            for time_field in (form.start, form.end):
+                time_field.render_kw = {**(time_field.render_kw or {}), "step": step}
 
     problems: list[str] = []
     occurrences = None

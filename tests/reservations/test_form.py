@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
 from booking.outbox import OutboxMessage
 from booking.reservations.forms import reservation_form
-from booking.resources.models import UserTraining
+from booking.resources.models import OpeningHours, UserTraining
 from tests import factories
 from tests.factories import PASSWORD
 from tests.reservations.conftest import local
@@ -411,3 +411,19 @@ def test_people_and_equipment_survive_the_login_redirect(client, booker, room, c
     page = text(client.get(response.headers["Location"]))
     assert re.search(r'<input[^>]*id="attendees"[^>]*value="7"', page)
     assert f'<input checked id="equipment_{camera.id}"' in page
+
+
+def test_the_time_pickers_move_by_the_rooms_step(login, booker, room, db):
+    room.slot_step_minutes = 60
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=salle-iroise&date=2030-03-05"))
+    assert re.search(r'<input[^>]*id="start"[^>]*step="3600"', page)
+    assert re.search(r'<input[^>]*id="end"[^>]*step="3600"', page)
+
+
+def test_no_step_on_the_time_pickers_when_the_opening_is_off_the_step(login, booker, room, db):
+    room.slot_step_minutes = 60
+    room.opening_hours.append(OpeningHours(weekday=1, opens_at=time(8, 30), closes_at=time(20)))
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=salle-iroise&date=2030-03-05"))
+    assert 'step="3600"' not in page
