@@ -410,9 +410,11 @@ def _viewable(booking_id: int) -> Booking:
 def _detail_page(booking: Booking, comment_form: CommentForm | None = None, status: int = 200):
     events = trail("booking", [booking.id])
     names = user_names([e.actor_id for e in events])
-    ics_url = None
+    ics_url = date_ics_url = None
     if "feeds.booking_ics" in current_app.view_functions:
         ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
+        if booking.series_id is not None:  # offer this date alone, or the whole series
+            date_ics_url = url_for("feeds.booking_date_ics", booking_id=booking.id)
     waiting_position = None
     if booking.state == BookingState.WAITLISTED:
         queue = waiting_list(booking.resource, booking.start_at, booking.end_at)
@@ -428,6 +430,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
     return render_template(
         "reservations/detail.html",
         booking=booking,
+        date_ics_url=date_ics_url,
         others=series_dates(booking),
         events=events,
         names=names,
