@@ -22,6 +22,7 @@ from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
 from booking.i18n import select_locale, select_timezone, translation_directories
 from booking.notifications import init_notifications
+from booking.reservations.change import bp as changes_bp
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    changes_bp,
 )
 
 
