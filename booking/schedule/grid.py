@@ -69,6 +69,7 @@ class Row:
     header: str
     cells: list[Cell]
     href: str | None = None
+    single: bool = False  # one slot per booking (fixed slots, open-lab session): no range
 
     @property
     def html(self) -> Markup:
@@ -412,6 +413,7 @@ def day_grid(
                         resource, busy.get(resource.id, []), bounds, day_text, hours[resource.id]
                     ),
                     href=row_href(resource),
+                    single=resource.fixed_slots or not resource.kind.is_exclusive,
                 )
             )
         grid.groups.append(group)
@@ -479,6 +481,7 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
             Row(
                 day_header(current),
                 builder.cells(resource, intervals, bounds, _day_text(current), hours[resource.id]),
+                single=resource.fixed_slots or not resource.kind.is_exclusive,
             )
         )
     columns = [Markup(clock(time(m // 60, m % 60), labels.locale, zone)) for m in minutes]  # noqa: S704

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 # A row's first run of three free cells, as the indexes of its links in the row.
 FIND_RUN = """() => {
-  for (const row of document.querySelectorAll('#day-grid tbody tr')) {
+  for (const row of document.querySelectorAll('#day-grid tbody tr:not([data-single])')) {
     const cells = Array.from(row.cells);
     for (let i = 0; i + 2 < cells.length; i++) {
       const run = cells.slice(i, i + 3);
@@ -72,3 +72,38 @@ def test_choosing_the_start_again_cancels_it_and_keyboard_works(page) -> None:
     assert link.get_attribute("aria-current") is None
     assert page.locator("#day-grid-range").inner_text() != ""
     assert "/calendar/day" in page.url
+
+
+def test_range_then_request_then_change_then_cancel(page) -> None:
+    """The journey: a range on the grid, the request, a change of time, the cancellation."""
+    log_in(page, "association@example.org")
+    day = local_today() + timedelta(days=15)
+    page.goto(f"/calendar/day?date={day.isoformat()}&site=maison-quartier-bellevue")  # visio rooms
+    row_index, first, last = page.evaluate(FIND_RUN)
+    links = page.locator("#day-grid tbody tr").nth(row_index).locator("td a")
+    links.nth(first).click()
+    links.nth(last).click()
+    page.wait_for_url("**/reservations/new?*")
+    start = page.locator("#start").input_value()
+    page.fill("#title", "Réunion choisie sur la grille")
+    page.locator("#submit").click()
+    page.wait_for_load_state()
+    assert "/reservations/new" not in page.url
+    page.locator("a[href$='/change']").click()
+    page.wait_for_load_state()
+    assert page.locator("#start").input_value() == start
+    assert axe_violations(page) == []
+    end = page.locator("#end").input_value()
+    page.fill("#start", end)  # the same length of time, right after
+    hours, minutes = map(int, end.split(":"))
+    later = f"{hours + (minutes + 30) // 60:02d}:{(minutes + 30) % 60:02d}"
+    page.fill("#end", later)
+    page.locator("main #submit").click()
+    page.wait_for_load_state()
+    assert "/change" not in page.url, page.locator("main").inner_text()[:300]
+    assert f"{end}–{later}" in page.locator("dl.facts").inner_text()
+    page.locator("a[href$='/cancel']").click()
+    page.wait_for_load_state()
+    page.locator("main form .button.danger").click()
+    page.wait_for_load_state()
+    assert "annul" in page.locator(".booking-state").inner_text().lower()

@@ -15,7 +15,11 @@ from tests.schedule.conftest import DAY, FAR, at
 def cells_of(html: str, row_name: str) -> list[str]:
     """The <td> elements of the row whose header holds `row_name`, as raw HTML."""
     row = re.search(
-        r"<tr><th scope=\"row\">(?:<a [^>]*>)?" + re.escape(row_name) + r".*?</tr>", html, re.S
+        r"<tr(?: data-single)?><th scope=\"row\">(?:<a [^>]*>)?"
+        + re.escape(row_name)
+        + r".*?</tr>",
+        html,
+        re.S,
     )
     assert row, f"no row for {row_name}"
     return re.findall(r"<td[^>]*>.*?</td>", row.group(0), re.S)

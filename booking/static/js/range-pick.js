@@ -1,6 +1,7 @@
 // Calendar grids: pick a range, not a half-hour. Choose a free cell for the start, then a
 // later free cell of the same row for the end: the booking form opens with both times.
-// Choosing the start again cancels it. Without JavaScript each free cell opens the form with
+// Choosing the start again cancels it. Rows booked one slot at a time (machines with fixed
+// slots, open-lab sessions: `data-single`) keep their plain links. Without JavaScript each free cell opens the form with
 // its own shortest booking, whose end can be changed there.
 (function () {
   "use strict";
@@ -50,7 +51,7 @@
     var link = event.target.closest("a");
     if (!link) { return; }
     var cell = link.closest("td");
-    if (!cell || !bookable(cell)) { return; }
+    if (!cell || !bookable(cell) || cell.parentNode.hasAttribute("data-single")) { return; }
     var status = document.getElementById(cell.closest("table").id + "-range");
     event.preventDefault();
     if (chosen && chosen.cell === cell) {
