@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from booking.bookings.availability import find_free
+from booking.bookings.rules import describe_period
 from booking.db import utcnow
 from booking.resources.models import Resource
 from booking.schedule.cache import (
@@ -224,5 +225,8 @@ def find() -> tuple[str, int]:
                 found.resource.id: booking_link(base, found.resource, *interval, extra=extra)
                 for found in results
             }
-    html = render_template("schedule/find.html", form=form, results=results, links=links)
+    searched = describe_period(*interval) if results is not None else None
+    html = render_template(
+        "schedule/find.html", form=form, results=results, links=links, searched=searched
+    )
     return html, status

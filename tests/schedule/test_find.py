@@ -67,6 +67,8 @@ def test_a_search_lists_free_rooms_smallest_first_with_a_prefilled_link(english,
         '&amp;attendees=3"' in html
     )
     assert "Room for 4 people: you are 3" in html
+    # The heading counts rooms and says what was searched.
+    assert "3 rooms are free and fit on Tuesday, June 18, 2030 from 16:00 to 18:00" in html
 
 
 def test_the_search_filters_by_capacity_equipment_and_neighbourhood(english, camera):
