@@ -27,6 +27,7 @@ from booking.notifications import init_notifications
 from booking.periodic import init_periodic
 from booking.privacy.jobs import periodic_jobs
 from booking.privacy.views import bp as privacy_bp
+from booking.reservations.change import bp as changes_bp
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
@@ -45,6 +46,7 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    changes_bp,
     privacy_bp,
 )
 
