@@ -158,6 +158,9 @@ def refuse_request(booking_id: int):
             abort(403)
         except BookingRefused as exc:
             db.session.rollback()
+            if exc.rule == "state":  # decided elsewhere: its form is no longer in the queue
+                flash(_("The request could not be refused: %(why)s", why=str(exc)), "error")
+                return redirect(url_for(".queue"), 303)
             form.reason.errors.append(str(exc))
         else:
             db.session.commit()
@@ -181,6 +184,11 @@ def _decidable_series(series_id: int) -> BookingSeries:
     return series
 
 
+def _has_pending(series: BookingSeries) -> bool:
+    now = utcnow()
+    return any(b.state is BookingState.PENDING and b.start_at > now for b in series.bookings)
+
+
 @bp.post("/series/<int:series_id>/approve")
 @login_required
 def approve_whole_series(series_id: int) -> Response:
@@ -193,6 +201,9 @@ def approve_whole_series(series_id: int) -> Response:
         db.session.rollback()
         abort(403)
     db.session.commit()
+    if not approved and not _has_pending(series):
+        flash(_("No date of this series is waiting for a decision any more."), "error")
+        return redirect(url_for(".queue"), 303)
     left = [b for b in series.bookings if b.state is BookingState.PENDING]
     flash(
         ngettext(
@@ -231,6 +242,9 @@ def refuse_whole_series(series_id: int):
             form.reason.errors.append(str(exc))
         else:
             db.session.commit()
+            if not refused:
+                flash(_("No date of this series is waiting for a decision any more."), "error")
+                return redirect(url_for(".queue"), 303)
             flash(
                 ngettext(
                     "%(num)d date of the series refused. The association is told.",
@@ -318,6 +332,9 @@ def cancel_hit(closure_id: int):
             form.reason.errors.append(str(exc))
         else:
             db.session.commit()
+            if not cancelled:
+                flash(_("No booking in this period is left to cancel."), "error")
+                return redirect(url_for(".closure", closure_id=closure.id), 303)
             flash(
                 ngettext(
                     "%(num)d booking cancelled; the associations are told.",

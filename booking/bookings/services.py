@@ -61,6 +61,7 @@ __all__ = [
     "refuse",
     "request_booking",
     "reschedule",
+    "state_refusal",
 ]
 
 #: Stored as the decision reason of pending requests refused because an overlapping one
@@ -88,14 +89,23 @@ def clean_title(title: str) -> str:
     return title
 
 
-def _state_refusal(booking: Booking) -> BookingRefused:
-    return BookingRefused(
-        _(
-            "This booking cannot be changed any more (it is %(state)s).",
-            state=state_label(booking.state),
-        ),
-        rule="state",
+def state_refusal(booking: Booking) -> BookingRefused:
+    """The booking is no longer in a state the change applies to: say which, in words.
+
+    Someone else (a manager, the requester, the expiry job) usually changed it since
+    the page was loaded, so the message names what happened rather than a permission.
+    """
+    messages = {
+        BookingState.APPROVED: _("This request has already been approved."),
+        BookingState.REFUSED: _("This request has already been refused."),
+        BookingState.CANCELLED: _("This booking has already been cancelled."),
+        BookingState.EXPIRED: _("This request has expired: no decision was made before its start."),
+    }
+    message = messages.get(BookingState(booking.state)) or _(
+        "This booking cannot be changed any more (it is %(state)s).",
+        state=state_label(booking.state),
     )
+    return BookingRefused(message, rule="state")
 
 
 def state_label(state: BookingState) -> str:
@@ -265,7 +275,7 @@ def approve_one(actor: User, booking: Booking, *, now: datetime) -> list[Booking
     if not booking.exclusive:
         allowed.add(BookingState.WAITLISTED)
     if booking.state not in allowed:
-        raise _state_refusal(booking)
+        raise state_refusal(booking)
     if booking.start_at <= now:
         raise BookingRefused(_("This booking has already started."), rule="past")
     check_closures(resource, booking.start_at, booking.end_at)
@@ -302,7 +312,7 @@ def refuse(actor: User, booking: Booking, reason: str, *, now: datetime | None =
     _require_decider(actor, booking)
     reason = require_reason(reason, _("Say why the request is refused."))
     if booking.state not in (BookingState.PENDING, BookingState.WAITLISTED):
-        raise _state_refusal(booking)
+        raise state_refusal(booking)
     change_state(
         booking, BookingState.REFUSED, actor=actor, action="refused", now=now, reason=reason
     )
@@ -323,7 +333,7 @@ def cancel_one(actor: User, booking: Booking, reason: str | None, *, now: dateti
             BookingState.APPROVED,
             BookingState.WAITLISTED,
         ):
-            raise _state_refusal(booking)
+            raise state_refusal(booking)
         raise NotAllowed(_("You cannot cancel this booking."))
     as_manager = not actor.is_member_of(booking.association_id)
     reason = _reason_or_none(reason)
@@ -435,7 +445,7 @@ def reschedule(
     now = now or utcnow()
     _require_editor(actor, booking)
     if booking.state not in (BookingState.PENDING, BookingState.APPROVED):
-        raise _state_refusal(booking)
+        raise state_refusal(booking)
     if booking.start_at <= now:
         raise BookingRefused(_("This booking has already started."), rule="past")
     req = as_request(booking, start_at, end_at)

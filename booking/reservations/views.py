@@ -24,7 +24,7 @@ from wtforms import SelectChoice
 from booking.audit import trail
 from booking.auth.models import Association
 from booking.bookings.errors import BookingRefused
-from booking.bookings.models import Booking, BookingState
+from booking.bookings.models import ACTIVE_STATES, Booking, BookingState
 from booking.bookings.seats import waiting_list
 from booking.bookings.series import (
     Occurrence,
@@ -33,7 +33,13 @@ from booking.bookings.series import (
     preview_series,
     request_series,
 )
-from booking.bookings.services import BookingRequest, add_comment, cancel, request_booking
+from booking.bookings.services import (
+    BookingRequest,
+    add_comment,
+    cancel,
+    request_booking,
+    state_refusal,
+)
 from booking.extensions import db
 from booking.reservations.convert import (
     booking_request,
@@ -405,10 +411,18 @@ def comment(booking_id: int) -> Response | tuple[str, int]:
     return redirect(url_for(".detail", booking_id=booking.id, _anchor="comments"))
 
 
+def _already_decided(booking: Booking, problem: BookingRefused) -> Response:
+    """Back to the booking page, which shows its current state, saying what happened."""
+    flash(problem.message, "error")
+    return redirect(url_for(".detail", booking_id=booking.id), 303)
+
+
 @bp.route("/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_booking(booking_id: int) -> str | Response | tuple[str, int]:
     booking = _viewable(booking_id)
+    if booking.state not in ACTIVE_STATES:
+        return _already_decided(booking, state_refusal(booking))
     if not booking.can_cancel(current_user):
         abort(403)
     form = CancelForm()
@@ -427,6 +441,8 @@ def cancel_booking(booking_id: int) -> str | Response | tuple[str, int]:
                 cancelled = cancel_occurrences(current_user, booking, form.scope.data, reason)
         except BookingRefused as problem:
             db.session.rollback()
+            if problem.rule == "state":  # changed by someone else since the page was loaded
+                return _already_decided(booking, problem)
             target = form.reason if problem.field == "reason" else form.scope
             target.errors = [*target.errors, problem.message]
         else:
