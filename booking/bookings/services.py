@@ -29,6 +29,7 @@ from sqlalchemy import select
 from booking import audit
 from booking.auth.models import Association, User
 from booking.bookings import events
+from booking.bookings.equipment import check_equipment_free
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.locking import lock_resource, overlap_guard
 from booking.bookings.models import (
@@ -159,11 +160,17 @@ def build_booking(actor: User, req: BookingRequest, title: str) -> Booking:
     return booking
 
 
+def wanted_equipment(booking: Booking) -> dict[int, int]:
+    return {item.equipment_id: item.quantity for item in booking.equipment}
+
+
 def arrival_state(actor: User, req: BookingRequest) -> BookingState:
     """The state a checked request arrives in; call under the resource lock."""
     resource = req.resource
     if resource.is_exclusive:
         check_overlap(resource, req.start_at, req.end_at)
+    check_equipment_free(resource, req.start_at, req.end_at, req.equipment)
+    if resource.is_exclusive:
         if approves_on_arrival(resource, req.association):
             return BookingState.APPROVED
         return BookingState.PENDING
@@ -288,6 +295,9 @@ def approve_one(actor: User, booking: Booking, *, now: datetime) -> list[Booking
             rule="capacity",
             field="attendees",
         )
+    check_equipment_free(
+        resource, booking.start_at, booking.end_at, wanted_equipment(booking), [booking.id]
+    )
     with overlap_guard(resource, booking.start_at, booking.end_at, booking.id):
         change_state(booking, BookingState.APPROVED, actor=actor, action="approved", now=now)
     return refuse_overlapping_pending(actor, booking, now=now)
@@ -386,11 +396,13 @@ def rescheduled_state(
     """The state after moving (under the lock): re-approval is needed unless the
     resource approves on arrival or a manager moves an approved booking."""
     resource = booking.resource
+    if booking.exclusive:
+        check_overlap(resource, start_at, end_at, exclude_ids=[booking.id])
+    check_equipment_free(resource, start_at, end_at, wanted_equipment(booking), [booking.id])
     if not booking.exclusive:
         if seats_left(resource, start_at, end_at, exclude_ids=[booking.id]) >= booking.attendees:
             return BookingState.APPROVED
         return BookingState.WAITLISTED
-    check_overlap(resource, start_at, end_at, exclude_ids=[booking.id])
     if approves_on_arrival(resource, booking.association):
         return BookingState.APPROVED
     if booking.state is BookingState.APPROVED and resource.can_approve(actor):
