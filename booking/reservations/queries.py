@@ -13,9 +13,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from booking.auth.models import Association, User
 from booking.bookings.models import Booking, BookingEquipment, BookingState, Comment
 from booking.extensions import db
+from booking.paging import page_size
 from booking.resources.models import OpeningHours, Resource, ResourceEquipment, Site
 
-PER_PAGE = 20
 
 
 def bookable_resources() -> list[Resource]:
@@ -115,7 +115,7 @@ def my_bookings(
         stmt = stmt.where(Booking.end_at < now).order_by(Booking.start_at.desc(), Booking.id.desc())
     if state is not None:
         stmt = stmt.where(Booking.state == state)
-    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=True)
+    return db.paginate(stmt, page=page, per_page=page_size(), error_out=False, count=True)
 
 
 def booking_for_page(booking_id: int) -> Booking | None:

@@ -1,0 +1,25 @@
+"""Pagination shared by every list that grows: the page size setting and the page asked for.
+
+`PAGE_SIZE` (environment variable, default 25) sets how many rows a page of any
+list shows: the manager's queue, the administration lists, my bookings, the
+messages of a booking, the bookings a closure hits. Pages render with the
+`pager` macro of `templates/_macros/pagination.html`.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+MAX_PAGE = 100_000
+
+
+def page_size() -> int:
+    return max(int(current_app.config.get("PAGE_SIZE", 25)), 1)
+
+
+def requested_page(name: str = "page") -> int | None:
+    """The page number in the query string, or None when absent or not a number."""
+    value = request.args.get(name, "")
+    if not value.isdigit():
+        return None
+    return min(max(int(value), 1), MAX_PAGE)
