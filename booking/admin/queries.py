@@ -28,6 +28,7 @@ from booking.resources.models import (
     site_managers,
 )
 
+
 def _contains(column, query: str):
     escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")

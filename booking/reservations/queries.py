@@ -17,7 +17,6 @@ from booking.paging import page_size
 from booking.resources.models import OpeningHours, Resource, ResourceEquipment, Site
 
 
-
 def bookable_resources() -> list[Resource]:
     stmt = (
         select(Resource)
