@@ -93,10 +93,12 @@ def test_pages_count_entries_and_a_series_stays_whole(desk, login, small_pages):
     second = client.get("/approvals/?page=2").text
     assert first.count(ENTRY) == 3
     assert second.count(ENTRY) == 2
-    assert "Demande 0000" in first and "Demande 0001" in first
+    assert "Demande 0000" in first
+    assert "Demande 0001" in first
     assert "série de 5 dates" in first  # the whole series on one page
     assert first.count('class="desk-date"') == 2 + 5
-    assert "Demande 0002" in second and "Demande 0003" in second
+    assert "Demande 0002" in second
+    assert "Demande 0003" in second
     assert "Répétitions" not in second
     # The count is of requests (each date of a series), the pages of entries.
     assert "9 demandes, les plus anciennes d’abord." in first
@@ -168,9 +170,7 @@ def _statements(client) -> int:
     return len(statements)
 
 
-def test_the_queue_page_costs_the_same_statements_for_10_or_200_requests(
-    desk, login, small_pages
-):
+def test_the_queue_page_costs_the_same_statements_for_10_or_200_requests(desk, login, small_pages):
     client = login(desk.manager_a)
     _pending(desk, 10)
     _series(desk, 3, created_at=utcnow() - timedelta(hours=2))
