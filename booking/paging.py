@@ -9,12 +9,26 @@ messages of a booking, the bookings a closure hits. Pages render with the
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
+
+from booking.extensions import db
 
 MAX_PAGE = 100_000
 
 
 def page_size() -> int:
     return max(int(current_app.config.get("PAGE_SIZE", 25)), 1)
+
+
+def paginate(stmt: Select, page: int | None, *, from_end: bool = False) -> Pagination:
+    """One page of `stmt`, PAGE_SIZE rows. No page asked for: the first page, or the
+    last one with `from_end` (a conversation opens on its latest messages)."""
+    per_page = page_size()
+    if page is None and from_end:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        page = max((int(total or 0) + per_page - 1) // per_page, 1)
+    return db.paginate(stmt, page=page or 1, per_page=per_page, error_out=False, count=True)
 
 
 def requested_page(name: str = "page") -> int | None:

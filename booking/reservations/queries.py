@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import Select, and_, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -127,10 +127,19 @@ def booking_for_page(booking_id: int) -> Booking | None:
             joinedload(Booking.requester),
             joinedload(Booking.series),
             selectinload(Booking.equipment).joinedload(BookingEquipment.equipment),
-            selectinload(Booking.comments).joinedload(Comment.author),
         )
     )
     return db.session.scalar(stmt)
+
+
+def comments_query(booking: Booking) -> Select:
+    """The messages of a booking, oldest first, with their authors."""
+    return (
+        select(Comment)
+        .where(Comment.booking_id == booking.id)
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
 
 
 def series_dates(booking: Booking) -> list[Booking]:

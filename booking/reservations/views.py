@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from booking.audit import trail
+from booking.audit import trail_query
 from booking.auth.models import Association
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import ACTIVE_STATES, Booking, BookingState
@@ -41,6 +41,7 @@ from booking.bookings.services import (
     state_refusal,
 )
 from booking.extensions import db
+from booking.paging import paginate, requested_page
 from booking.reservations.convert import (
     booking_request,
     equipment_not_offered,
@@ -60,6 +61,7 @@ from booking.reservations.queries import (
     bookable_resource,
     bookable_resources,
     booking_for_page,
+    comments_query,
     my_bookings,
     series_dates,
     user_names,
@@ -357,8 +359,9 @@ def _viewable(booking_id: int) -> Booking:
 
 
 def _detail_page(booking: Booking, comment_form: CommentForm | None = None, status: int = 200):
-    events = trail("booking", [booking.id])
-    names = user_names([e.actor_id for e in events])
+    events = paginate(trail_query("booking", [booking.id]), requested_page("history"))
+    comments = paginate(comments_query(booking), requested_page("messages"), from_end=True)
+    names = user_names([e.actor_id for e in events.items])
     ics_url = None
     if "feeds.booking_ics" in current_app.view_functions:
         ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
@@ -379,6 +382,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
         booking=booking,
         others=series_dates(booking),
         events=events,
+        comments=comments,
         names=names,
         comment_form=comment_form or CommentForm(),
         ics_url=ics_url,
