@@ -259,6 +259,11 @@ def block_period(
 
 def bookings_hit(closure: Closure, *, now: datetime | None = None) -> list[Booking]:
     """The active bookings and requests a closure overlaps that have not ended yet."""
+    return list(db.session.scalars(bookings_hit_query(closure, now=now)))
+
+
+def bookings_hit_query(closure: Closure, *, now: datetime | None = None) -> Select:
+    """`bookings_hit` as a statement, soonest first, with what the page shows (to paginate)."""
     now = now or utcnow()
     stmt = select(Booking).where(
         Booking.state.in_(ACTIVE_STATES),
@@ -272,7 +277,7 @@ def bookings_hit(closure: Closure, *, now: datetime | None = None) -> list[Booki
         stmt = stmt.where(
             Booking.resource_id.in_(select(Resource.id).where(Resource.site_id == closure.site_id))
         )
-    return list(db.session.scalars(_with_details(stmt.order_by(Booking.start_at, Booking.id))))
+    return _with_details(stmt.order_by(Booking.start_at, Booking.id))
 
 
 def cancel_hit_bookings(

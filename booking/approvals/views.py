@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from booking.approvals.forms import BlockForm, CancelHitForm, DecisionForm, RefuseForm
 from booking.approvals.services import (
     block_period,
-    bookings_hit,
+    bookings_hit_query,
     cancel_hit_bookings,
     desk_windows,
     managed_resources,
@@ -27,7 +27,7 @@ from booking.bookings.series import approve_series, refuse_series
 from booking.bookings.services import approve, refuse, state_label
 from booking.db import utcnow
 from booking.extensions import db
-from booking.paging import page_size, requested_page
+from booking.paging import page_size, paginate, requested_page
 from booking.resources.models import Closure, Resource
 from booking.timeutil import to_utc
 
@@ -315,7 +315,7 @@ def block():
 
 
 def _render_closure(closure: Closure, form: CancelHitForm, status: int = 200):
-    hit = bookings_hit(closure)
+    hit = paginate(bookings_hit_query(closure), requested_page())
     page = render_template(
         "approvals/closure.html", closure=closure, hit=hit, form=form, state_label=state_label
     )

@@ -200,3 +200,27 @@ def test_eight_hundred_pending_requests_render_one_page_quickly(desk, login):
     assert _titles(html)[0] == "Demande 0025"
     # Generous for a shared 2-core machine: the whole queue on one page took 1.7-2 s.
     assert elapsed < 1.0, elapsed
+
+
+def test_the_bookings_a_blocked_period_hits_are_paginated_and_all_cancelled(
+    desk, login, small_pages
+):
+    from booking.approvals.services import block_period
+
+    bookings = _pending(desk, 7)
+    closure = block_period(desk.manager_a, desk.room_a, at(9, 8), at(30, 22), "Travaux")
+    db.session.commit()
+    client = login(desk.manager_a)
+    first = client.get(f"/approvals/closures/{closure.id}").text
+    assert "7 réservations ou demandes tombent dans la période bloquée. Page 1 sur 3." in first
+    assert "Demande 0000" in first
+    assert "Demande 0003" not in first
+    assert f'href="/approvals/closures/{closure.id}?page=2" rel="next"' in first
+    # A missing reason re-shows the page; its links go to the closure page, not the POST.
+    response = client.post(f"/approvals/closures/{closure.id}/cancel-bookings", data={})
+    assert response.status_code == 400
+    assert f'href="/approvals/closures/{closure.id}?page=2"' in response.text
+    # Cancelling takes every page, not only the one shown.
+    client.post(f"/approvals/closures/{closure.id}/cancel-bookings", data={"reason": "Dégât"})
+    db.session.expire_all()
+    assert all(b.state is BookingState.CANCELLED for b in bookings)
