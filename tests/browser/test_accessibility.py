@@ -15,7 +15,6 @@ from booking.bookings.models import Booking, BookingState
 from booking.db import utcnow
 from booking.extensions import db
 from booking.resources.models import Resource
-
 from tests.browser.conftest import axe_violations, log_in, screenshot
 
 # Links not to follow: actions, downloads, the other language (checked on its own below).
