@@ -18,7 +18,13 @@ from sqlalchemy.orm import aliased, selectinload
 from booking import audit
 from booking.auth.models import User
 from booking.bookings.errors import BookingRefused, NotAllowed
-from booking.bookings.models import ACTIVE_STATES, Booking, BookingEquipment, BookingState
+from booking.bookings.models import (
+    ACTIVE_STATES,
+    MAX_BOOKING_SPAN,
+    Booking,
+    BookingEquipment,
+    BookingState,
+)
 from booking.bookings.services import cancel
 from booking.db import utcnow
 from booking.extensions import db
@@ -105,7 +111,14 @@ def overlapping(bookings: list[Booking]) -> dict[int, list[Booking]]:
             & (other.start_at < mine.end_at)
             & (other.end_at > mine.start_at),
         )
-        .where(mine.id.in_([b.id for b in bookings]), other.state.in_(ACTIVE_STATES))
+        .where(
+            mine.id.in_([b.id for b in bookings]),
+            other.state.in_(ACTIVE_STATES),
+            # A window for the index on (resource, start): no booking is longer than
+            # MAX_BOOKING_SPAN, so nothing starting earlier can overlap.
+            other.start_at > min(b.start_at for b in bookings) - MAX_BOOKING_SPAN,
+            other.start_at < max(b.end_at for b in bookings),
+        )
         .options(selectinload(other.association))
         .order_by(other.start_at, other.id)
     )
