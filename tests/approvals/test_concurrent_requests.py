@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from booking.auth.models import User
 from booking.bookings.models import BookingState
 from booking.bookings.rules import BookingRequest
 from booking.bookings.services import request_booking
 from booking.db import utcnow
+from booking.extensions import db
 from booking.timeutil import to_utc
 from tests import factories
 from tests.bookings.concurrency import assert_consistent, quietly
@@ -31,12 +33,13 @@ def post_at_once(app, posts: list[tuple[int, str, dict]]) -> list[int | str]:
     barrier = threading.Barrier(len(posts))
     statuses: list[int | str] = ["not run"] * len(posts)
 
+    clients = []
+    for user_id, _url, _data in posts:  # signed in here: a server-side session each
+        clients.append(factories.sign_in(app.test_client(), db.session.get(User, user_id)))
+
     def run(index: int, user_id: int, url: str, data: dict) -> None:
         try:
-            client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = str(user_id)
-                session["_fresh"] = True
+            client = clients[index]
             barrier.wait(timeout=30)
             statuses[index] = client.post(url, data=data).status_code
         except Exception as error:  # a 500 propagates in tests: reported, not lost
