@@ -1,7 +1,9 @@
 """Every model, imported once so that the metadata (and Alembic) sees the whole schema."""
 
+from booking.api.models import IdempotentRequest
 from booking.audit import AuditEvent
 from booking.auth.models import Association, Invitation, Membership, MembershipRole, User
+from booking.auth.tokens import ApiToken
 from booking.bookings.models import (
     Booking,
     BookingEquipment,
@@ -25,6 +27,7 @@ from booking.resources.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "Association",
     "AuditEvent",
     "Booking",
@@ -34,6 +37,7 @@ __all__ = [
     "Closure",
     "Comment",
     "Equipment",
+    "IdempotentRequest",
     "Invitation",
     "Membership",
     "MembershipRole",
