@@ -9,6 +9,7 @@ from flask import Flask
 
 from booking import models  # noqa: F401 - every table known to the metadata
 from booking.admin.views import bp as admin_bp
+from booking.api.setup import init_api
 from booking.approvals.views import bp as approvals_bp
 from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
@@ -60,6 +61,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     if app.config.get("BENCH_ROUTES"):
         app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
+    init_api(app)  # before init_errors: the app's error pages must win over flask-smorest's
     init_errors(app)
     init_headers(app)
     init_notifications(app)

@@ -27,7 +27,7 @@ SCOPE_LABELS = {
     "book": _l("book: request, cancel and comment bookings"),
     "decide": _l("decide: approve or refuse requests for the rooms I manage"),
 }
-TOKEN_PREFIX = "so_"
+TOKEN_PREFIX = "so_"  # noqa: S105 - a prefix, not a secret
 MAX_NAME_LENGTH = 100
 # last_used_at is written at most this often: reading with a token stays a read.
 LAST_USE_PRECISION = timedelta(minutes=5)

@@ -4,6 +4,7 @@ Revision ID: 5e8a0c3b7d21
 Revises: c1a7e2d9b3f4
 Create Date: 2026-12-04 14:30:00
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -52,9 +53,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_idempotent_request")),
-        sa.UniqueConstraint(
-            "token_id", "key", name=op.f("uq_api_idempotent_request_token_id_key")
-        ),
+        sa.UniqueConstraint("token_id", "key", name=op.f("uq_api_idempotent_request_token_id_key")),
     )
     with op.batch_alter_table("api_idempotent_request", schema=None) as batch_op:
         batch_op.create_index(
