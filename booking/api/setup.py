@@ -13,7 +13,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from booking.api import public_views, token_views
+from booking.api import public_views, token_pages, token_views
 from booking.api.auth import BEARER_SCHEME
 from booking.api.problems import PROBLEM_TYPE, ApiProblem, from_http, from_refusal, problem
 from booking.api.schemas import ProblemSchema
@@ -67,8 +67,8 @@ def init_api(app: Flask) -> None:
         csrf.exempt(blueprint)
         limiter.limit(rate)(blueprint)
         api.register_blueprint(blueprint)
-    csrf.exempt(docs_bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(token_pages.bp)
 
 
 def _problem_handlers(blueprint) -> None:
