@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from flask import g, request
+from flask import request
 from flask_babel import gettext as _
 
 from booking.api.problems import ApiProblem
@@ -19,6 +19,7 @@ from booking.auth.models import User
 from booking.auth.tokens import ApiToken, token_for_secret
 from booking.extensions import db
 
+_TOKEN_KEY = "booking.api_token"  # on the request itself: one request, one token
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "A personal access token"}
 
 
@@ -32,7 +33,7 @@ def _bearer() -> str | None:
 
 def current_token(scope: str) -> ApiToken:
     """The request's token, which must grant `scope`; raises a 401 or 403 problem."""
-    token: ApiToken | None = g.get("api_token")
+    token: ApiToken | None = request.environ.get(_TOKEN_KEY)
     if token is None:
         secret = _bearer()
         token = token_for_secret(secret, now=datetime.now(UTC)) if secret else None
@@ -45,7 +46,7 @@ def current_token(scope: str) -> ApiToken:
             )
         if db.session.is_modified(token):
             db.session.commit()  # the last use, recorded even if the rest is refused
-        g.api_token = token
+        request.environ[_TOKEN_KEY] = token
     if not token.has_scope(scope):
         raise ApiProblem(
             403,
@@ -71,4 +72,4 @@ def token_required(scope: str) -> Callable:
 
 
 def api_user() -> User:
-    return g.api_token.user
+    return request.environ[_TOKEN_KEY].user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectMultipleField, StringField
+from wtforms import DateField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -26,7 +26,7 @@ class TokenForm(FlaskForm):
     )
     scopes = _Checkboxes(
         _l("What it may do"),
-        choices=[(scope, SCOPE_LABELS[scope]) for scope in SCOPES],
+        choices=[SelectChoice(scope, SCOPE_LABELS[scope]) for scope in SCOPES],
         default=["read"],
         validators=[InputRequired(_l("Choose at least one scope."))],
     )

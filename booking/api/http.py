@@ -53,7 +53,7 @@ def add_cors(response: Response) -> Response:
 def page_links(page: int, per_page: int, total: int) -> str:
     """RFC 8288 `Link` header: first, prev, next, last of a paginated list."""
     last = max(1, -(-total // per_page))
-    args = request.args.to_dict(flat=True)
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
     links = []
 
     def url(number: int) -> str:

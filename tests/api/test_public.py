@@ -65,7 +65,9 @@ def test_availability_is_the_calendar_pages_free_busy(client, room):
 
 
 def test_a_private_booking_shows_busy_without_its_title(client, room):
-    factories.make_booking(room, local("2030-03-05 10:00"), local("2030-03-05 12:00"), title="Secret")
+    factories.make_booking(
+        room, local("2030-03-05 10:00"), local("2030-03-05 12:00"), title="Secret"
+    )
     db.session.commit()
     got = client.get("/api/v1/resources/salle-iroise/availability?date=2030-03-05&days=1").json
     assert "Secret" not in str(got)
