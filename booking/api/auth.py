@@ -19,7 +19,7 @@ from booking.auth.models import User
 from booking.auth.tokens import ApiToken, token_for_secret
 from booking.extensions import db
 
-_TOKEN_KEY = "booking.api_token"  # on the request itself: one request, one token
+_TOKEN_KEY = "booking.api_token"  # noqa: S105 - a key of the WSGI environ, on the request itself
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "A personal access token"}
 
 

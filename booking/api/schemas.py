@@ -12,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from booking.bookings.models import BookingState
 
 STATES = [state.value for state in BookingState]
+MAX_ID = 2**31 - 1  # the database's integer: larger ids are refused, not overflowed
 INTERVAL_STATES = ["free", "pending", "busy", "closed"]
 
 
@@ -138,7 +139,10 @@ class FindQuery(Schema):
     attendees = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
     kind = fields.String(validate=validate.OneOf(["visio", "makerspace"]))
     neighbourhood = fields.String()
-    equipment = fields.List(fields.Integer(), metadata={"description": "equipment ids"})
+    equipment = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        metadata={"description": "equipment ids"},
+    )
 
     @validates_schema
     def _end_after_start(self, data: dict, **_kwargs) -> None:
@@ -201,7 +205,7 @@ class BookingPageSchema(Schema):
 class BookingListQuery(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    association = fields.Integer(validate=validate.Range(min=1))
+    association = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     resource = fields.String(metadata={"description": "a resource's slug"})
     state = fields.String(validate=validate.OneOf(STATES))
     start = fields.Date(
@@ -214,7 +218,7 @@ class BookingListQuery(Schema):
 
 class BookingRequestSchema(Schema):
     resource = fields.String(required=True, metadata={"description": "the resource's slug"})
-    association = fields.Integer(required=True, validate=validate.Range(min=1))
+    association = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     start = fields.AwareDateTime(required=True, metadata={"example": "2026-12-10T14:00:00+01:00"})
     end = fields.AwareDateTime(required=True, metadata={"example": "2026-12-10T16:00:00+01:00"})
     title = fields.String(required=True, validate=validate.Length(max=1000))

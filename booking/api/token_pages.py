@@ -50,7 +50,7 @@ def create() -> tuple[str, int]:
     try:
         made = create_token(current_user, form.name.data, form.scopes.data, expires_at, now=now)
     except TokenError as error:
-        target = form[error.field] if error.field in form else form.name
+        target = form._fields.get(error.field or "", form.name)
         target.errors = [*target.errors, error.message]
         return _page(form, 422)
     secret, token = made.secret, made.token

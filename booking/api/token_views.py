@@ -21,6 +21,7 @@ from booking.api.http import etag_of, json_response, not_modified, page_links
 from booking.api.problems import ApiProblem
 from booking.api.queries import booking_by_id, list_stamp, visible_bookings
 from booking.api.schemas import (
+    MAX_ID,
     BookingListQuery,
     BookingPageSchema,
     BookingRequestSchema,
@@ -67,7 +68,7 @@ def scoped(scope: str) -> Callable:
 
 
 def _booking(booking_id: int) -> Booking:
-    booking = booking_by_id(booking_id)
+    booking = booking_by_id(booking_id) if booking_id <= MAX_ID else None
     if booking is None or not booking.can_view(api_user()):
         # A stranger cannot tell a private booking from a missing one.
         raise ApiProblem(404, _("There is no booking with this number that you can see."))

@@ -295,3 +295,17 @@ def test_a_member_with_a_decide_token_still_cannot_decide(client, member_a, pend
     )
     assert response.status_code == 403
     assert response.json["rule"] == "permission"
+
+
+def test_a_number_beyond_the_databases_integers_is_not_found(client, member_a, bearer):
+    response = client.get("/api/v1/bookings/99999999999999999999", headers=bearer(member_a, "read"))
+    assert response.status_code == 404
+
+
+def test_an_association_number_beyond_the_databases_integers_is_refused(
+    client, room, member_a, bearer
+):
+    body = _request(room, factories.make_association(), association=10**20)
+    response = client.post("/api/v1/bookings", json=body, headers=bearer(member_a, "book"))
+    assert response.status_code == 422
+    assert response.json["field"] == "association"

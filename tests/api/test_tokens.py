@@ -64,8 +64,8 @@ def test_someone_else_cannot_revoke_my_token(login, member_a, member_b, bearer):
 
 def test_an_expired_token_is_refused(client, member_a, bearer):
     headers = bearer(member_a, "read", expires_at=datetime.now(UTC) + timedelta(seconds=1))
-    token = db.session.scalar(select(ApiToken))
     secret = headers["Authorization"].split()[1]
+    assert token_for_secret(secret, now=datetime.now(UTC)) is not None
     assert token_for_secret(secret, now=datetime.now(UTC) + timedelta(seconds=2)) is None
     db.session.rollback()
 
