@@ -18,6 +18,7 @@ from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.headers import init_headers
+from booking.core.sessions import CookielessPathsSessionInterface
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
@@ -26,6 +27,7 @@ from booking.notifications import init_notifications
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
+from booking.widget.views import bp as widget_bp
 from booking.sqlite import configure_sqlite
 from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
@@ -40,6 +42,7 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    widget_bp,
 )
 
 
@@ -54,6 +57,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config)
     config.init_app(app)
+    app.session_interface = CookielessPathsSessionInterface()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
