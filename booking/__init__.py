@@ -27,9 +27,9 @@ from booking.notifications import init_notifications
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
-from booking.widget.views import bp as widget_bp
 from booking.sqlite import configure_sqlite
 from booking.templating import init_templating
+from booking.widget.views import bp as widget_bp
 from config import BASE_DIR, Config, config_from_env
 
 ROOT = Path(BASE_DIR)
