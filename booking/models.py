@@ -1,6 +1,7 @@
 """Every model, imported once so that the metadata (and Alembic) sees the whole schema."""
 
 from booking.api.models import IdempotentRequest
+from booking.api.webhooks import Webhook
 from booking.audit import AuditEvent
 from booking.auth.models import Association, Invitation, Membership, MembershipRole, User
 from booking.auth.tokens import ApiToken
@@ -51,4 +52,5 @@ __all__ = [
     "Training",
     "User",
     "UserTraining",
+    "Webhook",
 ]

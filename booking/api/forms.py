@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectMultipleField, StringField
+from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, URLField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from booking.api.webhooks import EVENT_LABELS, EVENTS
 from booking.auth.tokens import MAX_NAME_LENGTH, SCOPE_LABELS, SCOPES
 
 
@@ -31,3 +32,20 @@ class TokenForm(FlaskForm):
         validators=[InputRequired(_l("Choose at least one scope."))],
     )
     expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+
+
+class WebhookForm(FlaskForm):
+    association = SelectField(_l("For the bookings of"), choices=[])
+    url = URLField(
+        _l("Address (HTTPS)"),
+        validators=[
+            InputRequired(_l("Give the address that receives the events.")),
+            Length(max=500, message=_l("The address is too long.")),
+        ],
+    )
+    events = _Checkboxes(
+        _l("Events"),
+        choices=[SelectChoice(event, EVENT_LABELS[event]) for event in EVENTS],
+        default=list(EVENTS),
+        validators=[InputRequired(_l("Choose at least one event."))],
+    )

@@ -13,10 +13,11 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from booking.api import public_views, token_pages, token_views
+from booking.api import public_views, token_pages, token_views, webhook_pages
 from booking.api.auth import BEARER_SCHEME
 from booking.api.problems import PROBLEM_TYPE, ApiProblem, from_http, from_refusal, problem
 from booking.api.schemas import ProblemSchema
+from booking.api.webhooks import connect_webhooks
 from booking.bookings.errors import BookingRefused
 from booking.extensions import csrf, db, limiter
 
@@ -69,6 +70,8 @@ def init_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)
     app.register_blueprint(token_pages.bp)
+    app.register_blueprint(webhook_pages.bp)
+    connect_webhooks()
 
 
 def _problem_handlers(blueprint) -> None:

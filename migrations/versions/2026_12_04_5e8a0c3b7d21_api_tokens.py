@@ -1,4 +1,4 @@
-"""api tokens: personal access tokens and idempotent API requests
+"""api tokens: personal access tokens, idempotent API requests, webhooks
 
 Revision ID: 5e8a0c3b7d21
 Revises: c1a7e2d9b3f4
@@ -60,8 +60,40 @@ def upgrade():
             batch_op.f("ix_api_idempotent_request_created_at"), ["created_at"], unique=False
         )
 
+    op.create_table(
+        "webhook",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("association_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("events", sa.String(length=100), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["association_id"],
+            ["association.id"],
+            name=op.f("fk_webhook_association_id_association"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["user.id"],
+            name=op.f("fk_webhook_created_by_id_user"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook")),
+    )
+    with op.batch_alter_table("webhook", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_association_id"), ["association_id"], unique=False
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("webhook", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_association_id"))
+    op.drop_table("webhook")
     with op.batch_alter_table("api_idempotent_request", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_idempotent_request_created_at"))
     op.drop_table("api_idempotent_request")
