@@ -1,10 +1,10 @@
 """Every model, imported once so that the metadata (and Alembic) sees the whole schema."""
 
 from booking.api.models import IdempotentRequest
+from booking.api.tokens import ApiToken
 from booking.api.webhooks import Webhook
 from booking.audit import AuditEvent
 from booking.auth.models import Association, Invitation, Membership, MembershipRole, User
-from booking.auth.tokens import ApiToken
 from booking.bookings.models import (
     Booking,
     BookingEquipment,

@@ -15,8 +15,8 @@ from flask import request
 from flask_babel import gettext as _
 
 from booking.api.problems import ApiProblem
+from booking.api.tokens import ApiToken, token_for_secret
 from booking.auth.models import User
-from booking.auth.tokens import ApiToken, token_for_secret
 from booking.extensions import db
 
 _TOKEN_KEY = "booking.api_token"  # noqa: S105 - a key of the WSGI environ, on the request itself

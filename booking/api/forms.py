@@ -8,8 +8,8 @@ from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, S
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from booking.api.tokens import MAX_NAME_LENGTH, SCOPE_LABELS, SCOPES
 from booking.api.webhooks import EVENT_LABELS, EVENTS
-from booking.auth.tokens import MAX_NAME_LENGTH, SCOPE_LABELS, SCOPES
 
 
 class _Checkboxes(SelectMultipleField):

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from booking.api.forms import TokenForm
-from booking.auth.tokens import SCOPE_LABELS, TokenError, create_token, revoke_token, tokens_of
+from booking.api.tokens import SCOPE_LABELS, TokenError, create_token, revoke_token, tokens_of
 from booking.extensions import db
 from booking.timeutil import local_datetime
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from booking.auth.tokens import create_token
+from booking.api.tokens import create_token
 from booking.extensions import db as _db
 from booking.timeutil import to_utc
 from tests import factories

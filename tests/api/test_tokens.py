@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from booking.api.tokens import ApiToken, token_for_secret
 from booking.auth.models import hash_token
-from booking.auth.tokens import ApiToken, token_for_secret
 from booking.extensions import db
 
 
