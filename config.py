@@ -90,6 +90,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # The IETF draft's names (RateLimit-Limit / -Remaining / -Reset), used by the API too.
+    RATELIMIT_HEADER_LIMIT = "RateLimit-Limit"
+    RATELIMIT_HEADER_REMAINING = "RateLimit-Remaining"
+    RATELIMIT_HEADER_RESET = "RateLimit-Reset"
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")  # per token, else per address
 
     LOAD_DEMO_DATA = False
     BENCH_ROUTES = _bool("BENCH_ROUTES")  # `make bench` only: the /bench/ceiling route

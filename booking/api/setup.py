@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import http
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, current_app, render_template, send_from_directory
+from flask import Flask, current_app, render_template, request, send_from_directory
+from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from swagger_ui_bundle import swagger_ui_path
@@ -24,6 +26,21 @@ from booking.extensions import csrf, db, limiter
 API_BLUEPRINTS = (public_views.bp, token_views.bp)
 
 docs_bp = FlaskBlueprint("api_docs", __name__, url_prefix="/api/v1")
+
+
+_LIMITED: set[str] = set()
+
+
+def _api_rate() -> str:
+    return current_app.config.get("API_RATE_LIMIT", "600/minute")
+
+
+def _rate_key() -> str:
+    """Each token has its own allowance; anonymous reads count per address."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return "token:" + hashlib.sha256(header.encode()).hexdigest()[:32]
+    return "addr:" + (get_remote_address() or "")
 
 
 class BookingApi(Api):
@@ -63,10 +80,11 @@ def init_api(app: Flask) -> None:
     api = BookingApi(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin()})
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
-    rate = app.config.get("API_RATE_LIMIT", "600/minute")
     for blueprint in API_BLUEPRINTS:
         csrf.exempt(blueprint)
-        limiter.limit(rate)(blueprint)
+        if blueprint.name not in _LIMITED:  # blueprints are shared by every app of the process
+            limiter.limit(_api_rate, key_func=_rate_key)(blueprint)
+            _LIMITED.add(blueprint.name)
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)
     app.register_blueprint(token_pages.bp)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from booking import create_app
 from booking.bookings.availability import free_busy
-from booking.extensions import db
+from booking.extensions import db, limiter
 from booking.timeutil import local_day_bounds
+from config import TestConfig
 from tests import factories
 from tests.api.conftest import local
 
@@ -171,3 +175,35 @@ def test_days_span_the_clock_change(client, room):
     intervals = response.json["intervals"]
     start, end = intervals[0]["start"], intervals[-1]["end"]
     assert (start, end) == ("2030-03-30T23:00:00+00:00", "2030-03-31T22:00:00+00:00")  # 23 hours
+
+
+@pytest.fixture
+def limited_app(app, database_url, db):
+    """The application with rate limits on, and a small allowance for the API."""
+    config = type(
+        "_Config",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "API_RATE_LIMIT": "3/minute",
+        },
+    )
+    application = create_app(config)
+    limiter.reset()
+    yield application
+    limiter.reset()
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_reads_are_rate_limited_with_ratelimit_headers(limited_app, db):
+    client = limited_app.test_client()
+    answers = [client.get("/api/v1/sites") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[0].headers["RateLimit-Limit"] == "3"
+    assert answers[1].headers["RateLimit-Remaining"] == "1"
+    assert answers[3].mimetype == "application/problem+json"
+    assert int(answers[3].headers["Retry-After"]) > 0
