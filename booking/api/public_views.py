@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
@@ -53,14 +53,13 @@ def _cors(response: Response) -> Response:
     return add_cors(response)
 
 
-def answer_cache() -> LRUCache:
+def init_answer_cache(app: Flask) -> None:
     """Built availability answers, keyed by their ETag (per process, like the grids)."""
-    cache = current_app.extensions.get("api_answers")
-    if cache is None:
-        cache = current_app.extensions["api_answers"] = LRUCache(
-            current_app.config.get("GRID_CACHE_ENTRIES", 256)
-        )
-    return cache
+    app.extensions["api_answers"] = LRUCache(app.config.get("GRID_CACHE_ENTRIES", 256))
+
+
+def answer_cache() -> LRUCache:
+    return current_app.extensions["api_answers"]
 
 
 def _cached_json(etag: str, build) -> Response:

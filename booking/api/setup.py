@@ -86,6 +86,7 @@ def init_api(app: Flask) -> None:
             limiter.limit(_api_rate, key_func=_rate_key)(blueprint)
             _LIMITED.add(blueprint.name)
         api.register_blueprint(blueprint)
+    public_views.init_answer_cache(app)
     app.register_blueprint(docs_bp)
     app.register_blueprint(token_pages.bp)
     app.register_blueprint(webhook_pages.bp)
