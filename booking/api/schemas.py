@@ -269,3 +269,32 @@ class ProblemSchema(Schema):
 class MoveSchema(Schema):
     start = fields.AwareDateTime(required=True)
     end = fields.AwareDateTime(required=True)
+
+
+class RecurrenceSchema(Schema):
+    freq = fields.String(required=True, validate=validate.OneOf(["weekly", "monthly"]))
+    interval = fields.Integer(load_default=1, validate=validate.Range(min=1, max=52))
+    weekdays = fields.List(
+        fields.Integer(validate=validate.Range(min=0, max=6)),
+        load_default=list,
+        metadata={"description": "0 = Monday; default: the first date's weekday"},
+    )
+    nth = fields.Integer(
+        allow_none=True,
+        validate=validate.OneOf([1, 2, 3, 4, -1]),
+        metadata={"description": "monthly: the nth weekday (-1: the last)"},
+    )
+    until = fields.Date(allow_none=True, metadata={"description": "last local day"})
+    count = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=60))
+
+
+class SeriesRequestSchema(BookingRequestSchema):
+    repeat = fields.Nested(RecurrenceSchema, required=True)
+    skip_conflicts = fields.Boolean(
+        load_default=False, metadata={"description": "book only the free dates"}
+    )
+
+
+class SeriesSchema(Schema):
+    series_id = fields.Integer(required=True)
+    bookings = fields.List(fields.Nested(BookingSchema), required=True)

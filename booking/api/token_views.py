@@ -32,10 +32,13 @@ from booking.api.schemas import (
     MeSchema,
     MoveSchema,
     ReasonSchema,
+    SeriesRequestSchema,
+    SeriesSchema,
 )
 from booking.approvals.services import managed_resources, pending_queue
 from booking.auth.models import Association
 from booking.bookings.models import Booking
+from booking.bookings.series import Recurrence, request_series
 from booking.bookings.services import (
     BookingRequest,
     add_comment,
@@ -54,6 +57,15 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="With a personal access token: my associations' bookings; managers' decisions.",
 )
+
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "schema": {"type": "string", "maxLength": idempotency.MAX_KEY_LENGTH},
+    "description": "Send the same key again to retry safely: it never books twice.",
+}
 
 
 def scoped(scope: str) -> Callable:
@@ -154,25 +166,50 @@ def get_booking(booking_id: int) -> Response:
 @scoped("book")
 @bp.arguments(BookingRequestSchema)
 @bp.response(201, BookingSchema)
-@bp.doc(
-    parameters=[
-        {
-            "in": "header",
-            "name": idempotency.HEADER,
-            "required": False,
-            "schema": {"type": "string", "maxLength": idempotency.MAX_KEY_LENGTH},
-            "description": "Send the same key again to retry safely: it never books twice.",
-        }
-    ]
-)
+@bp.doc(parameters=[IDEMPOTENCY_PARAMETER])
 def create_booking(data: dict) -> Response:
     """Request a booking: the same rules, refusal codes and messages as the form."""
-    token = current_token("book")
-    key = idempotency.request_key()
-    if key is not None:
-        replayed = idempotency.replay(token.id, key)
-        if replayed is not None:
-            return replayed
+
+    def book() -> tuple[dict, int, str]:
+        booking = request_booking(api_user(), _booking_request(data))
+        url = url_for(".get_booking", booking_id=booking.id, _external=True)
+        return serialize.booking(booking), booking.id, url
+
+    return _idempotent_create(book)
+
+
+@bp.route("/series", methods=["POST"])
+@scoped("book")
+@bp.arguments(SeriesRequestSchema)
+@bp.response(201, SeriesSchema)
+@bp.doc(parameters=[IDEMPOTENCY_PARAMETER])
+def create_series(data: dict) -> Response:
+    """Request a repeating booking (weekly or monthly, in local time): every date is checked;
+    refused with the dates in the way unless `skip_conflicts`."""
+
+    def book() -> tuple[dict, int, str]:
+        repeat = data["repeat"]
+        series = request_series(
+            api_user(),
+            _booking_request(data),
+            Recurrence(
+                freq=repeat["freq"],
+                interval=repeat["interval"],
+                weekdays=repeat["weekdays"],
+                nth=repeat.get("nth"),
+                until=repeat.get("until"),
+                count=repeat.get("count"),
+            ),
+            skip_conflicts=data["skip_conflicts"],
+        )
+        booked = sorted(series.bookings, key=lambda b: b.start_at)
+        body = {"series_id": series.id, "bookings": [serialize.booking(b) for b in booked]}
+        return body, series.id, url_for(".get_booking", booking_id=booked[0].id, _external=True)
+
+    return _idempotent_create(book)
+
+
+def _booking_request(data: dict) -> BookingRequest:
     resource = bookable_resource(data["resource"])
     if resource is None:
         raise ApiProblem(
@@ -186,21 +223,29 @@ def create_booking(data: dict) -> Response:
         raise ApiProblem(
             422, _("There is no such association."), rule="association", field="association"
         )
-    booking = request_booking(
-        api_user(),
-        BookingRequest(
-            resource=resource,
-            association=association,
-            start_at=data["start"],
-            end_at=data["end"],
-            title=data["title"],
-            purpose=data["purpose"],
-            attendees=data["attendees"],
-            is_public=data["is_public"],
-        ),
+    return BookingRequest(
+        resource=resource,
+        association=association,
+        start_at=data["start"],
+        end_at=data["end"],
+        title=data["title"],
+        purpose=data["purpose"],
+        attendees=data["attendees"],
+        is_public=data["is_public"],
     )
-    response = json_response(serialize.booking(booking), status=201)
-    response.headers["Location"] = url_for(".get_booking", booking_id=booking.id, _external=True)
+
+
+def _idempotent_create(book: Callable[[], tuple[dict, int, str]]) -> Response:
+    """Run `book` once per Idempotency-Key; answer 201 with its body and Location."""
+    token = current_token("book")
+    key = idempotency.request_key()
+    if key is not None:
+        replayed = idempotency.replay(token.id, key)
+        if replayed is not None:
+            return replayed
+    body, _ident, location = book()
+    response = json_response(body, status=201)
+    response.headers["Location"] = location
     if key is not None:
         try:
             idempotency.remember(token.id, key, response)

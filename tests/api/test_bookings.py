@@ -309,3 +309,43 @@ def test_an_association_number_beyond_the_databases_integers_is_refused(
     response = client.post("/api/v1/bookings", json=body, headers=bearer(member_a, "book"))
     assert response.status_code == 422
     assert response.json["field"] == "association"
+
+
+def test_a_weekly_series_is_requested_in_local_time(client, room, assoc_a, member_a, bearer):
+    body = _request(room, assoc_a, repeat={"freq": "weekly", "count": 4})
+    response = client.post("/api/v1/series", json=body, headers=bearer(member_a, "book"))
+    assert response.status_code == 201, response.json
+    starts = [b["start_local"] for b in response.json["bookings"]]
+    # Across the clock change of 31 March 2030: still 14:00 in Brest.
+    assert starts == [
+        "2030-03-05T14:00:00+01:00",
+        "2030-03-12T14:00:00+01:00",
+        "2030-03-19T14:00:00+01:00",
+        "2030-03-26T14:00:00+01:00",
+    ]
+    assert _count() == 4
+
+
+def test_a_series_with_a_date_in_the_way_is_refused_unless_skipping(
+    client, room, assoc_a, member_a, bearer
+):
+    room.requires_approval = False
+    factories.make_booking(room, local("2030-03-12 15:00"), local("2030-03-12 17:00"))
+    db.session.commit()
+    headers = bearer(member_a, "book")
+    body = _request(room, assoc_a, repeat={"freq": "weekly", "count": 3})
+    refused = client.post("/api/v1/series", json=body, headers=headers)
+    assert refused.status_code in (409, 422)
+    assert refused.mimetype == "application/problem+json"
+    assert _count() == 1
+    body["skip_conflicts"] = True
+    done = client.post("/api/v1/series", json=body, headers=headers)
+    assert done.status_code == 201
+    assert len(done.json["bookings"]) == 2
+
+
+def test_a_series_needs_a_repetition(client, room, assoc_a, member_a, bearer):
+    body = _request(room, assoc_a, repeat={"freq": "daily", "count": 3})
+    response = client.post("/api/v1/series", json=body, headers=bearer(member_a, "book"))
+    assert response.status_code == 422
+    assert response.json["field"] == "repeat"
