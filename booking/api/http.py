@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.wrappers import Response
 
 FORMAT_VERSION = "1"  # change when the JSON changes shape for the same data
@@ -21,6 +21,16 @@ CORS_HEADERS = {
 }
 
 
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute address on BASE_URL, the service's public address: never on the
+    request's Host header (an internal name behind a proxy, or a forged one)."""
+    path = url_for(endpoint, **values)
+    root = request.script_root if has_request_context() else ""
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
 def json_response(data: Any, status: int = 200, etag: str | None = None) -> Response:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     response = current_app.response_class(body, status=status, mimetype="application/json")
@@ -31,7 +41,7 @@ def json_response(data: Any, status: int = 200, etag: str | None = None) -> Resp
 
 def etag_of(*parts: Any) -> str:
     """A validator for an answer fully determined by `parts` (versions, window, host)."""
-    text = repr((FORMAT_VERSION, request.host_url, *parts))
+    text = repr((FORMAT_VERSION, current_app.config["BASE_URL"], *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
 from booking.api import serialize
-from booking.api.http import add_cors, etag_of, json_response, not_modified
+from booking.api.http import add_cors, etag_of, json_response, not_modified, public_url
 from booking.api.problems import ApiProblem
 from booking.api.queries import closures_ahead, resources, site_exists, version_rows
 from booking.api.schemas import (
@@ -36,7 +36,7 @@ from booking.bookings.availability import find_free, free_busy
 from booking.db import utcnow
 from booking.lru import LRUCache
 from booking.resources.queries import sites_with_resources
-from booking.schedule.grid import booking_link, reservation_base
+from booking.schedule.grid import booking_link
 from booking.timeutil import local_day_bounds, local_today
 
 bp = Blueprint(
@@ -206,4 +206,5 @@ def find_free_resources(
 
 
 def _form_url() -> str:
-    return request.host_url.rstrip("/") + reservation_base()
+    """The request form's absolute address (on BASE_URL, like every link we give out)."""
+    return public_url("reservations.new")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import url_for
-
+from booking.api.http import public_url
 from booking.auth.models import Association
 from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval
 from booking.bookings.models import Booking
@@ -51,7 +50,7 @@ def site(value: Site) -> dict:
         "wheelchair_accessible": value.is_wheelchair_accessible,
         "accessibility_notes": value.accessibility_notes,
         "resources": [r.slug for r in value.resources],
-        "url": url_for("resources.site", slug=value.slug, _external=True),
+        "url": public_url("resources.site", slug=value.slug),
     }
 
 
@@ -77,7 +76,7 @@ def resource(value: Resource, closures: list[Closure]) -> dict:
             {"label": c.label, "start": instant(c.start_at), "end": instant(c.end_at)}
             for c in closures
         ],
-        "url": url_for("resources.resource", slug=value.slug, _external=True),
+        "url": public_url("resources.resource", slug=value.slug),
     }
 
 
@@ -134,5 +133,5 @@ def booking(value: Booking) -> dict:
         "series_id": value.series_id,
         "decision_reason": value.decision_reason,
         "cancel_reason": value.cancel_reason,
-        "url": url_for("reservations.detail", booking_id=value.id, _external=True),
+        "url": public_url("reservations.detail", booking_id=value.id),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from booking.api import idempotency, serialize
 from booking.api.auth import api_user, current_token, token_required
-from booking.api.http import etag_of, json_response, not_modified, page_links
+from booking.api.http import etag_of, json_response, not_modified, page_links, public_url
 from booking.api.problems import ApiProblem
 from booking.api.queries import booking_by_id, list_stamp, visible_bookings
 from booking.api.schemas import (
@@ -172,7 +172,7 @@ def create_booking(data: dict) -> Response:
 
     def book() -> tuple[dict, int, str]:
         booking = request_booking(api_user(), _booking_request(data))
-        url = url_for(".get_booking", booking_id=booking.id, _external=True)
+        url = public_url(".get_booking", booking_id=booking.id)
         return serialize.booking(booking), booking.id, url
 
     return _idempotent_create(book)
@@ -204,7 +204,7 @@ def create_series(data: dict) -> Response:
         )
         booked = sorted(series.bookings, key=lambda b: b.start_at)
         body = {"series_id": series.id, "bookings": [serialize.booking(b) for b in booked]}
-        return body, series.id, url_for(".get_booking", booking_id=booked[0].id, _external=True)
+        return body, series.id, public_url(".get_booking", booking_id=booked[0].id)
 
     return _idempotent_create(book)
 

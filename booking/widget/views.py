@@ -15,16 +15,24 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from booking.api.http import public_url
 from booking.api.queries import version_rows
 from booking.bookings.availability import CLOSED, FREE, PENDING, Interval, free_busy
 from booking.core.headers import embeddable
 from booking.extensions import db
 from booking.i18n import available_languages
 from booking.resources.models import Site
-from booking.schedule.grid import booking_link, reservation_base, week_days
+from booking.schedule.grid import booking_link, week_days
 from booking.timeutil import local_day_bounds, local_today
 
 bp = Blueprint("widget", __name__, url_prefix="/widget")
+
+
+@bp.app_context_processor
+def _embed_helpers() -> dict:
+    """`public_url` for the pages' "share / embed" box (templates/widget/_share.html)."""
+    return {"public_url": public_url}
+
 
 STATE_OF = {FREE: "free", PENDING: "free", CLOSED: "closed"}  # anything else: busy
 
@@ -83,7 +91,7 @@ def _page(title: str, rows: list, first: date, endpoint: str, slug: str) -> Resp
     days = week_days(first)
     start_at, end_at = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
     found = free_busy([r.id for r in rows], start_at, end_at)
-    base = request.host_url.rstrip("/") + reservation_base()
+    base = public_url("reservations.new")
     weeks = [
         RoomWeek(r.slug, r.name, [DayColumn(d, _slots(r.slug, found[r.id], d, base)) for d in days])
         for r in rows
@@ -101,7 +109,7 @@ def _page(title: str, rows: list, first: date, endpoint: str, slug: str) -> Resp
         days=days,
         previous_url=week_url(days[0] - timedelta(days=7)),
         next_url=week_url(days[0] + timedelta(days=7)),
-        site_url=request.host_url,
+        site_url=public_url("core.home"),
     )
     response = current_app.make_response(html)
     return embeddable(response)

@@ -207,3 +207,14 @@ def test_reads_are_rate_limited_with_ratelimit_headers(limited_app, db):
     assert answers[1].headers["RateLimit-Remaining"] == "1"
     assert answers[3].mimetype == "application/problem+json"
     assert int(answers[3].headers["Retry-After"]) > 0
+
+
+def test_links_are_on_base_url_never_on_the_requests_host(client, room):
+    forged = {"Host": "evil.example"}
+    day = client.get("/api/v1/resources/salle-iroise/availability?date=2030-03-05", headers=forged)
+    resources = client.get("/api/v1/resources", headers=forged)
+    for response in (day, resources):
+        assert "evil.example" not in response.get_data(as_text=True)
+    assert resources.json[0]["url"] == "http://salles.test/resources/salle-iroise"
+    free = [i for i in day.json["intervals"] if i["book_url"]]
+    assert free[0]["book_url"].startswith("http://salles.test/reservations/new?")

@@ -92,3 +92,11 @@ def test_resource_and_place_pages_offer_the_snippet(client, room):
     assert "js/widget-embed.js" in page
     site_page = client.get(f"/sites/{room.site.slug}").get_data(as_text=True)
     assert f"/widget/sites/{room.site.slug}?lang=en" in site_page
+
+
+def test_the_widget_and_the_snippet_never_name_the_requests_host(client, room):
+    forged = {"Host": "evil.example"}
+    for url in ("/widget/resources/salle-iroise", "/resources/salle-iroise"):
+        page = client.get(url, headers=forged).get_data(as_text=True)
+        assert "evil.example" not in page
+        assert "http://salles.test/" in page
