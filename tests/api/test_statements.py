@@ -11,9 +11,9 @@ from tests.api.conftest import local
 from tests.statements import recorded_statements, selects
 
 
-def _fill(rooms, days: int) -> None:
+def _fill(rooms, days: range) -> None:
     for room in rooms:
-        for n in range(days):
+        for n in days:
             start = local("2030-03-04 09:00") + timedelta(days=n)
             factories.make_booking(room, start, start + timedelta(hours=1))
     db.session.commit()
@@ -27,12 +27,14 @@ def _count(client, url: str, headers: dict | None = None) -> tuple[int, int]:
 
 def test_availability_costs_the_same_on_twice_the_data(client, site):
     rooms = [factories.make_resource(site, horizon_days=3650) for _ in range(3)]
-    _fill(rooms, 3)
+    _fill(rooms, range(3))
     url = f"/api/v1/resources/{rooms[0].slug}/availability?date=2030-03-04"
     day_url = "/api/v1/availability?date=2030-03-05"
     small = [_count(client, url), _count(client, day_url)]
-    rooms += [factories.make_resource(site, horizon_days=3650) for _ in range(3)]
-    _fill(rooms, 6)
+    more = [factories.make_resource(site, horizon_days=3650) for _ in range(3)]
+    _fill(rooms, range(3, 6))
+    _fill(more, range(6))
+    rooms += more
     large = [_count(client, url + "&days=6"), _count(client, day_url + "&x=1")]
     assert small == large
     assert all(status == 200 for status, _ in small)
