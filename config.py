@@ -67,6 +67,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Server-side sessions (booking/auth/session.py), in seconds: see README "Security".
+    SESSION_IDLE_TIMEOUT = _int("SESSION_IDLE_TIMEOUT", 2 * 3600)
+    SESSION_LIFETIME = _int("SESSION_LIFETIME", 12 * 3600)
+    REMEMBER_LIFETIME = _int("REMEMBER_LIFETIME", 30 * 24 * 3600)  # 0: no "remember me"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -86,7 +91,18 @@ class Config:
     FEED_FUTURE_DAYS = _int("FEED_FUTURE_DAYS", 365)
     FEED_CANCELLED_DAYS = _int("FEED_CANCELLED_DAYS", 30)
     GRID_CACHE_ENTRIES = _int("GRID_CACHE_ENTRIES", 256)  # built calendar grids, per process
+    # A request hit by a deadlock or a serialization failure runs again, at most this many
+    # times in all (booking/core/retry.py), then answers 503 "try again".
+    TRANSACTION_ATTEMPTS = _int("TRANSACTION_ATTEMPTS", 4)
 
+    # Largest request body (uploads included), in bytes: larger ones get a 413 page unread.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 3 * 1024 * 1024)
+    # Reverse proxies in front of the app (nginx: 1): X-Forwarded-For/-Proto are believed
+    # from that many hops only. 0 (the default): the headers are ignored.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 0)  # seconds; 0: no Strict-Transport-Security
+
+    # Rate limits and login throttling share this storage: redis://... in production.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
@@ -95,6 +111,23 @@ class Config:
     RATELIMIT_HEADER_REMAINING = "RateLimit-Remaining"
     RATELIMIT_HEADER_RESET = "RateLimit-Reset"
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")  # per token, else per address
+
+    # Personal data (RGPD) and the accessibility statement: see /confidentialite, /accessibilite.
+    DATA_CONTROLLER = os.environ.get("DATA_CONTROLLER", "Ville de Brest")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "dpo@salles-ouvertes.example.org")
+    ACCESSIBILITY_CONTACT = os.environ.get(
+        "ACCESSIBILITY_CONTACT", "accessibilite@salles-ouvertes.example.org"
+    )
+    ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "partial")  # full|partial|none
+    ACCESSIBILITY_EVALUATED_ON = os.environ.get("ACCESSIBILITY_EVALUATED_ON", "2026-12-04")
+    ACCESSIBILITY_PLAN_URL = os.environ.get("ACCESSIBILITY_PLAN_URL", "")
+    RETENTION_PERSONAL_MONTHS = _int("RETENTION_PERSONAL_MONTHS", 24)
+    RETENTION_OUTBOX_DAYS = _int("RETENTION_OUTBOX_DAYS", 30)
+    RETENTION_UNCONFIRMED_DAYS = _int("RETENTION_UNCONFIRMED_DAYS", 30)
+    # Periodic jobs (the purge...) run from requests, once per interval across all workers.
+    PERIODIC_JOBS_ENABLED = _bool("PERIODIC_JOBS_ENABLED", True)
+    PERIODIC_CHECK_SECONDS = _int("PERIODIC_CHECK_SECONDS", 60)
+    PURGE_INTERVAL_HOURS = _int("PURGE_INTERVAL_HOURS", 24)
 
     LOAD_DEMO_DATA = False
     BENCH_ROUTES = _bool("BENCH_ROUTES")  # `make bench` only: the /bench/ceiling route
@@ -116,6 +149,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name, not a password
     MAIL_SERVER = ""
     MAIL_SEND_AFTER_REQUEST = False
+    PERIODIC_JOBS_ENABLED = False  # tests that need them turn them on
     BASE_URL = "http://salles.test"
     SERVER_NAME = None
 
@@ -128,6 +162,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking import models  # noqa: F401 - every table known to the metadata
 from booking.admin.views import bp as admin_bp
@@ -18,16 +19,22 @@ from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.headers import init_headers
+from booking.core.retry import init_retry
 from booking.core.sessions import CookielessPathsSessionInterface
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
 from booking.i18n import select_locale, select_timezone, translation_directories
 from booking.notifications import init_notifications
+from booking.periodic import init_periodic
+from booking.privacy.jobs import periodic_jobs
+from booking.privacy.views import bp as privacy_bp
+from booking.reservations.change import bp as changes_bp
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
 from booking.sqlite import configure_sqlite
+from booking.static_urls import init_static_urls
 from booking.templating import init_templating
 from booking.widget.views import bp as widget_bp
 from config import BASE_DIR, Config, config_from_env
@@ -43,6 +50,8 @@ BLUEPRINTS = (
     approvals_bp,
     reservations_bp,
     widget_bp,
+    changes_bp,
+    privacy_bp,
 )
 
 
@@ -58,6 +67,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config)
     config.init_app(app)
     app.session_interface = CookielessPathsSessionInterface()
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # The client's address and scheme as the trusted proxies saw them (limits, logs).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
@@ -66,10 +79,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
     if app.config.get("BENCH_ROUTES"):
         app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
     init_api(app)  # before init_errors: the app's error pages must win over flask-smorest's
+    init_retry(app)  # after every blueprint: wraps each view
     init_errors(app)
     init_headers(app)
     init_notifications(app)
     init_commands(app)
+    init_periodic(app, periodic_jobs(app))
     return app
 
 
@@ -88,3 +103,4 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app, login_manager)
     init_templating(app)
+    init_static_urls(app)

@@ -5,6 +5,7 @@ from booking.api.tokens import ApiToken
 from booking.api.webhooks import Webhook
 from booking.audit import AuditEvent
 from booking.auth.models import Association, Invitation, Membership, MembershipRole, User
+from booking.auth.user_sessions import UserSession
 from booking.bookings.models import (
     Booking,
     BookingEquipment,
@@ -13,6 +14,7 @@ from booking.bookings.models import (
     Comment,
 )
 from booking.outbox import OutboxMessage
+from booking.periodic import PeriodicRun
 from booking.resources import versions  # noqa: F401 - the calendar version triggers
 from booking.resources.models import (
     Closure,
@@ -44,6 +46,7 @@ __all__ = [
     "MembershipRole",
     "OpeningHours",
     "OutboxMessage",
+    "PeriodicRun",
     "Quota",
     "Resource",
     "ResourceEquipment",
@@ -51,6 +54,7 @@ __all__ = [
     "Site",
     "Training",
     "User",
+    "UserSession",
     "UserTraining",
     "Webhook",
 ]

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from booking.extensions import db
 from booking.i18n import available_languages
+from booking.ops.readiness import check_readiness
 from booking.resources.queries import sites_with_resources
 from booking.schedule.forms import FindForm
 from booking.schedule.queries import search_choices
@@ -27,7 +28,11 @@ def home() -> str:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only redirect within this site (no open redirects)."""
+    """Only redirect within this site (no open redirects, no header injection).
+
+    A control character (CR, LF...) could never be in a real path of ours and
+    would make the `Location` header invalid: the default is used instead.
+    """
     if not target:
         return default
     parts = urlsplit(target)
@@ -38,17 +43,24 @@ def safe_next(target: str | None, default: str) -> str:
         or not target.startswith("/")
         or target.startswith("//")
         or "\\" in target
+        or any(ord(char) < 32 or ord(char) == 127 for char in target)
     ):
         return default
     return target
 
 
-@bp.get("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def switch_language(code: str) -> Response:
+    """The header's language switch.
+
+    GET (a link, for visitors) only sets the language of this browser's session;
+    POST (a form with its CSRF token, for signed-in users) also saves it in the
+    profile, the language of their emails: a change of state is never a GET.
+    """
     if code not in available_languages():
         abort(404)
     session["lang"] = code
-    if current_user.is_authenticated and current_user.locale != code:
+    if request.method == "POST" and current_user.is_authenticated and current_user.locale != code:
         current_user.locale = code
         db.session.commit()
     return redirect(safe_next(request.args.get("next"), url_for("core.home")))
@@ -56,4 +68,12 @@ def switch_language(code: str) -> Response:
 
 @bp.get("/healthz")
 def health() -> tuple[str, int, dict]:
+    """The process is up (no database access: a liveness probe)."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/readyz")
+def ready() -> tuple[dict, int, dict]:
+    """The database answers and its schema is at the migrations' head (a readiness probe)."""
+    state = check_readiness()
+    return state.as_dict(), 200 if state.ready else 503, {"Cache-Control": "no-store"}

@@ -1,7 +1,7 @@
 """api tokens: personal access tokens, idempotent API requests, webhooks
 
 Revision ID: 5e8a0c3b7d21
-Revises: c1a7e2d9b3f4
+Revises: 5e8b1f3a9c20
 Create Date: 2026-12-04 14:30:00
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "5e8a0c3b7d21"
-down_revision = "c1a7e2d9b3f4"
+down_revision = "5e8b1f3a9c20"
 branch_labels = None
 depends_on = None
 
