@@ -107,6 +107,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # The IETF draft's names (RateLimit-Limit / -Remaining / -Reset), used by the API too.
+    RATELIMIT_HEADER_LIMIT = "RateLimit-Limit"
+    RATELIMIT_HEADER_REMAINING = "RateLimit-Remaining"
+    RATELIMIT_HEADER_RESET = "RateLimit-Reset"
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")  # per token, else per address
 
     # Personal data (RGPD) and the accessibility statement: see /confidentialite, /accessibilite.
     DATA_CONTROLLER = os.environ.get("DATA_CONTROLLER", "Ville de Brest")

@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -46,6 +47,7 @@ BENCH_PASSWORD = "bench-password"  # noqa: S105 - the workload's documented benc
 REFERENCE_DAY = date(2026, 9, 29)
 FIND_DAY = date(2027, 9, 28)  # a Tuesday too, in the future
 ROOM = "salle-visio-01"
+PARIS = ZoneInfo("Europe/Paris")
 SITE = "visio"
 
 # The pages measured (issue 7), as the other areas publish them.
@@ -66,6 +68,10 @@ PATHS = {
         }
     ),
     "post_form": "/reservations/new",
+    # The JSON API (issue 15): the same availability as the grids, and its booking POST.
+    "api_week": f"/api/v1/resources/{ROOM}/availability?date={REFERENCE_DAY.isoformat()}&days=7",
+    "api_day": f"/api/v1/availability?date={REFERENCE_DAY.isoformat()}",
+    "api_post": "/api/v1/bookings",
 }
 # Free half-hours of every bench room on every weekday (the workload never books them).
 FREE_SLOTS = [
@@ -309,6 +315,48 @@ def booking_form(room: str, day: date, slot: tuple[dtime, dtime], token: str, n:
     )
 
 
+def api_token(server: Server, cookie: str) -> tuple[str, int]:
+    """A personal access token of the bench account (made on its account page), and
+    the id of its association: what the API POST measure books with."""
+    page = get(server, "/account/tokens/", {"Cookie": cookie})
+    if page.status != 200:
+        raise SystemExit(f"token page: HTTP {page.status}")
+    reply = request(
+        server,
+        "POST",
+        "/account/tokens/",
+        body=urlencode(
+            {"csrf_token": csrf_token(page.body), "name": "bench", "scopes": ["read", "book"]},
+            doseq=True,
+        ),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    match = re.search(rb'id="new-token"[^>]*value="(so_[\w-]+)"', reply.body)
+    if reply.status != 201 or not match:
+        raise SystemExit(f"token creation: HTTP {reply.status}")
+    secret = match.group(1).decode()
+    me = get(server, "/api/v1/me", {"Authorization": f"Bearer {secret}"})
+    associations = json.loads(me.body)["associations"] if me.status == 200 else []
+    if not associations:
+        raise SystemExit(f"/api/v1/me: HTTP {me.status}, no association")
+    return secret, associations[0]["id"]
+
+
+def api_booking(room: str, day: date, slot: tuple[dtime, dtime], association: int, n: int) -> str:
+    """One line of a bodies file for the API: its path, a tab, the JSON request."""
+    start = datetime.combine(day, slot[0], tzinfo=PARIS)
+    end = datetime.combine(day, slot[1], tzinfo=PARIS)
+    body = {
+        "resource": room,
+        "association": association,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "title": f"Banc d'essai API {n}",
+        "attendees": 4,
+    }
+    return PATHS["api_post"] + "\t" + json.dumps(body, separators=(",", ":"))
+
+
 # ---------------------------------------------------------------- measures
 @dataclass
 class Measure:
@@ -402,6 +450,9 @@ def run_scale(scale: int) -> dict:
             "APP_ENV": "production",
             "SECRET_KEY": secrets.token_hex(32),
             "BENCH_ROUTES": "1",
+            # The API's per-address allowance would refuse wrk's load: measure the answers
+            # (the limiter's check still runs on every request).
+            "API_RATE_LIMIT": os.environ.get("BENCH_API_RATE_LIMIT", "10000000/minute"),
             "PYTHONPATH": str(ROOT),
             "MAIL_SERVER": "",
             "INSTANCE_PATH": str(OUT / "instance"),
@@ -423,12 +474,13 @@ def run_scale(scale: int) -> dict:
 
 
 def refresh_validator(server: Server, measures: list[Measure]) -> None:
-    """Give the 304 measure the feed's current ETag (what a subscribed client holds)."""
-    feed = get(server, PATHS["feed"])
-    if feed.status == 200 and feed.headers.get("etag"):
-        for m in measures:
-            if m.name == "feed304":
-                m.headers["If-None-Match"] = feed.headers["etag"]
+    """Give the 304 measures the current ETags (what a polling client holds)."""
+    for name, path in (("feed304", PATHS["feed"]), ("api_304", PATHS["api_week"])):
+        reply = get(server, path)
+        if reply.status == 200 and reply.headers.get("etag"):
+            for m in measures:
+                if m.name == name:
+                    m.headers["If-None-Match"] = reply.headers["etag"]
 
 
 def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
@@ -447,6 +499,10 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
             expect="422",
             method="POST",
         ),
+        Measure("api_week", "9a. API availability, one room, week", PATHS["api_week"]),
+        Measure("api_day", "9b. API availability, 15 rooms, day", PATHS["api_day"]),
+        Measure("api_304", "9c. API availability (304)", PATHS["api_week"], expect="304"),
+        Measure("api_post", "9d. API booking POST", PATHS["api_post"], expect="201", method="POST"),
         Measure("ceiling", "8. ceiling", "/bench/ceiling?bytes=30000", per_room=False),
     ]
     if ONLY:
@@ -467,6 +523,7 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
         date.today() + timedelta(days=2), [ROOM, *(f"salle-visio-{n:02d}" for n in range(2, 16))]
     )
     token = ""
+    bearer, association = "", 0
     if posts:
         try:
             cookie = log_in(server)
@@ -474,15 +531,22 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
             if form.status != 200:
                 raise SystemExit(f"reservation form: HTTP {form.status}")
             token = csrf_token(form.body)
+            if any(m.name == "api_post" for m in posts):
+                bearer, association = api_token(server, cookie)
         except SystemExit as exc:
             for m in posts:
                 problems[m.name] = str(exc)
             measures = [m for m in measures if m.method != "POST"]
             posts = []
         for m in posts:
-            m.headers.update(
-                {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
-            )
+            if m.name == "api_post":
+                m.headers.update(
+                    {"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"}
+                )
+            else:
+                m.headers.update(
+                    {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+                )
 
     results: dict[str, dict[int, list[dict]]] = {}
     available = []
@@ -508,6 +572,9 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
         if m.name == "post":
             room, day_, slot = next(slots)
             body = booking_form(room, day_, slot, token, 0)
+        elif m.name == "api_post":
+            room, day_, slot = next(slots)
+            body = api_booking(room, day_, slot, association, 0)
         else:
             body = booking_form(ROOM, CONFLICT_DAY, CONFLICT_SLOT, token, 0)
             m.bodies = OUT / f"conflict_{scale}.txt"
@@ -523,17 +590,19 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
         for m in available:
             for connections in CONNECTIONS:
                 bodies = m.bodies
-                if m.name == "post":
+                if m.name in ("post", "api_post"):
                     # More fresh slots than any rate this page reaches; running out is
                     # counted as an error by wrk.lua, never silently reused.
                     needed = SECONDS * (300 if connections == 1 else 800)
-                    bodies = OUT / f"post_{scale}_{run}_{connections}.txt"
+                    bodies = OUT / f"{m.name}_{scale}_{run}_{connections}.txt"
                     lines = [
                         booking_form(room, day_, slot, token, n + 1)
+                        if m.name == "post"
+                        else api_booking(room, day_, slot, association, n + 1)
                         for n, (room, day_, slot) in zip(range(needed), slots, strict=False)
                     ]
                     bodies.write_text("\n".join(lines) + "\n")
-                if m.name == "feed304":
+                if m.name in ("feed304", "api_304"):
                     refresh_validator(server, [m])
                 data = wrk(server, m, connections, bodies)
                 results.setdefault(m.name, {}).setdefault(connections, []).append(data)

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking import models  # noqa: F401 - every table known to the metadata
 from booking.admin.views import bp as admin_bp
+from booking.api.setup import init_api
 from booking.approvals.views import bp as approvals_bp
 from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
@@ -19,6 +20,7 @@ from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.headers import init_headers
 from booking.core.retry import init_retry
+from booking.core.sessions import CookielessPathsSessionInterface
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
@@ -34,6 +36,7 @@ from booking.schedule.views import bp as schedule_bp
 from booking.sqlite import configure_sqlite
 from booking.static_urls import init_static_urls
 from booking.templating import init_templating
+from booking.widget.views import bp as widget_bp
 from config import BASE_DIR, Config, config_from_env
 
 ROOT = Path(BASE_DIR)
@@ -46,6 +49,7 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    widget_bp,
     changes_bp,
     privacy_bp,
 )
@@ -62,6 +66,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config)
     config.init_app(app)
+    app.session_interface = CookielessPathsSessionInterface()
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         # The client's address and scheme as the trusted proxies saw them (limits, logs).
@@ -73,6 +78,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     if app.config.get("BENCH_ROUTES"):
         app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
+    init_api(app)  # before init_errors: the app's error pages must win over flask-smorest's
     init_retry(app)  # after every blueprint: wraps each view
     init_errors(app)
     init_headers(app)

@@ -33,6 +33,17 @@ def select_locale() -> str:
         # CLI commands and tests call services without a request: the default language.
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = available_languages()
+    if request.path.startswith("/widget/"):
+        # The widget reads no session either: its `lang`, else the browser's.
+        asked = request.args.get("lang")
+        if asked in languages:
+            return asked
+    if request.path.startswith(("/api/", "/widget/")):
+        # The API reads no session: its messages follow Accept-Language alone.
+        return (
+            request.accept_languages.best_match(languages)
+            or current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
     chosen = session.get("lang")
     if chosen in languages:
         # The switch's choice for this browser (a login sets it to the profile's language).

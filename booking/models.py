@@ -1,5 +1,8 @@
 """Every model, imported once so that the metadata (and Alembic) sees the whole schema."""
 
+from booking.api.models import IdempotentRequest
+from booking.api.tokens import ApiToken
+from booking.api.webhooks import Webhook
 from booking.audit import AuditEvent
 from booking.auth.models import Association, Invitation, Membership, MembershipRole, User
 from booking.auth.user_sessions import UserSession
@@ -27,6 +30,7 @@ from booking.resources.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "Association",
     "AuditEvent",
     "Booking",
@@ -36,6 +40,7 @@ __all__ = [
     "Closure",
     "Comment",
     "Equipment",
+    "IdempotentRequest",
     "Invitation",
     "Membership",
     "MembershipRole",
@@ -51,4 +56,5 @@ __all__ = [
     "User",
     "UserSession",
     "UserTraining",
+    "Webhook",
 ]

@@ -8,6 +8,7 @@ backoff until it succeeds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -50,3 +51,17 @@ def enqueue(message: EmailMessage, kind: str = "generic") -> OutboxMessage:
     )
     db.session.add(row)
     return row
+
+
+# Kinds of outbox rows that are not emails (webhooks...), and who delivers them.
+# The sender (booking/notifications/sending.py) hands such rows to their deliverer,
+# which raises to have the row retried later.
+_DELIVERERS: dict[str, Callable[[OutboxMessage], None]] = {}
+
+
+def register_deliverer(kind: str, deliver: Callable[[OutboxMessage], None]) -> None:
+    _DELIVERERS[kind] = deliver
+
+
+def deliverer_of(kind: str) -> Callable[[OutboxMessage], None] | None:
+    return _DELIVERERS.get(kind)

@@ -75,6 +75,7 @@ def db(app: Flask) -> Iterator:
     """A clean database inside an application context; emptied again afterwards."""
     with app.app_context():
         app.extensions["grid_cache"].clear()  # rows are deleted, ids may come back
+        app.extensions["api_answers"].clear()
         yield _db
         _db.session.rollback()
         _db.session.remove()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from booking.extensions import db
 
@@ -36,8 +37,15 @@ def _titles() -> dict[int, str]:
 
 def render_error(
     code: int, message: str | None = None, *, title: str | None = None
-) -> tuple[str | dict, int]:
+) -> tuple[str | dict, int] | Response:
     title = title or _titles().get(code, _("Error"))
+    if request.path.startswith("/api/"):
+        # RFC 9457 problem, like the API's own errors (booking/api/problems.py).
+        body = {"type": "about:blank", "title": title, "status": code, "detail": message or title}
+        response = current_app.json.response(body)
+        response.status_code = code
+        response.mimetype = "application/problem+json"
+        return response
     if _wants_json():
         return {"status": code, "title": title, "detail": message or title}, code
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -19,12 +19,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# The one page other sites may frame: the availability widget (booking/widget/).
+EMBEDDABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+
+
+def embeddable(response: Response) -> Response:
+    """Let any site show this response in a frame (the widget only)."""
+    response.headers["Content-Security-Policy"] = EMBEDDABLE_POLICY
+    response.headers["X-Frame-Options-Skip"] = "1"  # read and dropped below
+    return response
+
+
 def init_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.headers.pop("X-Frame-Options-Skip", None) is None:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         hsts = int(app.config.get("HSTS_MAX_AGE") or 0)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from booking.db import utcnow
 from booking.extensions import db
-from booking.outbox import OutboxMessage
+from booking.outbox import OutboxMessage, deliverer_of
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +139,12 @@ def send_due(
             break
         row.attempts += 1
         try:
-            message = row.message()
-            transport.send(message, envelope_recipients(message, row), str(row.id))
+            deliver = deliverer_of(row.kind)
+            if deliver is not None:  # not an email: a webhook call
+                deliver(row)
+            else:
+                message = row.message()
+                transport.send(message, envelope_recipients(message, row), str(row.id))
         except Exception as exc:  # any failure is retried later
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             row.next_attempt_at = moment + backoff(row.attempts)

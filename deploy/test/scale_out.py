@@ -385,7 +385,9 @@ def scenario_rate_limits(dep: Deployment) -> None:
         )
         statuses.append(reply.status_code)
         instances.add(upstream(reply))
-        limit = limit or reply.headers.get("X-RateLimit-Limit")
+        limit = (
+            limit or reply.headers.get("RateLimit-Limit") or reply.headers.get("X-RateLimit-Limit")
+        )
         if reply.status_code == 429:
             break
     allowed = statuses.count(200) + statuses.count(302)

@@ -176,3 +176,27 @@ def test_paginated_lists_have_no_axe_violations(
             assert axe_violations(page) == [], path
     finally:
         live_app.config["PAGE_SIZE"] = size
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_widget_has_no_axe_violations(page, lang: str) -> None:
+    page.goto("/")
+    resource = page.locator("a[href^='/resources/']").first.get_attribute("href")
+    site = page.locator("a[href^='/sites/']").first.get_attribute("href")
+    for path in (resource, site):
+        page.goto(f"/widget{path}?lang={lang}")
+        assert axe_violations(page) == [], path
+
+
+def test_api_token_pages_and_the_api_documentation_have_no_axe_violations(page) -> None:
+    log_in(page, "association@example.org")
+    for path in ("/account/profile", "/account/tokens/", "/api/v1/docs"):
+        page.goto(path)
+        if path == "/api/v1/docs":
+            page.wait_for_selector("#swagger-ui .info", timeout=10000)
+        assert axe_violations(page) == [], path
+    page.goto("/account/tokens/")
+    page.fill("#name", "Site web")
+    page.click("form[action$='/account/tokens/'] button[type=submit]")
+    assert page.locator("#new-token").input_value().startswith("so_")
+    assert axe_violations(page) == []

@@ -1,0 +1,78 @@
+"""HTTP conventions shared by the API's endpoints: JSON answers, ETags, CORS, paging links."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app, has_request_context, request, url_for
+from werkzeug.wrappers import Response
+
+FORMAT_VERSION = "1"  # change when the JSON changes shape for the same data
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept-Language, If-None-Match",
+    "Access-Control-Expose-Headers": "ETag, Link, RateLimit-Limit, RateLimit-Remaining, "
+    "RateLimit-Reset, Retry-After",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute address on BASE_URL, the service's public address: never on the
+    request's Host header (an internal name behind a proxy, or a forged one)."""
+    path = url_for(endpoint, **values)
+    root = request.script_root if has_request_context() else ""
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def json_response(data: Any, status: int = 200, etag: str | None = None) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    response = current_app.response_class(body, status=status, mimetype="application/json")
+    if etag is not None:
+        response.set_etag(etag)
+    return response
+
+
+def etag_of(*parts: Any) -> str:
+    """A validator for an answer fully determined by `parts` (versions, window, host)."""
+    text = repr((FORMAT_VERSION, current_app.config["BASE_URL"], *parts))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def not_modified(etag: str) -> Response | None:
+    """A 304 when the client's copy is current, else None."""
+    if request.if_none_match and request.if_none_match.contains_weak(etag):
+        response = current_app.response_class(status=304)
+        response.set_etag(etag)
+        return response
+    return None
+
+
+def add_cors(response: Response) -> Response:
+    for name, value in CORS_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def page_links(page: int, per_page: int, total: int) -> str:
+    """RFC 8288 `Link` header: first, prev, next, last of a paginated list."""
+    last = max(1, -(-total // per_page))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    links = []
+
+    def url(number: int) -> str:
+        return f"{request.base_url}?{urlencode({**args, 'page': number, 'per_page': per_page})}"
+
+    links.append(f'<{url(1)}>; rel="first"')
+    if page > 1:
+        links.append(f'<{url(min(page - 1, last))}>; rel="prev"')
+    if page < last:
+        links.append(f'<{url(page + 1)}>; rel="next"')
+    links.append(f'<{url(last)}>; rel="last"')
+    return ", ".join(links)

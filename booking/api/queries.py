@@ -1,0 +1,136 @@
+"""Read-side queries of the API: a handful of statements per answer, whatever the size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import Row, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql import Select
+
+from booking.auth.models import User
+from booking.bookings.availability import KIND_GROUPS
+from booking.bookings.models import Booking, BookingState
+from booking.extensions import db
+from booking.resources.models import Closure, Resource, ResourceEquipment, Site
+from booking.timeutil import local_day_bounds
+
+
+def resources(
+    *,
+    site_slug: str | None = None,
+    kind: str | None = None,
+    slug: str | None = None,
+    ids: list[int] | None = None,
+) -> list[Resource]:
+    """Bookable resources with their place, equipment and hours, by place then name."""
+    stmt = (
+        select(Resource)
+        .join(Resource.site)
+        .where(Resource.is_bookable.is_(True))
+        .options(
+            joinedload(Resource.site).selectinload(Site.opening_hours),
+            selectinload(Resource.opening_hours),
+            selectinload(Resource.equipment).joinedload(ResourceEquipment.equipment),
+        )
+        .order_by(Site.name, Resource.name)
+    )
+    if site_slug is not None:
+        stmt = stmt.where(Site.slug == site_slug)
+    if kind is not None:
+        stmt = stmt.where(Resource.kind.in_(KIND_GROUPS.get(kind, ())))
+    if slug is not None:
+        stmt = stmt.where(Resource.slug == slug)
+    if ids is not None:
+        stmt = stmt.where(Resource.id.in_(ids or [-1]))
+    return list(db.session.scalars(stmt).unique())
+
+
+def closures_ahead(found: list[Resource], now: datetime) -> dict[int, list[Closure]]:
+    """Per resource id, the closures (its own or its place's) that have not ended."""
+    if not found:
+        return {}
+    ids = [r.id for r in found]
+    site_ids = sorted({r.site_id for r in found})
+    stmt = (
+        select(Closure)
+        .where(
+            Closure.end_at > now,
+            or_(Closure.resource_id.in_(ids), Closure.site_id.in_(site_ids)),
+        )
+        .order_by(Closure.start_at, Closure.id)
+    )
+    by_resource: dict[int, list[Closure]] = defaultdict(list)
+    for closure in db.session.scalars(stmt):
+        for r in found:
+            if closure.resource_id == r.id or closure.site_id == r.site_id:
+                by_resource[r.id].append(closure)
+    return by_resource
+
+
+def version_rows(*, slug: str | None = None, site_slug: str | None = None) -> list[Row]:
+    """(id, slug, name, calendar_version) of bookable resources: what an ETag is made of."""
+    stmt = (
+        select(Resource.id, Resource.slug, Resource.name, Resource.calendar_version)
+        .join(Resource.site)
+        .where(Resource.is_bookable.is_(True))
+        .order_by(Site.name, Resource.name)
+    )
+    if slug is not None:
+        stmt = stmt.where(Resource.slug == slug)
+    if site_slug is not None:
+        stmt = stmt.where(Site.slug == site_slug)
+    return list(db.session.execute(stmt))
+
+
+def site_exists(slug: str) -> bool:
+    return db.session.scalar(select(Site.id).where(Site.slug == slug)) is not None
+
+
+def visible_bookings(
+    user: User,
+    *,
+    association_id: int | None,
+    resource_slug: str | None,
+    state: str | None,
+    start_on: date | None,
+    end_on: date | None,
+) -> Select:
+    """The bookings of the user's associations (all of them for an administrator),
+    soonest first; filters narrow it."""
+    stmt = select(Booking).options(joinedload(Booking.resource), joinedload(Booking.association))
+    if not user.is_admin:
+        ids = [m.association_id for m in user.memberships]
+        stmt = stmt.where(Booking.association_id.in_(ids or [-1]))
+    if association_id is not None:
+        stmt = stmt.where(Booking.association_id == association_id)
+    if resource_slug is not None:
+        stmt = stmt.join(Booking.resource).where(Resource.slug == resource_slug)
+    if state is not None:
+        stmt = stmt.where(Booking.state == BookingState(state))
+    if start_on is not None:
+        stmt = stmt.where(Booking.end_at > local_day_bounds(start_on)[0])
+    if end_on is not None:
+        stmt = stmt.where(Booking.start_at < local_day_bounds(end_on)[1])
+    return stmt.order_by(Booking.start_at, Booking.id)
+
+
+def list_stamp(stmt: Select) -> tuple:
+    """(count, latest change, largest id) of a booking list: its ETag's material."""
+    inner = stmt.order_by(None).options().subquery()
+    row = db.session.execute(
+        select(func.count(), func.max(inner.c.updated_at), func.max(inner.c.id))
+    ).one()
+    return tuple(row)
+
+
+def booking_by_id(booking_id: int) -> Booking | None:
+    stmt = (
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            joinedload(Booking.resource).joinedload(Resource.site), joinedload(Booking.association)
+        )
+    )
+    return db.session.scalar(stmt)

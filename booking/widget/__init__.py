@@ -1,0 +1,1 @@
+"""The embeddable availability widget: a page partners' sites show in an iframe."""
