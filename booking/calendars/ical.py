@@ -326,12 +326,15 @@ def new_calendar(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    # The library types NAME and the X-WR-* extensions as unknown values and writes them
+    # unescaped: every TEXT property is given as vText, so `,` `;` `\` and newlines are
+    # escaped (RFC 5545 3.3.11).
+    cal["NAME"] = vText(name)
+    cal["X-WR-CALNAME"] = vText(name)
     if description:
-        cal.add("description", description)
-        cal.add("x-wr-caldesc", description)
-    cal.add("x-wr-timezone", local_zone().key)
+        cal["DESCRIPTION"] = vText(description)
+        cal["X-WR-CALDESC"] = vText(description)
+    cal["X-WR-TIMEZONE"] = vText(local_zone().key)
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     if source_url:
