@@ -723,3 +723,43 @@ def test_profile_page_shows_the_private_feed_and_regeneration_comes_back_to_it(
     )
     assert response.request.path == "/account/profile"
     assert "webcal://salles.test/feeds/private/" in response.get_data(as_text=True)
+
+
+# --- private and single-booking validators cover every field they show ------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (
+            lambda booking: setattr(booking.resource.site, "name", "MPT de Bellevue"),
+            "MPT de Bellevue",
+        ),
+        (lambda booking: setattr(booking.resource.site, "address", "1 rue Jaurès"), "1 rue Jaurès"),
+        (lambda booking: setattr(booking.association, "name", "Brest à vélo"), "Brest à vélo"),
+        (lambda booking: setattr(booking.requester, "display_name", "Rozenn K."), "Rozenn K."),
+        (lambda booking: setattr(booking.resource, "name", "Salle Ouessant"), "Salle Ouessant"),
+    ],
+    ids=["site-name", "site-address", "association-name", "requester-name", "resource-name"],
+)
+@pytest.mark.parametrize("feed", ["private", "booking"])
+def test_a_rename_shown_by_a_private_feed_changes_its_validator_and_text(
+    client, now, room, member, login, change, shown, feed
+):
+    booking = book(room, (2026, 10, 5), association=member.associations[0], requester=member)
+    db.session.commit()
+    login(member)
+    if feed == "private":
+        client.post("/account/calendar-feed/new")
+        url = f"/feeds/private/{_token(client)}.ics"
+    else:
+        url = f"/bookings/{booking.id}.ics"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert shown not in unfolded(first.data)
+    change(booking)
+    db.session.commit()
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.headers["ETag"] != first.headers["ETag"]
+    assert shown in unfolded(again.data)
