@@ -43,7 +43,7 @@ from booking.extensions import db
 from booking.lru import LRUCache
 from booking.resources.models import Resource, Site, resource_managers, site_managers
 
-FORMAT_VERSION = "1"  # change when the generated text changes for the same data
+FORMAT_VERSION = "2"  # 2: UTC times for events in the repeated autumn hour  # change when the generated text changes for the same data
 PUBLIC_FILENAME = "salles-ouvertes-public.ics"
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 

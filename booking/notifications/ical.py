@@ -3,8 +3,9 @@
 METHOD:REQUEST puts the event in the recipient's calendar, METHOD:CANCEL (same
 UID, higher SEQUENCE) takes it out again (RFC 5546). One calendar may carry
 several events: all the dates of a series travel in one email. UIDs, local
-times and the VTIMEZONE are the feeds' own (`booking.calendars.ical`), so an
-invitation and a subscribed feed show one event, at the same local time.
+times (UTC in the hour the autumn change repeats) and the VTIMEZONE are the
+feeds' own (`booking.calendars.ical`), so an invitation and a subscribed feed
+show one event, at the same time.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from email.utils import parseaddr
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.bookings.models import Booking
-from booking.calendars.ical import event_uid, local_time_value, timezone_component
+from booking.calendars.ical import event_times, event_uid, timezone_component
 from booking.db import utcnow
 from booking.timeutil import local_zone, to_local
 
@@ -67,8 +68,7 @@ def booking_calendar(
         event = Event()
         event.add("uid", event_uid(booking.uid, base_url))
         event.add("dtstamp", stamp)
-        event["DTSTART"] = local_time_value(start_at, zone)
-        event["DTEND"] = local_time_value(end_at, zone)
+        event["DTSTART"], event["DTEND"] = event_times(start_at, end_at, zone)
         event.add("sequence", event_sequence(booking))
         event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
         event.add("summary", f"{booking.title} — {booking.resource.name}")

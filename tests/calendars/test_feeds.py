@@ -763,3 +763,38 @@ def test_a_rename_shown_by_a_private_feed_changes_its_validator_and_text(
     assert again.status_code == 200
     assert again.headers["ETag"] != first.headers["ETag"]
     assert shown in unfolded(again.data)
+
+
+# --- the hour repeated by the autumn clock change ------------------------------------------
+
+
+def test_events_in_the_repeated_autumn_hour_are_read_alike_by_every_parser(client, now, room):
+    """2026-10-25: 02:00-03:00 happens twice in Brest (00:00-01:00 and 01:00-02:00 UTC)."""
+    utc = lambda hour, minute=0: datetime(2026, 10, 25, hour, minute, tzinfo=UTC)  # noqa: E731
+    periods = {
+        "first": (utc(0), utc(1)),  # 02:00-03:00 CEST
+        "second": (utc(1), utc(2)),  # 02:00-03:00 CET, the repeated hour
+        "across": (utc(0, 30), utc(1, 30)),  # 02:30 CEST to 02:30 CET
+        "before": (utc(0) - timedelta(hours=1), utc(0)),  # 01:00-02:00 CEST
+        "after": (utc(2), utc(3)),  # 03:00-04:00 CET
+    }
+    bookings = {}
+    for n, (name, (start, end)) in enumerate(periods.items()):
+        other = make_resource_for(room, n)
+        bookings[name] = factories.make_booking(other, start, end, is_public=True, title=name)
+    db.session.commit()
+    data = client.get("/feeds/public.ics").data
+    events = {e["summary"]: e for e in parse_everywhere(data)}
+    for name, (start, end) in periods.items():
+        assert (events[name]["start"], events[name]["end"]) == (start, end), name
+    text = unfolded(data)
+    assert f"UID:{uid(bookings['second'])}" in text
+    assert "DTSTART:20261025T010000Z" in text  # the repeated hour in UTC
+    assert "DTSTART;TZID=Europe/Paris:20261025T030000" in text  # others stay local
+
+
+def make_resource_for(room, n: int):
+    """Rooms of one site side by side: the repeated-hour events must not overlap in one."""
+    if n == 0:
+        return room
+    return factories.make_resource(room.site, name=f"Salle {n}", slug=f"salle-{n}")
