@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from booking.core.unavailable import unavailable_response
 from tests.browser.conftest import axe_violations, log_in, screenshot
 
 # Links not to follow: actions, downloads, the other language (checked on its own below).
@@ -82,3 +83,19 @@ def test_main_pages_screenshots_at_desktop_and_phone_width(page) -> None:
     page.set_viewport_size({"width": 360, "height": 800})
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+
+
+def test_the_busy_page_has_no_axe_violations(page, live_app) -> None:
+    """The 503 "service busy" page (booking/core/unavailable.py) is only reached when the
+    database is locked or gone: it is rendered here and served at a probe address."""
+    with live_app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        html, status, headers = unavailable_response()
+    page.route(
+        "**/busy-probe",
+        lambda route: route.fulfill(
+            status=status, headers=headers, body=html, content_type="text/html; charset=utf-8"
+        ),
+    )
+    page.goto("/busy-probe")
+    assert page.locator("h1").inner_text() == "Le service est occupé"
+    assert axe_violations(page) == []
