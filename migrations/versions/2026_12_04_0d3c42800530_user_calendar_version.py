@@ -1,7 +1,7 @@
 """calendar versions: a requester's display name is shown by private feeds
 
 Revision ID: 0d3c42800530
-Revises: 5e1f0a9b7c2d
+Revises: 5e8b1f3a9c20
 Create Date: 2026-12-04 14:30:00
 
 Renaming a person raises the calendar version of every resource they requested a
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0d3c42800530"
-down_revision = "5e1f0a9b7c2d"
+down_revision = "5e8b1f3a9c20"
 branch_labels = None
 depends_on = None
 

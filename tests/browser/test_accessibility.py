@@ -99,3 +99,30 @@ def test_the_busy_page_has_no_axe_violations(page, live_app) -> None:
     page.goto("/busy-probe")
     assert page.locator("h1").inner_text() == "Le service est occupé"
     assert axe_violations(page) == []
+
+
+def test_signed_in_devices_and_sign_out_everywhere_have_no_axe_violations(page) -> None:
+    """The profile's device list (with its buttons) and the administrator's "sign out everywhere"."""
+    log_in(page, "admin@example.org")
+    page.goto("/account/profile")
+    assert page.locator("#devices-heading").count() == 1
+    assert page.locator("form[action^='/account/devices/'] button").count() >= 1
+    assert axe_violations(page) == []
+    page.goto("/admin/users")
+    page.locator("main a[href^='/admin/users/']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("form[action$='/sign-out'] button").count() == 1
+    assert axe_violations(page) == []
+
+
+def test_the_signed_in_language_switch_is_a_form_without_axe_violations(page) -> None:
+    log_in(page, "association@example.org")
+    page.goto("/")
+    page.locator(".lang-switch form button[lang='en']").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert axe_violations(page) == []
+    # Back to French: the choice is saved in the demo account the other tests use.
+    page.locator(".lang-switch form button[lang='fr']").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
