@@ -43,9 +43,8 @@ def test_sqlite_locked_beyond_busy_timeout_answers_503_without_touching_the_data
     user = factories.make_user(locale="en")
     _db.session.commit()
     client = busy.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    factories.sign_in(client, user)
+    _db.session.commit()
     _db.session.remove()
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
