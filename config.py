@@ -96,6 +96,7 @@ class Config:
     # A request hit by a deadlock or a serialization failure runs again, at most this many
     # times in all (booking/core/retry.py), then answers 503 "try again".
     TRANSACTION_ATTEMPTS = _int("TRANSACTION_ATTEMPTS", 4)
+    PAGE_SIZE = _int("PAGE_SIZE", 25)  # rows per page of every paginated list
 
     # Largest request body (uploads included), in bytes: larger ones get a 413 page unread.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 3 * 1024 * 1024)

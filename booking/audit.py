@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy import ForeignKey, Index, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from booking.db import utcnow
@@ -56,13 +56,17 @@ def record(
     return event
 
 
-def trail(object_type: str, object_ids: list[int]) -> list[AuditEvent]:
-    """The events of some objects, oldest first."""
-    if not object_ids:
-        return []
-    stmt = (
+def trail_query(object_type: str, object_ids: list[int]) -> Select:
+    """The events of some objects, oldest first, as a statement (to paginate)."""
+    return (
         select(AuditEvent)
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(object_ids))
         .order_by(AuditEvent.created_at, AuditEvent.id)
     )
-    return list(db.session.scalars(stmt))
+
+
+def trail(object_type: str, object_ids: list[int]) -> list[AuditEvent]:
+    """The events of some objects, oldest first."""
+    if not object_ids:
+        return []
+    return list(db.session.scalars(trail_query(object_type, object_ids)))

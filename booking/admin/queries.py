@@ -14,6 +14,7 @@ from booking.auth.models import Association, Membership, User
 from booking.bookings.models import Booking, BookingSeries
 from booking.db import utcnow
 from booking.extensions import db
+from booking.paging import page_size
 from booking.resources.models import (
     Closure,
     Equipment,
@@ -27,16 +28,17 @@ from booking.resources.models import (
     site_managers,
 )
 
-PER_PAGE = 25
-
 
 def _contains(column, query: str):
     escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
-def paginate(stmt: Select, page: int, per_page: int = PER_PAGE) -> Pagination:
-    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False, count=True)
+def paginate(stmt: Select, page: int, per_page: int | None = None) -> Pagination:
+    """One page of a list; `per_page` defaults to the PAGE_SIZE setting."""
+    return db.paginate(
+        stmt, page=max(page, 1), per_page=per_page or page_size(), error_out=False, count=True
+    )
 
 
 def can_administer(user: User | None) -> bool:

@@ -11,14 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from booking import audit
 from booking.auth.models import User
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.locking import fresh, lock_resource, lock_resources
-from booking.bookings.models import ACTIVE_STATES, Booking, BookingEquipment, BookingState
+from booking.bookings.models import (
+    ACTIVE_STATES,
+    MAX_BOOKING_SPAN,
+    Booking,
+    BookingEquipment,
+    BookingState,
+)
 from booking.bookings.services import cancel
 from booking.db import utcnow
 from booking.extensions import db
@@ -105,7 +112,14 @@ def overlapping(bookings: list[Booking]) -> dict[int, list[Booking]]:
             & (other.start_at < mine.end_at)
             & (other.end_at > mine.start_at),
         )
-        .where(mine.id.in_([b.id for b in bookings]), other.state.in_(ACTIVE_STATES))
+        .where(
+            mine.id.in_([b.id for b in bookings]),
+            other.state.in_(ACTIVE_STATES),
+            # A window for the index on (resource, start): no booking is longer than
+            # MAX_BOOKING_SPAN, so nothing starting earlier can overlap.
+            other.start_at > min(b.start_at for b in bookings) - MAX_BOOKING_SPAN,
+            other.start_at < max(b.end_at for b in bookings),
+        )
         .options(selectinload(other.association))
         .order_by(other.start_at, other.id)
     )
@@ -115,20 +129,65 @@ def overlapping(bookings: list[Booking]) -> dict[int, list[Booking]]:
     return found
 
 
+@dataclass
+class QueuePage:
+    """One page of the queue: its entries, the pagination of entries, and how many
+    requests wait in all (a series counts each of its dates)."""
+
+    entries: list[QueueEntry]
+    pagination: Pagination
+    requests: int
+
+
+def _pending(user: User, now: datetime) -> Select:
+    return _scoped(
+        select(Booking).where(Booking.state == BookingState.PENDING, Booking.start_at > now),
+        user,
+    )
+
+
 def pending_queue(
-    user: User, *, now: datetime | None = None, overdue_days: int = 3
-) -> list[QueueEntry]:
-    """The pending requests `user` may decide, oldest first; a series is one entry."""
+    user: User,
+    *,
+    now: datetime | None = None,
+    overdue_days: int = 3,
+    page: int = 1,
+    per_page: int = 25,
+) -> QueuePage:
+    """The pending requests `user` may decide, oldest first, one page at a time.
+
+    A series is one entry (all its pending dates together), so pages count entries:
+    the entries are paginated in SQL (grouped by series, or by booking for a single
+    request), then only the page's bookings are loaded. A fixed number of queries,
+    whatever the length of the queue.
+    """
     now = now or utcnow()
+    base = _pending(user, now)
+    pending = base.subquery()
+    # One key per entry: minus the series id for a series, the booking id otherwise.
+    key = case((pending.c.series_id.is_not(None), -pending.c.series_id), else_=pending.c.id)
+    keys = (
+        select(key.label("entry"))
+        .group_by(key)
+        .order_by(func.min(pending.c.created_at), func.min(pending.c.id))
+    )
+    pagination = db.paginate(
+        keys, page=max(page, 1), per_page=per_page, error_out=False, count=True
+    )
+    requests = db.session.scalar(select(func.count()).select_from(pending)) or 0
+    order = {entry_key: n for n, entry_key in enumerate(pagination.items)}
+    if not order:
+        return QueuePage([], pagination, requests)
+    series_ids = [-k for k in order if k < 0]
+    booking_ids = [k for k in order if k > 0]
     stmt = _with_details(
-        _scoped(
-            select(Booking).where(Booking.state == BookingState.PENDING, Booking.start_at > now),
-            user,
-        ).order_by(Booking.created_at, Booking.start_at, Booking.id)
+        base.where(or_(Booking.series_id.in_(series_ids), Booking.id.in_(booking_ids))).order_by(
+            Booking.start_at, Booking.id
+        )
     )
     bookings = list(db.session.scalars(stmt))
     overlaps = overlapping(bookings)
-    entries: dict[tuple[str, int], QueueEntry] = {}
+    entries: dict[int, QueueEntry] = {}
     for booking in bookings:
         waited = now - booking.created_at
         item = QueueItem(
@@ -137,14 +196,13 @@ def pending_queue(
             waiting_days=waited.days,
             is_overdue=waited > timedelta(days=overdue_days),
         )
-        key = ("series", booking.series_id) if booking.series_id else ("booking", booking.id)
-        if key in entries:
-            entries[key].items.append(item)
+        entry_key = -booking.series_id if booking.series_id else booking.id
+        if entry_key in entries:
+            entries[entry_key].items.append(item)
         else:
-            entries[key] = QueueEntry(items=[item], series_id=booking.series_id)
-    for entry in entries.values():
-        entry.items.sort(key=lambda i: i.booking.start_at)
-    return sorted(entries.values(), key=lambda e: (e.created_at, e.first.id))
+            entries[entry_key] = QueueEntry(items=[item], series_id=booking.series_id)
+    ordered = sorted(entries.items(), key=lambda pair: order.get(pair[0], len(order)))
+    return QueuePage([entry for _key, entry in ordered], pagination, requests)
 
 
 def upcoming(user: User, start_at: datetime, end_at: datetime) -> list[Booking]:
@@ -232,10 +290,14 @@ def _hit_query(closure: Closure, now: datetime) -> Select:
     return stmt.order_by(Booking.start_at, Booking.id)
 
 
+def bookings_hit_query(closure: Closure, *, now: datetime | None = None) -> Select:
+    """`bookings_hit` as a statement, soonest first, with what the page shows (to paginate)."""
+    return _with_details(_hit_query(closure, now or utcnow()))
+
+
 def bookings_hit(closure: Closure, *, now: datetime | None = None) -> list[Booking]:
     """The active bookings and requests a closure overlaps that have not ended yet."""
-    now = now or utcnow()
-    return list(db.session.scalars(_with_details(_hit_query(closure, now))))
+    return list(db.session.scalars(bookings_hit_query(closure, now=now)))
 
 
 def cancel_hit_bookings(

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from booking.approvals.forms import BlockForm, CancelHitForm, DecisionForm, RefuseForm
 from booking.approvals.services import (
     block_period,
-    bookings_hit,
+    bookings_hit_query,
     cancel_hit_bookings,
     desk_windows,
     managed_resources,
@@ -27,6 +27,7 @@ from booking.bookings.series import approve_series, refuse_series
 from booking.bookings.services import approve, refuse, state_label
 from booking.db import utcnow
 from booking.extensions import db
+from booking.paging import page_size, paginate, requested_page
 from booking.resources.models import Closure, Resource
 from booking.timeutil import to_utc
 
@@ -74,9 +75,14 @@ def series_approve_form(series_id: int) -> DecisionForm:
 
 def _render_queue(failed: RefuseForm | None = None, failed_key: tuple[str, int] | None = None):
     now = utcnow()
-    entries = pending_queue(
-        current_user, now=now, overdue_days=current_app.config["PENDING_REMINDER_DAYS"]
+    queue = pending_queue(
+        current_user,
+        now=now,
+        overdue_days=current_app.config["PENDING_REMINDER_DAYS"],
+        page=requested_page() or 1,
+        per_page=page_size(),
     )
+    entries = queue.entries
     forms: dict[int, dict] = {}
     series_forms: dict[int, dict] = {}
     for entry in entries:
@@ -96,7 +102,8 @@ def _render_queue(failed: RefuseForm | None = None, failed_key: tuple[str, int] 
     page = render_template(
         "approvals/queue.html",
         entries=entries,
-        pending_count=sum(len(entry.items) for entry in entries),
+        pagination=queue.pagination,
+        pending_count=queue.requests,
         forms=forms,
         series_forms=series_forms,
         state_label=state_label,
@@ -105,6 +112,11 @@ def _render_queue(failed: RefuseForm | None = None, failed_key: tuple[str, int] 
         overdue_days=current_app.config["PENDING_REMINDER_DAYS"],
     )
     return page, (400 if failed else 200)
+
+
+def _queue_url() -> str:
+    """Back to the page of the queue the decision was made on."""
+    return url_for(".queue", page=requested_page())
 
 
 @bp.get("/")
@@ -128,7 +140,7 @@ def approve_request(booking_id: int) -> Response:
     except BookingRefused as exc:
         db.session.rollback()
         flash(_("The request could not be approved: %(why)s", why=str(exc)), "error")
-        return redirect(url_for(".queue"))
+        return redirect(_queue_url())
     db.session.commit()
     flash(
         _("Request approved: %(title)s. The association is told.", title=booking.title), "success"
@@ -142,7 +154,7 @@ def approve_request(booking_id: int) -> Response:
             ),
             "info",
         )
-    return redirect(url_for(".queue"))
+    return redirect(_queue_url())
 
 
 @bp.post("/<int:booking_id>/refuse")
@@ -158,6 +170,9 @@ def refuse_request(booking_id: int):
             abort(403)
         except BookingRefused as exc:
             db.session.rollback()
+            if exc.rule == "state":  # decided elsewhere: its form is no longer in the queue
+                flash(_("The request could not be refused: %(why)s", why=str(exc)), "error")
+                return redirect(_queue_url(), 303)
             form.reason.errors.append(str(exc))
         else:
             db.session.commit()
@@ -165,7 +180,7 @@ def refuse_request(booking_id: int):
                 _("Request refused: %(title)s. The association is told.", title=booking.title),
                 "success",
             )
-            return redirect(url_for(".queue"))
+            return redirect(_queue_url())
     return _render_queue(failed=form, failed_key=("booking", booking_id))
 
 
@@ -181,6 +196,11 @@ def _decidable_series(series_id: int) -> BookingSeries:
     return series
 
 
+def _has_pending(series: BookingSeries) -> bool:
+    now = utcnow()
+    return any(b.state is BookingState.PENDING and b.start_at > now for b in series.bookings)
+
+
 @bp.post("/series/<int:series_id>/approve")
 @login_required
 def approve_whole_series(series_id: int) -> Response:
@@ -193,6 +213,9 @@ def approve_whole_series(series_id: int) -> Response:
         db.session.rollback()
         abort(403)
     db.session.commit()
+    if not approved and not _has_pending(series):
+        flash(_("No date of this series is waiting for a decision any more."), "error")
+        return redirect(_queue_url(), 303)
     left = [b for b in series.bookings if b.state is BookingState.PENDING]
     flash(
         ngettext(
@@ -211,7 +234,7 @@ def approve_whole_series(series_id: int) -> Response:
             ),
             "warning",
         )
-    return redirect(url_for(".queue"))
+    return redirect(_queue_url())
 
 
 @bp.post("/series/<int:series_id>/refuse")
@@ -231,6 +254,9 @@ def refuse_whole_series(series_id: int):
             form.reason.errors.append(str(exc))
         else:
             db.session.commit()
+            if not refused:
+                flash(_("No date of this series is waiting for a decision any more."), "error")
+                return redirect(_queue_url(), 303)
             flash(
                 ngettext(
                     "%(num)d date of the series refused. The association is told.",
@@ -239,7 +265,7 @@ def refuse_whole_series(series_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for(".queue"))
+            return redirect(_queue_url())
     return _render_queue(failed=form, failed_key=("series", series_id))
 
 
@@ -289,7 +315,7 @@ def block():
 
 
 def _render_closure(closure: Closure, form: CancelHitForm, status: int = 200):
-    hit = bookings_hit(closure)
+    hit = paginate(bookings_hit_query(closure), requested_page())
     page = render_template(
         "approvals/closure.html", closure=closure, hit=hit, form=form, state_label=state_label
     )
@@ -318,6 +344,9 @@ def cancel_hit(closure_id: int):
             form.reason.errors.append(str(exc))
         else:
             db.session.commit()
+            if not cancelled:
+                flash(_("No booking in this period is left to cancel."), "error")
+                return redirect(url_for(".closure", closure_id=closure.id), 303)
             flash(
                 ngettext(
                     "%(num)d booking cancelled; the associations are told.",

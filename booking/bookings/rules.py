@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from booking.auth.models import Association, User
+from booking.bookings.equipment import check_equipment_free
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.bookings.quotas import check_quota
@@ -513,6 +514,7 @@ def check_request(
             extra=siblings,
         )
         check_overlap(resource, req.start_at, req.end_at, exclude_ids)
+        check_equipment_free(resource, req.start_at, req.end_at, req.equipment, exclude_ids)
 
 
 def as_request(

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from booking import audit
 from booking.auth.models import Association, User
 from booking.bookings import events
+from booking.bookings.equipment import check_equipment_free
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.locking import (
     fresh,
@@ -69,6 +70,7 @@ __all__ = [
     "refuse",
     "request_booking",
     "reschedule",
+    "state_refusal",
 ]
 
 #: Stored as the decision reason of pending requests refused because an overlapping one
@@ -96,14 +98,23 @@ def clean_title(title: str) -> str:
     return title
 
 
-def _state_refusal(booking: Booking) -> BookingRefused:
-    return BookingRefused(
-        _(
-            "This booking cannot be changed any more (it is %(state)s).",
-            state=state_label(booking.state),
-        ),
-        rule="state",
+def state_refusal(booking: Booking) -> BookingRefused:
+    """The booking is no longer in a state the change applies to: say which, in words.
+
+    Someone else (a manager, the requester, the expiry job) usually changed it since
+    the page was loaded, so the message names what happened rather than a permission.
+    """
+    messages = {
+        BookingState.APPROVED: _("This request has already been approved."),
+        BookingState.REFUSED: _("This request has already been refused."),
+        BookingState.CANCELLED: _("This booking has already been cancelled."),
+        BookingState.EXPIRED: _("This request has expired: no decision was made before its start."),
+    }
+    message = messages.get(BookingState(booking.state)) or _(
+        "This booking cannot be changed any more (it is %(state)s).",
+        state=state_label(booking.state),
     )
+    return BookingRefused(message, rule="state")
 
 
 def state_label(state: BookingState) -> str:
@@ -157,6 +168,10 @@ def build_booking(actor: User, req: BookingRequest, title: str) -> Booking:
     return booking
 
 
+def wanted_equipment(booking: Booking) -> dict[int, int]:
+    return {item.equipment_id: item.quantity for item in booking.equipment}
+
+
 def arrival_state(actor: User, req: BookingRequest) -> BookingState:
     """The state a checked request arrives in, from the rules that count other rows
     (quota, overlap, seats); call under the resource lock."""
@@ -164,6 +179,8 @@ def arrival_state(actor: User, req: BookingRequest) -> BookingState:
     check_quota(resource, req.association, req.start_at, req.end_at)
     if resource.is_exclusive:
         check_overlap(resource, req.start_at, req.end_at)
+    check_equipment_free(resource, req.start_at, req.end_at, req.equipment)
+    if resource.is_exclusive:
         if approves_on_arrival(resource, req.association):
             return BookingState.APPROVED
         return BookingState.PENDING
@@ -275,7 +292,7 @@ def approve_one(actor: User, booking: Booking, *, now: datetime) -> list[Booking
     if not booking.exclusive:
         allowed.add(BookingState.WAITLISTED)
     if booking.state not in allowed:
-        raise _state_refusal(booking)
+        raise state_refusal(booking)
     if booking.start_at <= now:
         raise BookingRefused(_("This booking has already started."), rule="past")
     check_closures(resource, booking.start_at, booking.end_at)
@@ -288,6 +305,9 @@ def approve_one(actor: User, booking: Booking, *, now: datetime) -> list[Booking
             rule="capacity",
             field="attendees",
         )
+    check_equipment_free(
+        resource, booking.start_at, booking.end_at, wanted_equipment(booking), [booking.id]
+    )
     with overlap_guard(resource, booking.start_at, booking.end_at, booking.id):
         change_state(booking, BookingState.APPROVED, actor=actor, action="approved", now=now)
     return refuse_overlapping_pending(actor, booking, now=now)
@@ -313,7 +333,7 @@ def refuse(actor: User, booking: Booking, reason: str, *, now: datetime | None =
     reason = require_reason(reason, _("Say why the request is refused."))
     lock_booking(booking)
     if booking.state not in (BookingState.PENDING, BookingState.WAITLISTED):
-        raise _state_refusal(booking)
+        raise state_refusal(booking)
     change_state(
         booking, BookingState.REFUSED, actor=actor, action="refused", now=now, reason=reason
     )
@@ -337,7 +357,7 @@ def cancel_one(actor: User, booking: Booking, reason: str | None, *, now: dateti
             BookingState.APPROVED,
             BookingState.WAITLISTED,
         ):
-            raise _state_refusal(booking)
+            raise state_refusal(booking)
         raise NotAllowed(_("You cannot cancel this booking."))
     as_manager = not actor.is_member_of(booking.association_id)
     reason = _reason_or_none(reason)
@@ -391,11 +411,13 @@ def rescheduled_state(
     """The state after moving (under the lock): re-approval is needed unless the
     resource approves on arrival or a manager moves an approved booking."""
     resource = booking.resource
+    if booking.exclusive:
+        check_overlap(resource, start_at, end_at, exclude_ids=[booking.id])
+    check_equipment_free(resource, start_at, end_at, wanted_equipment(booking), [booking.id])
     if not booking.exclusive:
         if seats_left(resource, start_at, end_at, exclude_ids=[booking.id]) >= booking.attendees:
             return BookingState.APPROVED
         return BookingState.WAITLISTED
-    check_overlap(resource, start_at, end_at, exclude_ids=[booking.id])
     if approves_on_arrival(resource, booking.association):
         return BookingState.APPROVED
     if booking.state is BookingState.APPROVED and resource.can_approve(actor):
@@ -460,7 +482,7 @@ def reschedule(
     _require_editor(actor, booking)
     lock_booking(booking)
     if booking.state not in (BookingState.PENDING, BookingState.APPROVED):
-        raise _state_refusal(booking)
+        raise state_refusal(booking)
     if booking.start_at <= now:
         raise BookingRefused(_("This booking has already started."), rule="past")
     req = as_request(booking, start_at, end_at)

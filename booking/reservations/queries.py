@@ -6,16 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import Select, and_, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from booking.auth.models import Association, User
 from booking.bookings.models import Booking, BookingEquipment, BookingState, Comment
 from booking.extensions import db
+from booking.paging import page_size
 from booking.resources.models import OpeningHours, Resource, ResourceEquipment, Site
-
-PER_PAGE = 20
 
 
 def bookable_resources() -> list[Resource]:
@@ -115,7 +114,7 @@ def my_bookings(
         stmt = stmt.where(Booking.end_at < now).order_by(Booking.start_at.desc(), Booking.id.desc())
     if state is not None:
         stmt = stmt.where(Booking.state == state)
-    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=True)
+    return db.paginate(stmt, page=page, per_page=page_size(), error_out=False, count=True)
 
 
 def booking_for_page(booking_id: int) -> Booking | None:
@@ -128,10 +127,19 @@ def booking_for_page(booking_id: int) -> Booking | None:
             joinedload(Booking.requester),
             joinedload(Booking.series),
             selectinload(Booking.equipment).joinedload(BookingEquipment.equipment),
-            selectinload(Booking.comments).joinedload(Comment.author),
         )
     )
     return db.session.scalar(stmt)
+
+
+def comments_query(booking: Booking) -> Select:
+    """The messages of a booking, oldest first, with their authors."""
+    return (
+        select(Comment)
+        .where(Comment.booking_id == booking.id)
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
 
 
 def series_dates(booking: Booking) -> list[Booking]:

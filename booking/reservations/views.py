@@ -23,12 +23,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from booking.audit import trail
+from booking.audit import trail_query
 from booking.auth.models import Association
 from booking.bookings.alternatives import nearby_times, other_resources
 from booking.bookings.availability import FreeResource
 from booking.bookings.errors import BookingRefused
-from booking.bookings.models import Booking, BookingState
+from booking.bookings.models import ACTIVE_STATES, Booking, BookingState
 from booking.bookings.rules import describe_period
 from booking.bookings.seats import waiting_list
 from booking.bookings.series import (
@@ -38,9 +38,16 @@ from booking.bookings.series import (
     preview_series,
     request_series,
 )
-from booking.bookings.services import BookingRequest, add_comment, cancel, request_booking
+from booking.bookings.services import (
+    BookingRequest,
+    add_comment,
+    cancel,
+    request_booking,
+    state_refusal,
+)
 from booking.db import utcnow
 from booking.extensions import db
+from booking.paging import paginate, requested_page
 from booking.reservations.convert import (
     booking_request,
     equipment_not_offered,
@@ -62,6 +69,7 @@ from booking.reservations.queries import (
     bookable_resource,
     bookable_resources,
     booking_for_page,
+    comments_query,
     my_bookings,
     series_dates,
     user_names,
@@ -408,8 +416,9 @@ def _viewable(booking_id: int) -> Booking:
 
 
 def _detail_page(booking: Booking, comment_form: CommentForm | None = None, status: int = 200):
-    events = trail("booking", [booking.id])
-    names = user_names([e.actor_id for e in events])
+    events = paginate(trail_query("booking", [booking.id]), requested_page("history"))
+    comments = paginate(comments_query(booking), requested_page("messages"), from_end=True)
+    names = user_names([e.actor_id for e in events.items])
     ics_url = date_ics_url = None
     if "feeds.booking_ics" in current_app.view_functions:
         ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
@@ -433,6 +442,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
         date_ics_url=date_ics_url,
         others=series_dates(booking),
         events=events,
+        comments=comments,
         names=names,
         comment_form=comment_form or CommentForm(),
         ics_url=ics_url,
@@ -465,10 +475,18 @@ def comment(booking_id: int) -> Response | tuple[str, int]:
     return redirect(url_for(".detail", booking_id=booking.id, _anchor="comments"))
 
 
+def _already_decided(booking: Booking, problem: BookingRefused) -> Response:
+    """Back to the booking page, which shows its current state, saying what happened."""
+    flash(problem.message, "error")
+    return redirect(url_for(".detail", booking_id=booking.id), 303)
+
+
 @bp.route("/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_booking(booking_id: int) -> str | Response | tuple[str, int]:
     booking = _viewable(booking_id)
+    if booking.state not in ACTIVE_STATES:
+        return _already_decided(booking, state_refusal(booking))
     if not booking.can_cancel(current_user):
         abort(403)
     form = CancelForm()
@@ -487,6 +505,8 @@ def cancel_booking(booking_id: int) -> str | Response | tuple[str, int]:
                 cancelled = cancel_occurrences(current_user, booking, form.scope.data, reason)
         except BookingRefused as problem:
             db.session.rollback()
+            if problem.rule == "state":  # changed by someone else since the page was loaded
+                return _already_decided(booking, problem)
             target = form.reason if problem.field == "reason" else form.scope
             target.errors = [*target.errors, problem.message]
         else:

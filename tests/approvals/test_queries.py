@@ -31,7 +31,7 @@ def count_queries():
 def _queue_queries(desk, count_queries) -> int:
     db.session.expire_all()
     before = count_queries.count
-    entries = pending_queue(desk.manager_a)
+    entries = pending_queue(desk.manager_a).entries
     for entry in entries:
         for item in entry.items:
             b = item.booking
@@ -60,7 +60,7 @@ def test_overlaps_are_found_for_every_request_at_once(desk, request_for):
     second = request_for(start=at(10, 19), association=desk.rival)
     lone = request_for(start=at(10, 18) + timedelta(days=3))
     db.session.commit()
-    items = {i.booking.id: i for e in pending_queue(desk.manager_a) for i in e.items}
+    items = {i.booking.id: i for e in pending_queue(desk.manager_a).entries for i in e.items}
     assert [o.id for o in items[first.id].overlaps] == [second.id]
     assert [o.id for o in items[second.id].overlaps] == [first.id]
     assert items[lone.id].overlaps == []

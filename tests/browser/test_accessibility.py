@@ -4,11 +4,18 @@ anonymous and as each demo role."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import delete, select
 
+from booking.auth.models import User
+from booking.bookings.models import Booking, BookingState
 from booking.core.unavailable import unavailable_response
+from booking.db import utcnow
+from booking.extensions import db
+from booking.resources.models import Resource
 from tests.browser.conftest import axe_violations, log_in, screenshot
 
 # Links not to follow: actions, downloads, the other language (checked on its own below).
@@ -126,3 +133,63 @@ def test_the_signed_in_language_switch_is_a_form_without_axe_violations(page) ->
     page.locator(".lang-switch form button[lang='fr']").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+@pytest.fixture
+def more_requests(live_app):
+    """Three more pending requests of the demo association for a room of the demo manager."""
+    with live_app.app_context():
+        manager = db.session.scalar(select(User).where(User.email == "gestionnaire@example.org"))
+        member = db.session.scalar(select(User).where(User.email == "association@example.org"))
+        resource = next(r for r in _all_resources() if r.can_approve(manager))
+        start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=40)
+        added = [
+            Booking(
+                resource=resource,
+                association=member.associations[0],
+                requester_id=member.id,
+                title=f"Demande {n}",
+                state=BookingState.PENDING,
+                exclusive=resource.is_exclusive,
+                start_at=start + timedelta(days=n),
+                end_at=start + timedelta(days=n, hours=1),
+            )
+            for n in range(3)
+        ]
+        db.session.add_all(added)
+        db.session.commit()
+        ids = [b.id for b in added]
+    yield
+    with live_app.app_context():
+        db.session.execute(delete(Booking).where(Booking.id.in_(ids)))
+        db.session.commit()
+
+
+def _all_resources() -> list[Resource]:
+    return list(db.session.scalars(select(Resource).order_by(Resource.id)))
+
+
+@pytest.mark.parametrize(
+    ("email", "paths"),
+    [
+        ("gestionnaire@example.org", ["/approvals/", "/approvals/?page=2", "/admin/resources"]),
+        ("association@example.org", ["/reservations/mine"]),
+    ],
+    ids=["manager", "association"],
+)
+def test_paginated_lists_have_no_axe_violations(
+    page, live_app, more_requests, email, paths
+) -> None:
+    """One row a page, so every list shows its pager (a nav with aria-current)."""
+    size = live_app.config["PAGE_SIZE"]
+    live_app.config["PAGE_SIZE"] = 1
+    try:
+        log_in(page, email)
+        for path in paths:
+            response = page.goto(path)
+            assert response is not None
+            assert response.status == 200, path
+            assert page.locator("nav.pagination [aria-current=page]").count() == 1, path
+            assert axe_violations(page) == [], path
+    finally:
+        live_app.config["PAGE_SIZE"] = size

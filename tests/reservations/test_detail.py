@@ -149,9 +149,11 @@ def test_a_cancelled_booking_cannot_be_cancelled_again(login, booker, booking, r
     booking.state = BookingState.CANCELLED
     db.session.commit()
     client = login(booker)
-    assert client.get(f"/reservations/{booking.id}/cancel").status_code == 403
-    assert (
-        client.post(f"/reservations/{booking.id}/cancel", data={"scope": "one"}).status_code == 403
+    assert client.get(f"/reservations/{booking.id}/cancel").status_code == 303
+    response = client.post(f"/reservations/{booking.id}/cancel", data={"scope": "one"})
+    assert response.status_code == 303
+    assert "This booking has already been cancelled." in text(
+        client.get(response.headers["Location"])
     )
 
 

@@ -131,7 +131,10 @@ def test_garbage_filters_are_ignored(login, booker, association, room):
     assert "Notre réunion" in text(client.get("/reservations/mine?state=nope&when=later"))
 
 
-def test_many_bookings_are_paginated(login, booker, association, room):
+def test_many_bookings_are_paginated_by_the_page_size_setting(
+    app, login, booker, association, room, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 20)
     first = local("2030-03-04 09:00")
     for n in range(25):
         start = first + timedelta(days=n)
@@ -153,3 +156,7 @@ def test_many_bookings_are_paginated(login, booker, association, room):
     assert "Réunion n°24" in page2
     assert "Réunion n°00" not in page2
     assert "page=2" in page1
+    assert '<nav class="pagination" aria-label="Pages of my bookings">' in page1
+    assert '<a href="/reservations/mine?page=1" aria-current="page">' in page1
+    assert 'rel="next"' in page1
+    assert 'rel="prev"' in page2
