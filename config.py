@@ -54,6 +54,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'salles.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
+    # How long a write waits for SQLite's lock before the "busy, try again" page (503).
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
     PORT = _int("PORT", 5000)
     BASE_URL = os.environ.get("BASE_URL", f"http://127.0.0.1:{_int('PORT', 5000)}")

@@ -228,14 +228,18 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 
 
 def deliver(row: OutboxMessage) -> None:
-    """POST one outbox row to its webhook; any exception means "try again later"."""
+    """POST one outbox row (or the sender's claimed copy of it) to its webhook; any exception
+    means "try again later"."""
     webhook_id = int(row.recipients.removeprefix(f"{KIND}:"))
     webhook = db.session.get(Webhook, webhook_id)
     if webhook is None or not webhook.is_active:
+        db.session.rollback()
         return  # removed since: nothing to deliver, the row is closed
+    url, secret = webhook.url, webhook.secret
+    db.session.rollback()  # no transaction (nor SQLite's write lock) during the HTTP call
     body = row.raw.encode()
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked at registration
-        webhook.url,
+        url,
         data=body,
         method="POST",
         headers={
@@ -243,7 +247,7 @@ def deliver(row: OutboxMessage) -> None:
             "User-Agent": "SallesOuvertes-Webhook/1",
             "Salles-Event": row.subject.split(" ")[0],
             "Salles-Delivery": str(row.id),
-            SIGNATURE_HEADER: sign(webhook.secret, body, int(time.time())),
+            SIGNATURE_HEADER: sign(secret, body, int(time.time())),
         },
     )
     opener = current_app.config.get("WEBHOOK_OPENER") or urllib.request.urlopen

@@ -427,13 +427,16 @@ def reschedule_series(
         raise problem_dates_refusal(occurrences)
     states = [rescheduled_state(actor, b, s, e) for b, s, e in plans]
     previous = [(b.start_at, b.end_at) for b, _s, _e in plans]
+    was_approved = [b.state is BookingState.APPROVED for b, _s, _e in plans]
     for (booking, start_at, end_at), state in zip(plans, states, strict=True):
         move_booking(actor, booking, start_at, end_at, state, now=now)
     if from_booking is None:
         series.first_start_local = datetime.combine(series.first_start_local.date(), start_time)
         series.duration_minutes = duration_minutes
     db.session.flush()
-    events.booking_rescheduled.send(None, bookings=targets, actor=actor, previous=previous)
+    events.booking_rescheduled.send(
+        None, bookings=targets, actor=actor, previous=previous, was_approved=was_approved
+    )
     for booking in targets:
         if booking.state is BookingState.APPROVED:
             refuse_overlapping_pending(actor, booking, now=now)

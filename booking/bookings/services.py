@@ -10,7 +10,8 @@ and sends the matching signal of `booking.bookings.events`:
   (pending, approved on arrival, or waitlisted for an open-lab seat);
 * `booking_approved`, `booking_refused` (`automatic=True` when refused because an
   overlapping request was approved), `booking_cancelled`, `booking_expired`,
-  `booking_rescheduled` (with `previous`, the former (start_at, end_at) of each booking), `seat_promoted`,
+  `booking_rescheduled` (with `previous`, the former (start_at, end_at) of each booking, and
+  `was_approved`, whether each was approved before the move), `seat_promoted`,
   `comment_added`.
 
 Every service follows the lock order of `locking.py` (the resource row first,
@@ -433,13 +434,22 @@ def move_booking(
     *,
     now: datetime,
 ) -> None:
-    """Write the new period and state; SEQUENCE += 1; audited; no signal."""
+    """Write the new period and state; SEQUENCE += 1; audited; no signal.
+
+    A new period calls for a new day-before reminder, and a request waiting
+    again for managers for a new "still pending" reminder.
+    """
     from_state = booking.state
     with overlap_guard(booking.resource, start_at, end_at, booking.id):
+        moved = (booking.start_at, booking.end_at) != (start_at, end_at)
         booking.start_at = start_at
         booking.end_at = end_at
         booking.state = state
         booking.sequence = (booking.sequence or 0) + 1
+        if moved:
+            booking.reminder_sent_at = None  # the day-before reminder is for the new date
+        if state is BookingState.PENDING and (moved or from_state is not state):
+            booking.manager_reminder_sent_at = None  # waiting for a decision again
         if state is not from_state:
             booking.decided_by_id = None
             booking.decided_at = now if state is BookingState.APPROVED else None
@@ -489,7 +499,9 @@ def reschedule(
     was_approved = booking.state is BookingState.APPROVED
     state = rescheduled_state(actor, booking, start_at, end_at)
     move_booking(actor, booking, start_at, end_at, state, now=now)
-    events.booking_rescheduled.send(None, bookings=[booking], actor=actor, previous=[previous])
+    events.booking_rescheduled.send(
+        None, bookings=[booking], actor=actor, previous=[previous], was_approved=[was_approved]
+    )
     if state is BookingState.APPROVED:
         refuse_overlapping_pending(actor, booking, now=now)
     if was_approved and not booking.exclusive and previous != (start_at, end_at):

@@ -7,7 +7,7 @@ every subscribed phone, validate on the resources' calendar versions
 a calendar shows) read in one small query (`stamp_of_*`), and their window hangs
 on the day (`feed_day`), so that the ETag only changes when the data or the day
 does. Private and single-booking feeds, per person, keep an aggregate over their
-bookings (`validator`). Only when the client's copy is stale is the calendar built
+bookings and the calendar versions of those bookings' resources (`validator`). Only when the client's copy is stale is the calendar built
 (`build_feed`), and the bytes are kept in a small in-process LRU cache keyed by
 (feed, validator), so that many subscribers polling one feed cost one build per
 change.
@@ -43,7 +43,7 @@ from booking.extensions import db
 from booking.lru import LRUCache
 from booking.resources.models import Resource, Site, resource_managers, site_managers
 
-FORMAT_VERSION = "1"  # change when the generated text changes for the same data
+FORMAT_VERSION = "2"  # 2: UTC times for events in the repeated autumn hour  # change when the generated text changes for the same data
 PUBLIC_FILENAME = "salles-ouvertes-public.ics"
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -372,13 +372,22 @@ def feed_condition(feed: Feed, now: datetime) -> ColumnElement[bool]:
 
 
 def validator(feed: Feed, *, now: datetime, locale: str, base_url: str) -> Validator:
-    """ETag and Last-Modified from one aggregate query, without building anything."""
-    count, latest, checksum, places_latest = db.session.execute(
+    """ETag and Last-Modified from one aggregate query, without building anything.
+
+    Besides the bookings themselves, the text shows their places (the resource's
+    own columns: `updated_at`) and their site's details, association names and
+    requesters' display names: changes the database counts in the resources'
+    calendar versions, which only grow, so their sum over the feed's rows moves
+    with any of them.
+    """
+    count, latest, checksum, places_latest, versions, version_changed = db.session.execute(
         select(
             func.count(Booking.id),
             func.max(Booking.updated_at),
             func.coalesce(func.sum(Booking.id * 31 + Booking.sequence), 0),
             func.max(Resource.updated_at),
+            func.coalesce(func.sum(Resource.calendar_version), 0),
+            func.max(Resource.calendar_changed_at),
         )
         .join(Resource, Resource.id == Booking.resource_id)
         .where(feed_condition(feed, now))
@@ -391,6 +400,7 @@ def validator(feed: Feed, *, now: datetime, locale: str, base_url: str) -> Valid
         latest.isoformat() if latest else "",
         checksum,
         places_latest.isoformat() if places_latest else "",
+        versions,
         locale,
         base_url,
         first,
@@ -398,7 +408,7 @@ def validator(feed: Feed, *, now: datetime, locale: str, base_url: str) -> Valid
         feed.fingerprint,
     )
     etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-    modified = max((t for t in (latest, places_latest) if t is not None), default=None)
+    modified = _latest(latest, places_latest, version_changed)
     return Validator(etag=etag, last_modified=modified)
 
 

@@ -2,8 +2,14 @@
 
 Every DTSTART/DTEND is written in local time with TZID=Europe/Paris and the
 calendar carries the matching VTIMEZONE, so clients place events at the right
-wall-clock time across the clock changes; only DTSTAMP, LAST-MODIFIED and
-CREATED are in UTC, as the RFC requires. Escaping, folding and CRLF line ends
+wall-clock time across the clock changes; DTSTAMP, LAST-MODIFIED and CREATED
+are in UTC, as the RFC requires. One exception: an event that starts or ends in
+the hour the autumn change repeats (02:00-03:00 happens twice) has both times
+written in UTC, since a local time there means its first occurrence (RFC 5545
+3.3.5) and no TZID text can name the second; icalendar, vobject and ical.js
+then all read the same instants. Always-UTC would do too, but would show
+subscribers' clients a UTC event instead of the room's local time, and change
+every existing event's text for one hour a year. Escaping, folding and CRLF line ends
 are left to the `icalendar` library.
 
 A series is written as one event per occurrence: each occurrence is its own
@@ -196,6 +202,19 @@ def local_time_value(instant: datetime, zone: ZoneInfo) -> vDDDTypes:
     return value
 
 
+def is_repeated_local_time(instant: datetime, zone: ZoneInfo) -> bool:
+    """The instant's wall-clock time happens twice that day (the autumn change)."""
+    local = instant.astimezone(zone)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def event_times(start_at: datetime, end_at: datetime, zone: ZoneInfo) -> tuple[vDDDTypes, ...]:
+    """DTSTART and DTEND: local times with TZID, or UTC if either falls in a repeated hour."""
+    if is_repeated_local_time(start_at, zone) or is_repeated_local_time(end_at, zone):
+        return _utc_time(start_at), _utc_time(end_at)
+    return local_time_value(start_at, zone), local_time_value(end_at, zone)
+
+
 def _utc_time(instant: datetime) -> vDDDTypes:
     """A UTC DATE-TIME ("...Z"), made the same cheap way as `_local_time`."""
     value = vDDDTypes(instant.astimezone(UTC).replace(tzinfo=None))
@@ -239,8 +258,7 @@ def booking_event(
     event["DTSTAMP"] = updated
     event["LAST-MODIFIED"] = updated
     event["SEQUENCE"] = vInt(booking.sequence)
-    event["DTSTART"] = local_time_value(booking.start_at, zone)
-    event["DTEND"] = local_time_value(booking.end_at, zone)
+    event["DTSTART"], event["DTEND"] = event_times(booking.start_at, booking.end_at, zone)
     event["SUMMARY"] = _shared(shared, vText, summary) if description is None else vText(summary)
     if description:
         event["DESCRIPTION"] = vText(description)
@@ -326,12 +344,15 @@ def new_calendar(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    # The library types NAME and the X-WR-* extensions as unknown values and writes them
+    # unescaped: every TEXT property is given as vText, so `,` `;` `\` and newlines are
+    # escaped (RFC 5545 3.3.11).
+    cal["NAME"] = vText(name)
+    cal["X-WR-CALNAME"] = vText(name)
     if description:
-        cal.add("description", description)
-        cal.add("x-wr-caldesc", description)
-    cal.add("x-wr-timezone", local_zone().key)
+        cal["DESCRIPTION"] = vText(description)
+        cal["X-WR-CALDESC"] = vText(description)
+    cal["X-WR-TIMEZONE"] = vText(local_zone().key)
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     if source_url:
@@ -441,6 +462,7 @@ __all__ = [
     "booking_event",
     "booking_page_url",
     "bookings_calendar",
+    "event_times",
     "host_of",
     "labels",
     "new_calendar",

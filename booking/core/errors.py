@@ -10,7 +10,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from booking.extensions import db
+from booking.core.unavailable import (
+    init_unavailable,
+    is_database_unavailable,
+    safe_rollback,
+    unavailable_response,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +53,21 @@ def render_error(
         return response
     if _wants_json():
         return {"status": code, "title": title, "detail": message or title}, code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+    except Exception as error:
+        # The layout loads the signed-in user: with the database gone, say so
+        # rather than let the error page fail (the server's bare 500).
+        if not is_database_unavailable(error):
+            raise
+        safe_rollback()
+        page, _code, _headers = unavailable_response()
+        return page, code
 
 
 def init_errors(app: Flask) -> None:
+    init_unavailable(app)
+
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str | dict, int]:
         return render_error(
@@ -79,11 +95,15 @@ def init_errors(app: Flask) -> None:
         return render_error(error.code)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str | dict, int]:
+    def _unexpected(error: Exception) -> tuple:
         if isinstance(error, HTTPException):
             return _http(error)
+        if is_database_unavailable(error):
+            log.warning("Database unavailable on %s %s: %s", request.method, request.path, error)
+            safe_rollback()
+            return unavailable_response()
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        safe_rollback()
         if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         return render_error(InternalServerError.code)

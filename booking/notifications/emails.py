@@ -178,6 +178,9 @@ def _subject(kind: str, bookings: Sequence[Booking], extra: dict) -> str:
             "Booking cancelled by the association: %(resource)s, %(when)s", **values
         ),
         "rescheduled": lambda: _("Booking moved: %(resource)s, %(when)s", **values),
+        "rescheduled_pending": lambda: _(
+            "Booking moved, awaiting approval again: %(resource)s, %(when)s", **values
+        ),
         "expired": lambda: _("Request expired without a decision: %(resource)s", **values),
         "promoted": lambda: _("A seat is yours: %(resource)s, %(when)s", **values),
         "comment": lambda: _("New message about “%(title)s”", **values),
@@ -197,10 +200,14 @@ def compose(
     bookings: Sequence[Booking],
     *,
     ics_method: str | None = None,
+    ics_times: Sequence[tuple[datetime, datetime]] | None = None,
     now: datetime | None = None,
     **context: object,
 ) -> EmailMessage:
-    """One email of `kind` about `bookings` for one recipient, in their language."""
+    """One email of `kind` about `bookings` for one recipient, in their language.
+
+    `ics_times` gives the attached events other times than the bookings' own
+    (see `booking_calendar`)."""
     config = current_app.config
     sender = config["MAIL_DEFAULT_SENDER"]
     first = bookings[0]
@@ -238,6 +245,7 @@ def compose(
             attendee=recipient.email,
             base_url=config["BASE_URL"],
             now=now,
+            times=ics_times,
         )
         message.add_attachment(
             ics.decode("utf-8"),
@@ -255,13 +263,22 @@ def notify(
     bookings: Sequence[Booking],
     *,
     ics_method: str | None = None,
+    ics_times: Sequence[tuple[datetime, datetime]] | None = None,
     now: datetime | None = None,
     **context: object,
 ) -> list[OutboxMessage]:
     """Compose one email per recipient and add them to the current transaction's outbox."""
     return [
         enqueue(
-            compose(kind, recipient, bookings, ics_method=ics_method, now=now, **context),
+            compose(
+                kind,
+                recipient,
+                bookings,
+                ics_method=ics_method,
+                ics_times=ics_times,
+                now=now,
+                **context,
+            ),
             kind=kind,
         )
         for recipient in recipients

@@ -3,8 +3,9 @@
 METHOD:REQUEST puts the event in the recipient's calendar, METHOD:CANCEL (same
 UID, higher SEQUENCE) takes it out again (RFC 5546). One calendar may carry
 several events: all the dates of a series travel in one email. UIDs, local
-times and the VTIMEZONE are the feeds' own (`booking.calendars.ical`), so an
-invitation and a subscribed feed show one event, at the same local time.
+times (UTC in the hour the autumn change repeats) and the VTIMEZONE are the
+feeds' own (`booking.calendars.ical`), so an invitation and a subscribed feed
+show one event, at the same time.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from email.utils import parseaddr
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking.bookings.models import Booking
-from booking.calendars.ical import event_uid, local_time_value, timezone_component
+from booking.calendars.ical import event_times, event_uid, timezone_component
 from booking.db import utcnow
 from booking.timeutil import local_zone, to_local
 
@@ -37,8 +38,13 @@ def booking_calendar(
     attendee: str | None = None,
     base_url: str = "",
     now: datetime | None = None,
+    times: Sequence[tuple[datetime, datetime]] | None = None,
 ) -> bytes:
-    """An iCalendar object with one VEVENT per booking, for METHOD REQUEST or CANCEL."""
+    """An iCalendar object with one VEVENT per booking, for METHOD REQUEST or CANCEL.
+
+    `times`, one (start, end) per booking, replaces the bookings' own: a CANCEL
+    of the time a calendar still shows after the booking moved.
+    """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
     stamp = now or utcnow()
@@ -48,19 +54,21 @@ def booking_calendar(
     cal.add("version", "2.0")
     cal.add("method", method)
     zone = local_zone()
+    periods = list(times) if times is not None else [(b.start_at, b.end_at) for b in bookings]
+    if len(periods) != len(bookings):
+        raise ValueError("one (start, end) per booking")
     if bookings:
         cal.add_component(
             timezone_component(
-                min(to_local(b.start_at).date() for b in bookings),
-                max(to_local(b.end_at).date() for b in bookings),
+                min(to_local(start).date() for start, _end in periods),
+                max(to_local(end).date() for _start, end in periods),
             )
         )
-    for booking in bookings:
+    for booking, (start_at, end_at) in zip(bookings, periods, strict=True):
         event = Event()
         event.add("uid", event_uid(booking.uid, base_url))
         event.add("dtstamp", stamp)
-        event["DTSTART"] = local_time_value(booking.start_at, zone)
-        event["DTEND"] = local_time_value(booking.end_at, zone)
+        event["DTSTART"], event["DTEND"] = event_times(start_at, end_at, zone)
         event.add("sequence", event_sequence(booking))
         event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
         event.add("summary", f"{booking.title} — {booking.resource.name}")

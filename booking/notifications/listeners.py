@@ -8,6 +8,7 @@ the outbox rows commit (or roll back) with the change they announce.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from booking.auth.models import User
 from booking.bookings import events
@@ -102,16 +103,39 @@ def on_booking_cancelled(
 
 
 def on_booking_rescheduled(
-    _sender, *, bookings: Sequence[Booking], actor: User | None = None, **_kw
+    _sender,
+    *,
+    bookings: Sequence[Booking],
+    actor: User | None = None,
+    previous: Sequence[tuple[datetime, datetime]] = (),
+    was_approved: Sequence[bool] = (),
+    **_kw,
 ):
     """Approved bookings moved: the invitation is sent again (same UID, higher SEQUENCE) so
-    the calendar follows. A move that needs a new decision goes to the managers."""
+    the calendar follows. A move that needs a new decision goes to the managers; if the
+    booking was approved, the requester's calendar gets a CANCEL of the old time (same
+    UID, higher SEQUENCE) until a new approval sends a new invitation."""
     approved = [b for b in bookings if b.state == BookingState.APPROVED]
     for group in _groups(approved):
         notify("rescheduled", requester_side(group[0]), group, ics_method="REQUEST", actor=actor)
     pending = [b for b in bookings if b.state == BookingState.PENDING]
     for group in _groups(pending):
         notify("new_request", manager_side(group[0], exclude=actor), group)
+    old_times = {b.id: period for b, period in zip(bookings, previous, strict=False)}
+    withdrawn = [
+        b
+        for b, approved_before in zip(bookings, was_approved, strict=False)
+        if approved_before and b.state != BookingState.APPROVED
+    ]
+    for group in _groups(withdrawn):
+        notify(
+            "rescheduled_pending",
+            requester_side(group[0]),  # the mover's own calendar holds the old time too
+            group,
+            ics_method="CANCEL",
+            ics_times=[old_times[b.id] for b in group],
+            actor=actor,
+        )
 
 
 def on_booking_expired(_sender, *, bookings: Sequence[Booking], **_kw):

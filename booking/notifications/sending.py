@@ -1,9 +1,18 @@
 """Delivering the outbox: SMTP when configured, `.eml` files in development.
 
-Each due message is taken in its own short transaction, locked so that two
-senders never deliver it twice (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite
-writers are serialized by `BEGIN IMMEDIATE`). A failure is recorded and the
-message retried later with exponential backoff; it is never dropped.
+Each due message goes through three steps, and no transaction is open while
+the mail server is talked to (an SMTP conversation may last the whole
+`MAIL_TIMEOUT`; on SQLite an open write transaction would lock every booking
+request out for as long):
+1. claim, in a short transaction: the message is taken (PostgreSQL
+   `FOR UPDATE SKIP LOCKED`; SQLite writers are serialized by `BEGIN IMMEDIATE`),
+   its `attempts` raised and its `next_attempt_at` moved `CLAIM_LEASE` ahead,
+   so no other sender finds it due while this one works; commit;
+2. send, with no transaction open;
+3. record the result in a new short transaction, only if the claim is still
+   ours (`attempts` unchanged): sent, or failed and due again after `backoff`.
+A sender that dies between 1 and 3 leaves the message due again once the lease
+has run out: it is never dropped.
 """
 
 from __future__ import annotations
@@ -13,13 +22,15 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
+from email.parser import Parser
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from booking.db import utcnow
@@ -31,6 +42,8 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 3600
 AFTER_REQUEST_BATCH = 20
+# Longer than any SMTP conversation (each step of one is bounded by MAIL_TIMEOUT).
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 class Transport(Protocol):
@@ -98,7 +111,7 @@ class SendReport:
     failed: int = 0
 
 
-def envelope_recipients(message: EmailMessage, row: OutboxMessage) -> list[str]:
+def envelope_recipients(message: EmailMessage, row: OutboxMessage | Claim) -> list[str]:
     """Bare addresses from the parsed To/Cc headers (display names may hold commas)."""
     found = [
         address.addr_spec
@@ -109,7 +122,23 @@ def envelope_recipients(message: EmailMessage, row: OutboxMessage) -> list[str]:
     return found or [parseaddr(r)[1] for r in row.recipients.split(",") if r.strip()]
 
 
-def _claim_next(now: datetime) -> OutboxMessage | None:
+@dataclass(frozen=True)
+class Claim:
+    """A message taken by this sender: what sending needs, copied before the commit."""
+
+    id: int
+    attempts: int
+    kind: str
+    raw: str
+    recipients: str
+    subject: str
+
+    def message(self) -> EmailMessage:
+        return Parser(policy=policy.default).parsestr(self.raw)
+
+
+def _claim_next(now: datetime) -> Claim | None:
+    """Take the next due message in a transaction of its own, committed on return."""
     stmt = (
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
@@ -117,13 +146,36 @@ def _claim_next(now: datetime) -> OutboxMessage | None:
         .limit(1)
         .with_for_update(skip_locked=True)
     )
-    return db.session.scalars(stmt).first()
+    row = db.session.scalars(stmt).first()
+    if row is None:
+        db.session.rollback()
+        return None
+    row.attempts += 1
+    row.next_attempt_at = now + CLAIM_LEASE
+    claim = Claim(row.id, row.attempts, row.kind, row.raw, row.recipients, row.subject)
+    db.session.commit()
+    return claim
+
+
+def _record(claim: Claim, **values: object) -> None:
+    """Write a send's result in a short transaction, unless the claim was lost meanwhile."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == claim.id,
+            OutboxMessage.attempts == claim.attempts,
+            OutboxMessage.sent_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def send_due(
     *, now: datetime | None = None, limit: int = 200, transport: Transport | None = None
 ) -> SendReport:
-    """Deliver up to `limit` due messages, committing after each one.
+    """Deliver up to `limit` due messages: claim and commit, send, record and commit.
 
     A message that fails is tried again after `backoff(attempts)`. Messages are
     sent in their own transactions: call this outside a request's unit of work.
@@ -133,35 +185,32 @@ def send_due(
     db.session.commit()  # start from a clean transaction
     for _ in range(limit):
         moment = now or utcnow()
-        row = _claim_next(moment)
-        if row is None:
-            db.session.rollback()
+        claim = _claim_next(moment)
+        if claim is None:
             break
-        row.attempts += 1
         try:
-            deliver = deliverer_of(row.kind)
+            deliver = deliverer_of(claim.kind)
             if deliver is not None:  # not an email: a webhook call
-                deliver(row)
+                deliver(claim)
             else:
-                message = row.message()
-                transport.send(message, envelope_recipients(message, row), str(row.id))
+                message = claim.message()
+                transport.send(message, envelope_recipients(message, claim), str(claim.id))
         except Exception as exc:  # any failure is retried later
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            row.next_attempt_at = moment + backoff(row.attempts)
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            retry_at = (now or utcnow()) + backoff(claim.attempts)
+            _record(claim, last_error=error, next_attempt_at=retry_at)
             report.failed += 1
             log.warning(
                 "Email #%s (%s) failed, attempt %s, next try at %s: %s",
-                row.id,
-                row.kind,
-                row.attempts,
-                row.next_attempt_at.isoformat(),
-                row.last_error,
+                claim.id,
+                claim.kind,
+                claim.attempts,
+                retry_at.isoformat(),
+                error,
             )
         else:
-            row.sent_at = moment
-            row.last_error = None
+            _record(claim, sent_at=now or utcnow(), last_error=None)
             report.sent += 1
-        db.session.commit()
     return report
 
 

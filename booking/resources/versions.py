@@ -3,8 +3,9 @@
 `resource.calendar_version` is raised, and `resource.calendar_changed_at` set, by
 database triggers in the same transaction as any write that changes what a
 calendar of that resource shows: its bookings, its own or its site's closures and
-opening hours, its site's details, and the name of an association booking it.
-(The resource's own columns are covered by its `updated_at`.) Triggers, not ORM
+opening hours, its site's details, the name of an association booking it and
+the display name of a person who requested one of its bookings (private feeds
+show both). (The resource's own columns are covered by its `updated_at`.) Triggers, not ORM
 events, so that bulk statements, the CLI and psql are counted too.
 
 Grids and feeds then validate and cache on a primary-key read of these columns
@@ -35,6 +36,7 @@ TRIGGER_NAMES = (
     "opening_hours_calendar_delete",
     "site_calendar_update",
     "association_calendar_update",
+    "user_calendar_update",
 )
 
 # --- SQLite: row triggers ------------------------------------------------------
@@ -69,6 +71,12 @@ def _sqlite_triggers() -> list[str]:
         f"BEGIN {_SQLITE_BUMP}id IN "
         "(SELECT DISTINCT resource_id FROM booking WHERE association_id = NEW.id); END"
     )
+    statements.append(
+        'CREATE TRIGGER IF NOT EXISTS user_calendar_update AFTER UPDATE OF display_name ON "user" '  # noqa: S608
+        "WHEN OLD.display_name IS NOT NEW.display_name "
+        f"BEGIN {_SQLITE_BUMP}id IN "
+        "(SELECT DISTINCT resource_id FROM booking WHERE requester_id = NEW.id); END"
+    )
     return statements
 
 
@@ -99,6 +107,9 @@ def _pg_owned(rows: str) -> str:
     )
 
 
+_PG_REQUESTED_BY = "id IN (SELECT DISTINCT resource_id FROM booking WHERE requester_id = NEW.id)"
+
+
 def _pg_triggers() -> list[str]:
     statements = [
         _pg_function(
@@ -127,6 +138,10 @@ def _pg_triggers() -> list[str]:
                 "JOIN old_rows o ON o.id = n.id WHERE o.name IS DISTINCT FROM n.name)"
             },
         ),
+        # A row trigger, only on a rename: a statement trigger would run on every
+        # update of a user (each login), and transition tables allow no column list.
+        "CREATE OR REPLACE FUNCTION user_calendar_bump() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n{_PG_BUMP.format(where=_PG_REQUESTED_BY)};\n    RETURN NULL;\nEND $$",
     ]
     transition = {
         "insert": "REFERENCING NEW TABLE AS new_rows",
@@ -151,6 +166,11 @@ def _pg_triggers() -> list[str]:
     statements.append(
         "CREATE OR REPLACE TRIGGER association_calendar_update AFTER UPDATE ON association "
         f"{transition['update']} FOR EACH STATEMENT EXECUTE FUNCTION association_calendar_bump()"
+    )
+    statements.append(
+        'CREATE OR REPLACE TRIGGER user_calendar_update AFTER UPDATE OF display_name ON "user" '
+        "FOR EACH ROW WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name) "
+        "EXECUTE FUNCTION user_calendar_bump()"
     )
     return statements
 

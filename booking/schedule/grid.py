@@ -116,6 +116,8 @@ class Labels:
         self.not_bookable = esc(_("Not bookable"))
         self.all_day = esc(_("All day"))
         self.no_such_time = esc(_("No such time (clock change)"))
+        # The second 02:00-03:00 of the autumn clock change ("02:00 (bis)" in French).
+        self.repeated = esc(_("%(time)s (repeated)"))
         self.book_free = esc(_("Free: book %(name)s, %(day)s at %(time)s"))
         self.book_pending = esc(
             _("Request pending: you can still ask for %(name)s, %(day)s at %(time)s")
@@ -144,6 +146,12 @@ def clock(value: datetime | time, locale: str | None = None, zone: tzinfo | None
     if isinstance(value, datetime):
         value = value.astimezone(zone or local_zone())
     return _clock(locale or str(get_locale()), value.hour, value.minute)
+
+
+def column_label(instant: datetime, labels: Labels, zone: tzinfo) -> str:
+    """A column's local time; the repeated hour of the autumn change is marked as such."""
+    text = clock(instant, labels.locale, zone)
+    return labels.repeated % {"time": text} if instant.astimezone(zone).fold else text
 
 
 def reservation_base() -> str:
@@ -402,7 +410,7 @@ def day_grid(
     builder = RowBuilder(labels, reservation_base(), now)
     day_text = _day_text(day)
     zone = builder.zone
-    grid = Grid(columns=[Markup(clock(a, labels.locale, zone)) for a, _b in bounds], groups=[])  # noqa: S704
+    grid = Grid(columns=[Markup(column_label(a, labels, zone)) for a, _b in bounds], groups=[])  # noqa: S704
     for title, href, members in groups:
         group = Group(title, href=href)
         for resource in members:
@@ -442,7 +450,9 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     """One resource, the days of the week as rows, local 30-minute columns across.
 
     Columns are wall-clock times, the same for every day; on the spring clock
-    change the skipped half-hours are shown as such.
+    change the skipped half-hours are shown as such, and when the autumn change
+    repeats an hour within the columns, its second occurrence gets columns of its
+    own (after the first), marked "repeated"; other days have no such time there.
     """
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
@@ -459,7 +469,7 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
         first, last = DEFAULT_HOURS[0].hour * 60, DEFAULT_HOURS[1].hour * 60
     first = first // 30 * 30
     last = -(-last // 30) * 30
-    minutes = list(range(first, last, 30))
+    columns = _week_columns(days, list(range(first, last, 30)), zone)
     labels = labels_for_locale()
     builder = RowBuilder(labels, reservation_base(), now)
     rows = []
@@ -468,15 +478,16 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
         midnight = datetime.combine(current, time.min)
         d0, d1 = zone_day_bounds(current, zone)
         clock_change = d1 - d0 != timedelta(days=1)
-        for minute in minutes:
-            local = (midnight + timedelta(minutes=minute)).replace(tzinfo=zone)
+        for minute, fold in columns:
+            local = (midnight + timedelta(minutes=minute)).replace(tzinfo=zone, fold=fold)
             a = local.astimezone(UTC)
-            if clock_change and a.astimezone(zone).replace(tzinfo=None) != local.replace(
-                tzinfo=None
-            ):
+            back = a.astimezone(zone)
+            if clock_change and back.replace(tzinfo=None) != local.replace(tzinfo=None):
                 bounds.append(None)  # skipped by the spring change
-                continue
-            bounds.append((a, a + STEP))
+            elif back.fold != fold:
+                bounds.append(None)  # a repeated time, on a day that does not repeat it
+            else:
+                bounds.append((a, a + STEP))
         rows.append(
             Row(
                 day_header(current),
@@ -484,5 +495,29 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
                 single=resource.fixed_slots or not resource.kind.is_exclusive,
             )
         )
-    columns = [Markup(clock(time(m // 60, m % 60), labels.locale, zone)) for m in minutes]  # noqa: S704
-    return Grid(columns=columns, groups=[Group(None, rows)])
+    headers = []
+    for minute, fold in columns:
+        text = clock(time(minute // 60, minute % 60), labels.locale, zone)
+        headers.append(Markup(labels.repeated % {"time": text} if fold else text))  # noqa: S704
+    return Grid(columns=headers, groups=[Group(None, rows)])
+
+
+def _week_columns(days: Sequence[date], minutes: list[int], zone: tzinfo) -> list[tuple[int, int]]:
+    """(minute of the day, fold) of each column: the wall-clock times, then, right after
+    the last of them, the times an autumn clock change of the week repeats (fold 1)."""
+    repeated: list[int] = []
+    for current in days:
+        d0, d1 = zone_day_bounds(current, zone)
+        if d1 - d0 <= timedelta(days=1):
+            continue
+        midnight = datetime.combine(current, time.min)
+        for minute in minutes:
+            local = (midnight + timedelta(minutes=minute)).replace(tzinfo=zone, fold=1)
+            if local.astimezone(UTC).astimezone(zone).fold and minute not in repeated:
+                repeated.append(minute)
+    columns = []
+    for minute in minutes:
+        columns.append((minute, 0))
+        if repeated and minute == repeated[-1]:
+            columns.extend((m, 1) for m in repeated)
+    return columns

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from booking.bookings.errors import BookingRefused, NotAllowed
@@ -21,6 +22,7 @@ from booking.bookings.series import (
     to_rrule,
 )
 from booking.extensions import db
+from booking.outbox import OutboxMessage
 from booking.resources.models import Closure, Quota
 from booking.timeutil import to_local
 from tests import factories
@@ -320,3 +322,26 @@ def test_utc_instants_are_aware(scene):
     series = _series(scene, count=1)
     assert series.bookings[0].start_at.tzinfo is not None
     assert series.bookings[0].start_at.astimezone(UTC).hour == 17
+
+
+def test_an_approved_series_moved_back_to_pending_cancels_the_old_times_in_one_email(scene):
+    series = _series(scene)
+    approve_series(scene.manager, series, now=NOW)
+    later = at(date(2026, 3, 9), 9)  # the first occurrence is past
+    old = {b.uid: (b.start_at, b.sequence) for b in series.bookings[1:]}
+    moved = reschedule_series(scene.member, series, time(17, 30), 90, now=later)
+    assert all(b.state is BookingState.PENDING for b in moved)
+    rows = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "rescheduled_pending")
+    ).all()
+    assert rows  # to the requester (and the association's address, if any)
+    ics = next(p for p in rows[0].message().walk() if p.get_content_type() == "text/calendar")
+    cancellation = Calendar.from_ical(ics.get_content())
+    assert str(cancellation["METHOD"]) == "CANCEL"
+    events = cancellation.walk("VEVENT")
+    assert len(events) == 3
+    for event in events:
+        booking_uid = str(event["UID"]).split("@")[0]
+        start_at, sequence = old[booking_uid]
+        assert event.decoded("DTSTART") == start_at  # the old time, still in the calendar
+        assert int(event["SEQUENCE"]) > sequence

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from booking.auth.models import User
 from booking.bookings.models import Booking, BookingState
+from booking.core.unavailable import unavailable_response
 from booking.db import utcnow
 from booking.extensions import db
 from booking.resources.models import Resource
@@ -89,6 +90,22 @@ def test_main_pages_screenshots_at_desktop_and_phone_width(page) -> None:
     page.set_viewport_size({"width": 360, "height": 800})
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+
+
+def test_the_busy_page_has_no_axe_violations(page, live_app) -> None:
+    """The 503 "service busy" page (booking/core/unavailable.py) is only reached when the
+    database is locked or gone: it is rendered here and served at a probe address."""
+    with live_app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        html, status, headers = unavailable_response()
+    page.route(
+        "**/busy-probe",
+        lambda route: route.fulfill(
+            status=status, headers=headers, body=html, content_type="text/html; charset=utf-8"
+        ),
+    )
+    page.goto("/busy-probe")
+    assert page.locator("h1").inner_text() == "Le service est occupé"
+    assert axe_violations(page) == []
 
 
 def test_signed_in_devices_and_sign_out_everywhere_have_no_axe_violations(page) -> None:

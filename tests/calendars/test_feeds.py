@@ -723,3 +723,78 @@ def test_profile_page_shows_the_private_feed_and_regeneration_comes_back_to_it(
     )
     assert response.request.path == "/account/profile"
     assert "webcal://salles.test/feeds/private/" in response.get_data(as_text=True)
+
+
+# --- private and single-booking validators cover every field they show ------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (
+            lambda booking: setattr(booking.resource.site, "name", "MPT de Bellevue"),
+            "MPT de Bellevue",
+        ),
+        (lambda booking: setattr(booking.resource.site, "address", "1 rue Jaurès"), "1 rue Jaurès"),
+        (lambda booking: setattr(booking.association, "name", "Brest à vélo"), "Brest à vélo"),
+        (lambda booking: setattr(booking.requester, "display_name", "Rozenn K."), "Rozenn K."),
+        (lambda booking: setattr(booking.resource, "name", "Salle Ouessant"), "Salle Ouessant"),
+    ],
+    ids=["site-name", "site-address", "association-name", "requester-name", "resource-name"],
+)
+@pytest.mark.parametrize("feed", ["private", "booking"])
+def test_a_rename_shown_by_a_private_feed_changes_its_validator_and_text(
+    client, now, room, member, login, change, shown, feed
+):
+    booking = book(room, (2026, 10, 5), association=member.associations[0], requester=member)
+    db.session.commit()
+    login(member)
+    if feed == "private":
+        client.post("/account/calendar-feed/new")
+        url = f"/feeds/private/{_token(client)}.ics"
+    else:
+        url = f"/bookings/{booking.id}.ics"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert shown not in unfolded(first.data)
+    change(booking)
+    db.session.commit()
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.headers["ETag"] != first.headers["ETag"]
+    assert shown in unfolded(again.data)
+
+
+# --- the hour repeated by the autumn clock change ------------------------------------------
+
+
+def test_events_in_the_repeated_autumn_hour_are_read_alike_by_every_parser(client, now, room):
+    """2026-10-25: 02:00-03:00 happens twice in Brest (00:00-01:00 and 01:00-02:00 UTC)."""
+    utc = lambda hour, minute=0: datetime(2026, 10, 25, hour, minute, tzinfo=UTC)  # noqa: E731
+    periods = {
+        "first": (utc(0), utc(1)),  # 02:00-03:00 CEST
+        "second": (utc(1), utc(2)),  # 02:00-03:00 CET, the repeated hour
+        "across": (utc(0, 30), utc(1, 30)),  # 02:30 CEST to 02:30 CET
+        "before": (utc(0) - timedelta(hours=1), utc(0)),  # 01:00-02:00 CEST
+        "after": (utc(2), utc(3)),  # 03:00-04:00 CET
+    }
+    bookings = {}
+    for n, (name, (start, end)) in enumerate(periods.items()):
+        other = make_resource_for(room, n)
+        bookings[name] = factories.make_booking(other, start, end, is_public=True, title=name)
+    db.session.commit()
+    data = client.get("/feeds/public.ics").data
+    events = {e["summary"]: e for e in parse_everywhere(data)}
+    for name, (start, end) in periods.items():
+        assert (events[name]["start"], events[name]["end"]) == (start, end), name
+    text = unfolded(data)
+    assert f"UID:{uid(bookings['second'])}" in text
+    assert "DTSTART:20261025T010000Z" in text  # the repeated hour in UTC
+    assert "DTSTART;TZID=Europe/Paris:20261025T030000" in text  # others stay local
+
+
+def make_resource_for(room, n: int):
+    """Rooms of one site side by side: the repeated-hour events must not overlap in one."""
+    if n == 0:
+        return room
+    return factories.make_resource(room.site, name=f"Salle {n}", slug=f"salle-{n}")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from icalendar import Calendar
 
 from booking.calendars.ical import (
     Detail,
@@ -17,6 +18,7 @@ from booking.calendars.ical import (
     serialize,
     timezone_component,
 )
+from tests.calendars.conftest import parse_icaljs_calendar
 
 PARIS = ZoneInfo("Europe/Paris")
 PLACE = Place("Salle Iroise", "https://s.test/resources/i", "MQ", "1 rue Sisley, Brest", 48.4, -4.5)
@@ -114,3 +116,30 @@ def test_vtimezone_agrees_with_tzdata_every_hour_around_the_clock_changes(app):
             assert (
                 local.replace(tzinfo=zone).utcoffset() == local.replace(tzinfo=PARIS).utcoffset()
             ), local
+
+
+def test_calendar_name_and_description_are_escaped_text(app):
+    """RFC 5545 3.3.11: `,` `;` `\\` and newlines of every TEXT property are escaped."""
+    name = "Tyfab, lieu; de \\ fabrication\nnumérique"
+    with app.test_request_context():
+        cal = bookings_calendar(
+            [fake_booking(1)],
+            {1: PLACE},
+            name=name,
+            description=name,
+            detail=Detail.FULL,
+            base_url="https://s.test",
+            window=(date(2026, 7, 1), date(2027, 10, 1)),
+            people=PEOPLE,
+        )
+        data = serialize(cal)
+    escaped = "Tyfab\\, lieu\\; de \\\\ fabrication\\nnumérique"
+    lines = data.decode().replace("\r\n ", "").split("\r\n")
+    for prop in ("NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC"):
+        assert f"{prop}:{escaped}" in lines, prop
+    # icalendar reads NAME as an unknown property (raw text): it checks DESCRIPTION.
+    assert str(Calendar.from_ical(data)["DESCRIPTION"]) == name
+    assert vobject.readOne(data.decode()).contents["x-wr-calname"][0].value == name
+    parsed = parse_icaljs_calendar(data)
+    if parsed is not None:  # ical.js keeps the text of a property it has no type for
+        assert parsed["name"] == escaped

@@ -8,9 +8,17 @@ from pathlib import Path
 from booking.bookings.models import BookingState
 from booking.bookings.services import add_comment, approve, cancel, reschedule
 from booking.extensions import db
+from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
 from tests import factories
 from tests.approvals.conftest import at
-from tests.notifications.helpers import by_recipient, calendar, outbox, text_part
+from tests.notifications.helpers import (
+    by_recipient,
+    calendar,
+    emails,
+    outbox,
+    text_part,
+    to_address,
+)
 
 
 def test_approve_then_cancel_moves_the_event_in_and_out_of_the_calendar(desk, request_for):
@@ -126,3 +134,57 @@ def test_a_freed_open_lab_seat_goes_to_the_first_waiting_with_an_invitation(desk
     message = sent["joueur@example.org"]
     assert message["Subject"].startswith("A seat is yours: Fablab ouvert")
     assert str(calendar(message).walk("VEVENT")[0]["UID"]) == f"{waiting.uid}@salles.test"
+
+
+def test_a_moved_booking_gets_its_day_before_reminder_again(desk, request_for):
+    booking = request_for(state="approved")
+    booking.reminder_sent_at = at(9, 18)  # reminded already, for its former date
+    db.session.flush()
+    reschedule(desk.manager_a, booking, at(12, 14), at(12, 16))
+    assert booking.state is BookingState.APPROVED
+    assert booking.reminder_sent_at is None
+    day_before = at(11, 18)
+    assert send_day_before_reminders(now=day_before) == 1
+    assert booking.reminder_sent_at == day_before
+
+
+def test_a_moved_request_pending_again_gets_the_managers_reminder_again(desk, request_for):
+    booking = request_for(state="approved", created_at=at(-10, 9))
+    booking.manager_reminder_sent_at = at(-5, 9)  # nudged while it was pending before
+    db.session.flush()
+    reschedule(desk.member, booking, at(12, 14), at(12, 16))
+    assert booking.state is BookingState.PENDING
+    assert booking.manager_reminder_sent_at is None
+    assert send_pending_reminders(now=at(1, 9), days=3) == 1
+
+
+def test_an_approved_booking_moved_back_to_pending_leaves_the_requesters_calendar(
+    desk, request_for
+):
+    booking = request_for()
+    approve(desk.manager_a, booking)
+    (invited,) = calendar(by_recipient("approved")["membre@example.org"]).walk("VEVENT")
+    reschedule(desk.member, booking, at(12, 14), at(12, 16))
+    assert booking.state is BookingState.PENDING
+    sent = by_recipient("rescheduled_pending")
+    assert set(sent) == {"membre@example.org", "chorale@example.org"}
+    message = sent["membre@example.org"]
+    assert message["Subject"].startswith("Réservation déplacée, à nouveau en attente")
+    assert "nouvelle invitation suivra" in text_part(message)
+    cancellation = calendar(message)
+    (cancelled,) = cancellation.walk("VEVENT")
+    assert str(cancellation["METHOD"]) == "CANCEL"
+    assert str(cancelled["UID"]) == str(invited["UID"])
+    assert int(cancelled["SEQUENCE"]) > int(invited["SEQUENCE"])
+    assert cancelled.decoded("DTSTART") == at(10, 18)  # the time the calendar shows
+    # The managers are asked again; once approved, a new invitation outranks the CANCEL.
+    assert set(by_recipient("new_request")) >= {"a@example.org"}
+    approve(desk.manager_a, booking)
+    (reinvited,) = [
+        e
+        for m in emails("approved")
+        if to_address(m) == "membre@example.org"
+        for e in calendar(m).walk("VEVENT")
+        if e.decoded("DTSTART") == at(12, 14)
+    ]
+    assert int(reinvited["SEQUENCE"]) > int(cancelled["SEQUENCE"])

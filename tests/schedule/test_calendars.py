@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 from booking.bookings.rules import check_slot
 from booking.db import utcnow
@@ -137,7 +137,9 @@ def test_the_grid_follows_the_clock_changes(english, make_site, make_resource):
     make_resource(make_site(hours=always), name="Salle Nuit")
     autumn = headers_of(english.get("/calendar/day?date=2026-10-25").get_data(as_text=True))
     assert len(autumn) == 1 + 50  # a 25-hour day
-    assert autumn.count("2:00\u202fAM") == 2
+    assert autumn.count("2:00\u202fAM") == 1  # then the same wall-clock hour again, marked
+    assert autumn.count("2:00\u202fAM (repeated)") == 1
+    assert autumn.index("2:00\u202fAM (repeated)") == autumn.index("2:00\u202fAM") + 2
     spring = headers_of(english.get("/calendar/day?date=2027-03-28").get_data(as_text=True))
     assert len(spring) == 1 + 46  # a 23-hour day
     assert "2:00\u202fAM" not in spring
@@ -180,6 +182,28 @@ def test_the_week_marks_the_hour_skipped_in_spring(english, make_site, make_reso
     assert sunday[5] == '<td class="slot-closed">No such time (clock change)</td>'  # 02:30
     assert "start=03:00" in sunday[6]
     assert "No such time" not in "".join(cells_of(html, "Saturday, March 27"))
+
+
+def test_the_week_shows_the_hour_repeated_in_autumn(
+    english, make_site, make_resource, make_booking
+):
+    always = {d: [(time(0), time(23, 59))] for d in range(7)}
+    room = make_resource(make_site(hours=always), name="Salle Nuit", slug="salle-nuit")
+    # 01:00-02:00 UTC on 2030-10-27: the second 02:00-03:00 in Brest (CET, after the change).
+    make_booking(room, datetime(2030, 10, 27, 1, tzinfo=UTC), datetime(2030, 10, 27, 2, tzinfo=UTC))
+    html = english.get("/calendar/resources/salle-nuit/week?date=2030-10-27").get_data(as_text=True)
+    headers = headers_of(html)[1:]
+    assert headers[4:9] == [
+        "2:00\u202fAM", "2:30\u202fAM", "2:00\u202fAM (repeated)", "2:30\u202fAM (repeated)",
+        "3:00\u202fAM",
+    ]  # fmt: skip
+    # 2030 is beyond the booking horizon: free half-hours merge as "not bookable yet".
+    sunday = cells_of(html, "Sunday, October 27")
+    assert sunday[0] == '<td class="slot-off" colspan="6">Not bookable yet</td>'  # to 02:30 CEST
+    assert sunday[1] == '<td class="slot-busy" colspan="2">Booked</td>'  # the second 02:00-03:00
+    saturday = cells_of(html, "Saturday, October 26")
+    assert saturday[1] == '<td class="slot-closed">No such time (clock change)</td>'
+    assert saturday[2] == '<td class="slot-closed">No such time (clock change)</td>'
 
 
 def test_week_of_an_unknown_resource_is_not_found(english, db):
