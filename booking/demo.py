@@ -8,7 +8,6 @@ idempotent: it adds what is missing and changes nothing that exists.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
