@@ -40,7 +40,8 @@ def test_counts_by_state_attendees_and_associations(scene):
     assert report.totals.attendees == 11
     assert report.associations == 3
     assert report.bookings == 7
-    assert report.totals.no_shows == 0 and report.totals.released_seconds == 0
+    assert report.totals.no_shows == 0
+    assert report.totals.released_seconds == 0
 
 
 def test_reasons_and_median_time_to_decision(scene):
