@@ -26,6 +26,8 @@ from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
 from booking.sqlite import configure_sqlite
+from booking.stats.views import bp as stats_bp
+from booking.stats.views import open_bp as opendata_bp
 from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
 
@@ -39,6 +41,8 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    stats_bp,
+    opendata_bp,
 )
 
 

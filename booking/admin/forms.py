@@ -153,11 +153,13 @@ class SiteForm(FlaskForm):
         ],
     )
     services = SelectMultipleField(
-        _l("Digital inclusion services offered"), choices=[(v, v) for v in SERVICES]
+        _l("Digital inclusion services offered"), choices=[SelectChoice(v, v) for v in SERVICES]
     )
-    fees = SelectMultipleField(_l("Access conditions (fees)"), choices=[(v, v) for v in FEES])
+    fees = SelectMultipleField(
+        _l("Access conditions (fees)"), choices=[SelectChoice(v, v) for v in FEES]
+    )
     access_modes = SelectMultipleField(
-        _l("How to come (access modes)"), choices=[(v, v) for v in ACCESS_MODES]
+        _l("How to come (access modes)"), choices=[SelectChoice(v, v) for v in ACCESS_MODES]
     )
 
 
