@@ -11,7 +11,9 @@ import pytest
 from tests.browser.conftest import axe_violations, log_in, screenshot
 
 # Links not to follow: actions, downloads, the other language (checked on its own below).
-SKIP = re.compile(r"^/(lang/|feeds/|bookings/\d+\.ics|static/)|\.ics$|/logout")
+SKIP = re.compile(
+    r"^/(lang/|feeds/|bookings/\d+\.ics|static/)|\.(ics|csv|json|geojson)$|/logout"
+)
 MAX_PAGES = 45
 
 
@@ -82,3 +84,24 @@ def test_main_pages_screenshots_at_desktop_and_phone_width(page) -> None:
     page.set_viewport_size({"width": 360, "height": 800})
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+
+
+# The statistics and open-data pages (issue 14), checked on their own in both languages
+# whatever the crawl's page budget reaches.
+STATS_PAGES = ("/stats/", "/stats/?period=year", "/stats/report", "/open-data/")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_statistics_and_open_data_pages_have_no_axe_violations(page, lang: str) -> None:
+    log_in(page, "admin@example.org")
+    page.goto(f"/lang/{lang}?next=/")
+    failing = {}
+    for path in STATS_PAGES:
+        response = page.goto(path)
+        assert response is not None
+        assert response.status == 200, path
+        violations = axe_violations(page)
+        if violations:
+            failing[path] = violations
+    page.goto("/lang/fr?next=/")  # the admin's language back to the demo's default
+    assert failing == {}
