@@ -278,7 +278,10 @@ def is_makerspace(site: Site) -> bool:
 
 
 def makerspaces() -> list[Site]:
-    return [site for site in _sites() if is_makerspace(site)]
+    sites = db.session.scalars(
+        select(Site).options(selectinload(Site.resources)).order_by(Site.name)
+    )
+    return [site for site in sites if is_makerspace(site)]
 
 
 def spaceapi(site: Site, now: datetime, urls: dict[str, str]) -> dict:

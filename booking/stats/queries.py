@@ -21,6 +21,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import contains_eager
 
 from booking.auth.models import Association, User
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
@@ -106,7 +107,10 @@ def _hour_bucket() -> ColumnElement:
 def visible_resources(scope: Scope) -> Select:
     """The resources the scope covers: an administrator's all, a manager's own, filtered."""
     stmt = (
-        select(Resource).join(Site, Site.id == Resource.site_id).order_by(Site.name, Resource.name)
+        select(Resource)
+        .join(Site, Site.id == Resource.site_id)
+        .options(contains_eager(Resource.site))
+        .order_by(Site.name, Resource.name)
     )
     if not scope.user.is_admin:
         own = select(resource_managers.c.resource_id).where(
