@@ -86,6 +86,7 @@ class Config:
     FEED_FUTURE_DAYS = _int("FEED_FUTURE_DAYS", 365)
     FEED_CANCELLED_DAYS = _int("FEED_CANCELLED_DAYS", 30)
     GRID_CACHE_ENTRIES = _int("GRID_CACHE_ENTRIES", 256)  # built calendar grids, per process
+    STATS_CACHE_ENTRIES = _int("STATS_CACHE_ENTRIES", 64)  # statistics figures, per process
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

@@ -10,6 +10,7 @@ from booking.bookings.models import BookingState
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind
 from booking.stats import queries
+from booking.stats.cache import cached, calendar_keys
 from booking.stats.openhours import open_seconds
 from booking.stats.period import Period
 from booking.stats.queries import ResourceFigures, Scope
@@ -90,16 +91,28 @@ def _start_of(day: date, by: str) -> date:
     return day - timedelta(days=day.weekday()) if by == "week" else day.replace(day=1)
 
 
+def _figures(resources: list[Resource], scope: Scope, period: Period) -> dict:
+    """The aggregate queries' results (plain data, cacheable) for these resources."""
+    ids = [r.id for r in resources]
+    return {
+        "counts": queries.per_resource(ids, period, scope),
+        "open": open_seconds(resources, period),
+        "associations": queries.distinct_associations(ids, period, scope),
+        "reasons": [(str(s), r, n) for s, r, n in queries.reasons(ids, period, scope)],
+        "median": queries.median_decision_seconds(ids, period, scope),
+        "hourly": queries.hourly(ids, period, scope),
+    }
+
+
 def build_report(scope: Scope, period: Period) -> Report:
     """Every figure of the statistics pages for the scope and the period."""
     resources: list[Resource] = list(db.session.scalars(queries.visible_resources(scope)))
-    ids = [r.id for r in resources]
-    counts = queries.per_resource(ids, period, scope)
-    opened = open_seconds(resources, period)
+    key = (period, scope.association_id, calendar_keys(resources))
+    data = cached("report", key, lambda: _figures(resources, scope, period))
     rows = []
     for resource in resources:
-        found = counts.get(resource.id, {})
-        row = ResourceFigures(resource=resource, open_seconds=opened.get(resource.id, 0.0))
+        found = data["counts"].get(resource.id, {})
+        row = ResourceFigures(resource=resource, open_seconds=data["open"].get(resource.id, 0.0))
         row.approved_seconds = float(found.get("approved_seconds", 0))
         row.seat_seconds = float(found.get("seat_seconds", 0))
         row.attendees = int(found.get("attendees", 0))
@@ -111,7 +124,7 @@ def build_report(scope: Scope, period: Period) -> Report:
     by = "week" if (period.last - period.first).days <= 92 else "month"
     series: dict[date, float] = defaultdict(float)
     heat = [[0] * 24 for _ in range(7)]
-    for hour, requests, seconds, _approved in queries.hourly(ids, period, scope):
+    for hour, requests, seconds, _approved in data["hourly"]:
         local: datetime = to_local(hour)
         if hour >= period.start_at:  # when it was asked for: bookings starting in the period
             heat[local.weekday()][local.hour] += requests
@@ -120,9 +133,9 @@ def build_report(scope: Scope, period: Period) -> Report:
     return Report(
         period=period,
         rows=rows,
-        associations=queries.distinct_associations(ids, period, scope),
-        reasons=queries.reasons(ids, period, scope),
-        median_decision_seconds=queries.median_decision_seconds(ids, period, scope),
+        associations=data["associations"],
+        reasons=data["reasons"],
+        median_decision_seconds=data["median"],
         series=[(start, series.get(start, 0.0)) for start in starts],
         series_by=by,
         heat=heat,

@@ -23,6 +23,7 @@ from booking.resources.models import (
     ResourceKind,
     Site,
 )
+from booking.stats.cache import cached, calendar_keys
 from booking.stats.exports import number, to_csv
 from booking.stats.figures import HOUR
 from booking.stats.openhours import is_open_at, open_seconds
@@ -247,10 +248,17 @@ def occupancy_csv(months: Sequence[date]) -> str:
     resources = _resources()
     ids = [r.id for r in resources]
     rows = []
+    calendars = calendar_keys(resources)
     for month in months:
         period = month_period(month)
-        counts = per_resource(ids, period, None)
-        opened = open_seconds(resources, period)
+        counts, opened = cached(
+            "occupancy",
+            (period, calendars),
+            lambda period=period: (
+                per_resource(ids, period, None),
+                open_seconds(resources, period),
+            ),
+        )
         for resource in resources:
             booked = float(counts.get(resource.id, {}).get("approved_seconds", 0))
             seats = float(counts.get(resource.id, {}).get("seat_seconds", 0))

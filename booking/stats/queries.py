@@ -28,6 +28,7 @@ from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.db import UTCDateTime
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind, Site, resource_managers, site_managers
+from booking.stats.cache import cached, calendar_keys
 from booking.stats.period import Period
 
 
@@ -111,6 +112,7 @@ def visible_resources(scope: Scope) -> Select:
         .join(Site, Site.id == Resource.site_id)
         .options(contains_eager(Resource.site))
         .order_by(Site.name, Resource.name)
+        .execution_options(populate_existing=True)  # fresh calendar versions (stats cache)
     )
     if not scope.user.is_admin:
         own = select(resource_managers.c.resource_id).where(
@@ -260,29 +262,27 @@ def hourly(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> 
     return rows
 
 
+def _association_choices(resource_ids: Sequence[int]) -> list[tuple[int, str]]:
+    booked = select(Booking.association_id).where(Booking.resource_id.in_(resource_ids))
+    rows = db.session.execute(
+        select(Association.id, Association.name)
+        .where(Association.id.in_(booked))
+        .order_by(Association.name)
+    )
+    return [tuple(row) for row in rows]
+
+
 def filter_choices(user: User) -> dict:
     """Sites, neighbourhoods, resources and associations the filter form offers."""
     resources = db.session.scalars(visible_resources(Scope(user))).all()
-    site_ids = {r.site_id for r in resources}
-    sites = db.session.execute(
-        select(Site.id, Site.name, Site.neighbourhood)
-        .where(Site.id.in_(site_ids))
-        .order_by(Site.name)
-    ).all()
-    associations = db.session.execute(
-        select(Association.id, Association.name)
-        .where(
-            Association.id.in_(
-                select(Booking.association_id).where(
-                    Booking.resource_id.in_([r.id for r in resources])
-                )
-            )
-        )
-        .order_by(Association.name)
-    ).all()
+    sites = {r.site.id: r.site for r in resources}
+    ordered = sorted(sites.values(), key=lambda s: s.name)
+    ids = [r.id for r in resources]
     return {
-        "sites": [(s.id, s.name) for s in sites],
-        "neighbourhoods": sorted({s.neighbourhood for s in sites if s.neighbourhood}),
+        "sites": [(s.id, s.name) for s in ordered],
+        "neighbourhoods": sorted({s.neighbourhood for s in ordered if s.neighbourhood}),
         "resources": [(r.id, r.name) for r in resources],
-        "associations": [tuple(a) for a in associations],
+        "associations": cached(
+            "associations", calendar_keys(resources), lambda: _association_choices(ids)
+        ),
     }

@@ -14,6 +14,7 @@ from booking.db import utcnow
 from booking.resources.models import Resource, Site
 from booking.resources.queries import site_by_slug
 from booking.stats import charts, exports, opendata
+from booking.stats.cache import init_stats_cache
 from booking.stats.figures import HOUR, build_report
 from booking.stats.forms import StatsForm
 from booking.stats.period import month_period, year_period
@@ -22,6 +23,7 @@ from booking.timeutil import local_today
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 open_bp = Blueprint("opendata", __name__, url_prefix="/open-data")
+bp.record_once(lambda state: init_stats_cache(state.app))
 
 CSV = "text/csv; charset=utf-8"
 

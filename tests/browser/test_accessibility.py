@@ -11,9 +11,7 @@ import pytest
 from tests.browser.conftest import axe_violations, log_in, screenshot
 
 # Links not to follow: actions, downloads, the other language (checked on its own below).
-SKIP = re.compile(
-    r"^/(lang/|feeds/|bookings/\d+\.ics|static/)|\.(ics|csv|json|geojson)$|/logout"
-)
+SKIP = re.compile(r"^/(lang/|feeds/|bookings/\d+\.ics|static/)|\.(ics|csv|json|geojson)$|/logout")
 MAX_PAGES = 45
 
 
