@@ -100,8 +100,23 @@ def _figures(resources: list[Resource], scope: Scope, period: Period) -> dict:
         "associations": queries.distinct_associations(ids, period, scope),
         "reasons": [(str(s), r, n) for s, r, n in queries.reasons(ids, period, scope)],
         "median": queries.median_decision_seconds(ids, period, scope),
-        "hourly": queries.hourly(ids, period, scope),
+        **_over_time(queries.hourly(ids, period, scope), period),
     }
+
+
+def _over_time(hourly: list, period: Period) -> dict:
+    """Hourly UTC buckets as local weeks (or months) of booked hours and a weekday x hour
+    heat map of requests."""
+    by = "week" if (period.last - period.first).days <= 92 else "month"
+    series: dict[date, float] = defaultdict(float)
+    heat = [[0] * 24 for _ in range(7)]
+    for hour, requests, seconds, _approved in hourly:
+        local: datetime = to_local(hour)
+        if hour >= period.start_at:  # when it was asked for: bookings starting in the period
+            heat[local.weekday()][local.hour] += requests
+        series[_start_of(max(local.date(), period.first), by)] += seconds / HOUR
+    starts = sorted({_start_of(day, by) for day in period.days()})
+    return {"by": by, "series": [(s, series.get(s, 0.0)) for s in starts], "heat": heat}
 
 
 def build_report(scope: Scope, period: Period) -> Report:
@@ -121,22 +136,13 @@ def build_report(scope: Scope, period: Period) -> Report:
             setattr(row, state.value, int(found.get(state.value, 0)))
         rows.append(row)
 
-    by = "week" if (period.last - period.first).days <= 92 else "month"
-    series: dict[date, float] = defaultdict(float)
-    heat = [[0] * 24 for _ in range(7)]
-    for hour, requests, seconds, _approved in data["hourly"]:
-        local: datetime = to_local(hour)
-        if hour >= period.start_at:  # when it was asked for: bookings starting in the period
-            heat[local.weekday()][local.hour] += requests
-        series[_start_of(max(local.date(), period.first), by)] += seconds / HOUR
-    starts = sorted({_start_of(day, by) for day in period.days()})
     return Report(
         period=period,
         rows=rows,
         associations=data["associations"],
         reasons=data["reasons"],
         median_decision_seconds=data["median"],
-        series=[(start, series.get(start, 0.0)) for start in starts],
-        series_by=by,
-        heat=heat,
+        series=list(data["series"]),
+        series_by=data["by"],
+        heat=[list(day) for day in data["heat"]],  # copies: a Report never changes the cache
     )
