@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from functools import lru_cache
 
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -198,17 +200,24 @@ def spaceapi(slug: str) -> Response:
     return response
 
 
+@lru_cache(maxsize=16)
+def _pattern(fmt: str) -> NumberPattern:
+    return parse_pattern(fmt)
+
+
 def _numbers() -> dict:
-    """Number formats of the current locale for the statistics templates."""
+    """Number formats of the current locale for the statistics templates (a table of 150
+    resources formats thousands of numbers: the patterns are parsed once)."""
+    locale = get_locale()
 
     def hours(seconds: float) -> str:
-        return format_decimal(seconds / HOUR, format="#,##0.#")
+        return _pattern("#,##0.#").apply(seconds / HOUR, locale)
 
     def percent(value: float | None) -> str:
-        return "—" if value is None else format_percent(value, format="#,##0.#%")
+        return "—" if value is None else _pattern("#,##0.#%").apply(value, locale)
 
     def decimal(value: float | None, fmt: str = "#,##0.##") -> str:
-        return "—" if value is None else format_decimal(value, format=fmt)
+        return "—" if value is None else _pattern(fmt).apply(value, locale)
 
     return {"hours": hours, "percent": percent, "decimal": decimal}
 
