@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 
 from booking.stats.figures import build_report
+from booking.stats.openhours import expand
+from booking.stats.period import Period
 from booking.stats.queries import Scope
 from tests.stats.conftest import PERIOD
 
@@ -82,3 +86,12 @@ def test_filters_narrow_to_a_resource_and_an_association(scene):
     assert (totals.approved, totals.expired, totals.approved_seconds) == (1, 1, 1.5 * H)
     report = build_report(Scope(scene.admin, resource_id=scene.room_b.id), PERIOD)
     assert [row.resource.slug for row in report.rows] == ["salle-b"]
+
+
+def test_open_hours_count_25_hours_on_the_autumn_clock_change(db):
+    """01:00-04:00 on Sunday 31 October 2027 lasts four real hours (03:00 happens twice)."""
+    day = date(2027, 10, 31)
+    intervals = expand(((6, time(1), time(4)),), Period(day, day))
+    assert sum((end - start).total_seconds() for start, end in intervals) == 4 * H
+    whole_day = expand(((6, time(0), time(23, 59)),), Period(day, day))
+    assert sum((e - s).total_seconds() for s, e in whole_day) == (24 * 60 + 59) * 60
