@@ -67,6 +67,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Server-side sessions (booking/auth/session.py), in seconds: see README "Security".
+    SESSION_IDLE_TIMEOUT = _int("SESSION_IDLE_TIMEOUT", 2 * 3600)
+    SESSION_LIFETIME = _int("SESSION_LIFETIME", 12 * 3600)
+    REMEMBER_LIFETIME = _int("REMEMBER_LIFETIME", 30 * 24 * 3600)  # 0: no "remember me"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -86,8 +91,19 @@ class Config:
     FEED_FUTURE_DAYS = _int("FEED_FUTURE_DAYS", 365)
     FEED_CANCELLED_DAYS = _int("FEED_CANCELLED_DAYS", 30)
     GRID_CACHE_ENTRIES = _int("GRID_CACHE_ENTRIES", 256)  # built calendar grids, per process
+    # A request hit by a deadlock or a serialization failure runs again, at most this many
+    # times in all (booking/core/retry.py), then answers 503 "try again".
+    TRANSACTION_ATTEMPTS = _int("TRANSACTION_ATTEMPTS", 4)
     STATS_CACHE_ENTRIES = _int("STATS_CACHE_ENTRIES", 64)  # statistics figures, per process
 
+    # Largest request body (uploads included), in bytes: larger ones get a 413 page unread.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 3 * 1024 * 1024)
+    # Reverse proxies in front of the app (nginx: 1): X-Forwarded-For/-Proto are believed
+    # from that many hops only. 0 (the default): the headers are ignored.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 0)  # seconds; 0: no Strict-Transport-Security
+
+    # Rate limits and login throttling share this storage: redis://... in production.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
@@ -142,6 +158,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
 
     @classmethod
     def init_app(cls, app) -> None:

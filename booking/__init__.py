@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from booking import models  # noqa: F401 - every table known to the metadata
 from booking.admin.views import bp as admin_bp
@@ -17,6 +18,7 @@ from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.headers import init_headers
+from booking.core.retry import init_retry
 from booking.core.views import bp as core_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
@@ -25,6 +27,7 @@ from booking.notifications import init_notifications
 from booking.periodic import init_periodic
 from booking.privacy.jobs import periodic_jobs
 from booking.privacy.views import bp as privacy_bp
+from booking.reservations.change import bp as changes_bp
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
@@ -45,6 +48,7 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    changes_bp,
     privacy_bp,
     stats_bp,
     opendata_bp,
@@ -62,6 +66,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config)
     config.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # The client's address and scheme as the trusted proxies saw them (limits, logs).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
@@ -69,6 +77,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     if app.config.get("BENCH_ROUTES"):
         app.register_blueprint(bench_bp)  # the benchmark's ceiling route, never by default
+    init_retry(app)  # after every blueprint: wraps each view
     init_errors(app)
     init_headers(app)
     init_notifications(app)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from booking.auth.models import User, user_by_email
 from booking.benchdata import DatabaseNotEmptyError, analyze, build_workload
 from booking.bookings.services import expire_pending
+from booking.core.retry import with_retries
 from booking.db import utcnow
 from booking.demo import seed_demo
 from booking.extensions import db
@@ -70,9 +71,13 @@ def init_notification_commands(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders_command() -> None:
         """Day-before reminders to requesters; reminders of long-pending requests to managers."""
-        day_before = send_day_before_reminders()
-        pending = send_pending_reminders()
-        db.session.commit()
+
+        def remind() -> tuple[int, int]:
+            counts = send_day_before_reminders(), send_pending_reminders()
+            db.session.commit()
+            return counts
+
+        day_before, pending = with_retries(remind, app.config["TRANSACTION_ATTEMPTS"])
         click.echo(f"Reminders queued: {day_before} bookings tomorrow, {pending} pending requests")
         report = send_due()
         click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
@@ -80,8 +85,13 @@ def init_notification_commands(app: Flask) -> None:
     @app.cli.command("expire-pending")
     def expire_pending_command() -> None:
         """Mark as expired the requests still undecided when their start time has come."""
-        expired = expire_pending()
-        db.session.commit()
+
+        def expire() -> list:
+            expired = expire_pending()
+            db.session.commit()
+            return expired
+
+        expired = with_retries(expire, app.config["TRANSACTION_ATTEMPTS"])
         click.echo(f"Requests expired: {len(expired)}")
 
     @app.cli.command("purge")

@@ -1,7 +1,8 @@
 """Language and time-zone selection, and where the message catalogs live.
 
-French first: the default locale is `fr`; a signed-in user's profile language
-wins, then the language chosen with the switch, then the browser's preference.
+French first: the default locale is `fr`; the language chosen with the switch
+(or, at login, the profile's language) wins, then a signed-in user's profile
+language, then the browser's preference.
 Each area may keep its own catalog (`booking/<area>/translations`) beside the
 shared one (`translations/`); Flask-Babel merges them.
 """
@@ -32,11 +33,12 @@ def select_locale() -> str:
         # CLI commands and tests call services without a request: the default language.
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = available_languages()
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
     chosen = session.get("lang")
     if chosen in languages:
+        # The switch's choice for this browser (a login sets it to the profile's language).
         return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )

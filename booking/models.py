@@ -2,6 +2,7 @@
 
 from booking.audit import AuditEvent
 from booking.auth.models import Association, Invitation, Membership, MembershipRole, User
+from booking.auth.user_sessions import UserSession
 from booking.bookings.models import (
     Booking,
     BookingEquipment,
@@ -48,5 +49,6 @@ __all__ = [
     "Site",
     "Training",
     "User",
+    "UserSession",
     "UserTraining",
 ]

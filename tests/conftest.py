@@ -92,10 +92,7 @@ def login(client: FlaskClient) -> Callable:
     """Sign a user in on the test client (no password round-trip)."""
 
     def _login(user) -> FlaskClient:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
-        return client
+        return factories.sign_in(client, user)
 
     return _login
 

@@ -6,6 +6,8 @@ import itertools
 from datetime import datetime, time
 
 from booking.auth.models import Association, Membership, MembershipRole, User
+from booking.auth.session import SESSION_ID_KEY, lifetimes
+from booking.auth.user_sessions import start_session
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
 from booking.resources.models import OpeningHours, Resource, ResourceKind, Site
@@ -123,3 +125,19 @@ def make_booking(
     db.session.add(booking)
     db.session.flush()
     return booking
+
+
+def sign_in(client, user: User, *, remember: bool = False):
+    """Sign a user in on a test client without the password round-trip.
+
+    A server-side session (booking/auth/user_sessions.py) and the cookie that names it.
+    """
+    created = start_session(user, remember=remember, lifetimes=lifetimes(), user_agent="pytest")
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        session[SESSION_ID_KEY] = created.session_id
+    # Committed last (with what the test made so far): a request that fails and rolls
+    # back keeps the signed-in session, and no transaction holds SQLite's write lock.
+    db.session.commit()
+    return client

@@ -23,6 +23,7 @@ from sqlalchemy import exists, func, select
 from booking.admin.queries import association_state, may_grant_training, resource_has_bookings
 from booking.audit import record
 from booking.auth.models import Association, User
+from booking.auth.user_sessions import end_sessions
 from booking.bookings.models import BookingEquipment
 from booking.db import utcnow
 from booking.extensions import db
@@ -692,6 +693,18 @@ def update_user_roles(actor: User, user: User, roles: UserRoles) -> list[str]:
     db.session.flush()
     db.session.expire(user, ["managed_resources", "managed_sites"])
     return changed
+
+
+def sign_out_everywhere(actor: User, user: User) -> int:
+    """End every signed-in device of a user (a stolen laptop, a shared computer).
+
+    Their password still works; returns how many devices were signed out.
+    """
+    _require(actor.is_admin)
+    count = end_sessions(user)
+    record("user", user.id, "signed_out", actor_id=actor.id, reason=str(count))
+    db.session.flush()
+    return count
 
 
 def _set_managed(actor: User, user: User, model: type, ids: Iterable[int], what: str) -> list[str]:

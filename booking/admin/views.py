@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -803,4 +804,19 @@ def user(user_id: int) -> str | Response:
         user=found,
         memberships=memberships,
         events=queries.history("user", found.id),
+    )
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def user_sign_out(user_id: int) -> Response:
+    """Sign a user out on every device ("sign out everywhere")."""
+    _admin_only()
+    found = _get(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    count = services.sign_out_everywhere(current_user, found)
+    return _done(
+        ngettext("%(num)d device is signed out.", "%(num)d devices are signed out.", count),
+        "admin.user",
+        user_id=found.id,
     )

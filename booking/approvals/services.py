@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, selectinload
 from booking import audit
 from booking.auth.models import User
 from booking.bookings.errors import BookingRefused, NotAllowed
+from booking.bookings.locking import fresh, lock_resource, lock_resources
 from booking.bookings.models import ACTIVE_STATES, Booking, BookingEquipment, BookingState
 from booking.bookings.services import cancel
 from booking.db import utcnow
@@ -198,6 +199,9 @@ def block_period(
         )
     if end_at <= now:
         raise BookingRefused(_("This period is already over."), rule="past", field="end_date")
+    # The lock order (bookings/locking.py): a request or an approval holding the
+    # resource finishes first, then sees the closure.
+    lock_resource(resource)
     closure = Closure(
         resource_id=resource.id,
         start_at=start_at,
@@ -212,9 +216,7 @@ def block_period(
     return closure
 
 
-def bookings_hit(closure: Closure, *, now: datetime | None = None) -> list[Booking]:
-    """The active bookings and requests a closure overlaps that have not ended yet."""
-    now = now or utcnow()
+def _hit_query(closure: Closure, now: datetime) -> Select:
     stmt = select(Booking).where(
         Booking.state.in_(ACTIVE_STATES),
         Booking.start_at < closure.end_at,
@@ -227,7 +229,13 @@ def bookings_hit(closure: Closure, *, now: datetime | None = None) -> list[Booki
         stmt = stmt.where(
             Booking.resource_id.in_(select(Resource.id).where(Resource.site_id == closure.site_id))
         )
-    return list(db.session.scalars(_with_details(stmt.order_by(Booking.start_at, Booking.id))))
+    return stmt.order_by(Booking.start_at, Booking.id)
+
+
+def bookings_hit(closure: Closure, *, now: datetime | None = None) -> list[Booking]:
+    """The active bookings and requests a closure overlaps that have not ended yet."""
+    now = now or utcnow()
+    return list(db.session.scalars(_with_details(_hit_query(closure, now))))
 
 
 def cancel_hit_bookings(
@@ -242,7 +250,11 @@ def cancel_hit_bookings(
             rule="reason",
             field="reason",
         )
-    hit = bookings_hit(closure, now=now)
+    # The lock order (bookings/locking.py): every resource hit, in id order, then
+    # the bookings re-read; `cancel` re-locks each resource, which it already holds.
+    candidates = db.session.scalars(_hit_query(closure, now).with_only_columns(Booking.resource_id))
+    lock_resources(candidates)
+    hit = list(db.session.scalars(fresh(_with_details(_hit_query(closure, now)))))
     for booking in hit:
         if not booking.can_decide(actor):
             raise NotAllowed(_("You cannot cancel this booking."))

@@ -77,3 +77,29 @@ def send_invitation(
             days=INVITATION_VALID_DAYS,
         )
     return enqueue(message, kind="invitation")
+
+
+def send_account_exists(user: User, login_link: str, reset_link: str) -> OutboxMessage:
+    """A sign-up with an address that has an account: told by email, not on the page."""
+    with force_locale(user.locale):
+        message = compose(
+            user.email,
+            _("You already have a Salles Ouvertes account"),
+            "account_exists",
+            user=user,
+            login_link=login_link,
+            reset_link=reset_link,
+        )
+    return enqueue(message, kind="account_exists")
+
+
+def send_no_account(email: str, locale: str, signup_link: str) -> OutboxMessage:
+    """A reset asked for an address without an active account: told by email, not on the page."""
+    with force_locale(locale):
+        message = compose(
+            email,
+            _("Reset your Salles Ouvertes password"),
+            "no_account",
+            signup_link=signup_link,
+        )
+    return enqueue(message, kind="password_reset")

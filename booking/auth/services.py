@@ -28,6 +28,7 @@ from booking.auth.models import (
     hash_token,
     user_by_email,
 )
+from booking.auth.user_sessions import end_sessions
 from booking.db import utcnow
 from booking.extensions import db
 
@@ -179,6 +180,39 @@ def create_user(account: NewAccount, *, now: datetime | None = None) -> User:
     return user
 
 
+def sign_up(account: NewAccount, *, now: datetime | None = None) -> User | None:
+    """A new account; None when the address already has one, after the same work.
+
+    The page must answer a sign-up with a known address as it answers a new one
+    (the owner is told by email), in the same time: the password is hashed either way.
+    """
+    check_password_strength(account.password)
+    if user_by_email(account.email) is None:
+        try:
+            return create_user(account, now=now)
+        except AccountError as error:
+            if error.field != "email":  # lost a race for the address: as if it was taken
+                raise
+    User().set_password(account.password)
+    return None
+
+
+def check_association(declared: NewAssociation) -> None:
+    """Refuse a registration number that is malformed or already used (before any write)."""
+    number = normalize_registration_number(declared.registration_number)
+    if number is not None:
+        existing = db.session.scalar(
+            select(Association.id).where(Association.registration_number == number)
+        )
+        if existing is not None:
+            raise AccountError(
+                _l(
+                    "An association with this number is already registered. Ask its administrator to invite you."
+                ),
+                "registration_number",
+            )
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
@@ -205,18 +239,8 @@ def declare_association(
     actor: User, declared: NewAssociation, *, now: datetime | None = None
 ) -> Association:
     """A new association, inactive until an administrator validates it; the actor is its admin."""
+    check_association(declared)
     number = normalize_registration_number(declared.registration_number)
-    if number is not None:
-        existing = db.session.scalar(
-            select(Association).where(Association.registration_number == number)
-        )
-        if existing is not None:
-            raise AccountError(
-                _l(
-                    "An association with this number is already registered. Ask its administrator to invite you."
-                ),
-                "registration_number",
-            )
     association = Association(
         name=declared.name.strip(),
         slug=_unique_association_slug(declared.name),
@@ -284,9 +308,10 @@ def user_for_reset_token(
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """Set a new password (this also voids every reset link made before)."""
+    """Set a new password; every reset link made before and every signed-in device end."""
     check_password_strength(new_password)
     user.set_password(new_password)
+    end_sessions(user)
     db.session.flush()
 
 
@@ -316,11 +341,15 @@ def confirm_email(
 # --- Password and profile ---------------------------------------------------
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(
+    user: User, current_password: str, new_password: str, *, keep_session_id: str | None = None
+) -> None:
+    """A new password; every signed-in device but `keep_session_id` (the one asking) ends."""
     if not user.check_password(current_password):
         raise AccountError(_l("Your current password is not this one."), "current_password")
     check_password_strength(new_password, field="new_password")
     user.set_password(new_password)
+    end_sessions(user, keep_session_id=keep_session_id)
     db.session.flush()
 
 

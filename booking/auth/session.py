@@ -1,32 +1,94 @@
-"""Flask-Login wiring: loading the signed-in user, and ending sessions a password change voids."""
+"""Flask-Login wiring: each signed-in request is checked against its server-side session.
+
+The signed session cookie holds the user id and a random session id; the
+`user_session` table (booking/auth/user_sessions.py) holds its digest. A
+session whose row is gone (logout, password change, "sign out everywhere"),
+idle too long or past its lifetime is anonymous. A remembered login is
+restored from its own cookie, whose token is rotated on each use.
+
+Requests without a session or remember cookie never reach the database.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+from datetime import timedelta
 
-from flask import Flask, current_app, session
+from flask import Flask, Request, Response, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 
-from booking.auth.models import User, user_with_flags
+from booking.auth.models import User
+from booking.auth.user_sessions import (
+    Lifetimes,
+    SignIn,
+    end_session,
+    find_session,
+    restore_session,
+    start_session,
+)
+from booking.extensions import db
 
-_SESSION_KEY = "_password_mark"
+SESSION_ID_KEY = "_sid"
+REMEMBER_COOKIE = "remember_device"
+FLASK_LOGIN_COOKIE = "remember_token"  # Flask-Login's own, never set any more: cleared
+_NEW_REMEMBER = "_new_remember_token"  # on g: a cookie to set (a token) or to clear ("")
 
 
-def password_mark(user: User) -> str:
-    """A keyed digest of the password hash: changes whenever the password does."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:20]
+def lifetimes() -> Lifetimes:
+    config = current_app.config
+    return Lifetimes(
+        idle=timedelta(seconds=int(config["SESSION_IDLE_TIMEOUT"])),
+        absolute=timedelta(seconds=int(config["SESSION_LIFETIME"])),
+        remember=timedelta(seconds=int(config["REMEMBER_LIFETIME"])),
+    )
 
 
-def remember_password(user: User) -> None:
-    """Tie this session to the user's current password (at login, and after changing it here)."""
-    session[_SESSION_KEY] = password_mark(user)
+def current_session_id() -> str | None:
+    return session.get(SESSION_ID_KEY)
 
 
-def forget_password() -> None:
-    session.pop(_SESSION_KEY, None)
+def _adopt(sign_in: SignIn, user: User, *, fresh: bool) -> None:
+    session[SESSION_ID_KEY] = sign_in.session_id
+    login_user(user, fresh=fresh)
+    if sign_in.remember_token:
+        setattr(g, _NEW_REMEMBER, sign_in.remember_token)
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Log a user in on this browser: a new server-side session (and remember token)."""
+    session.pop(SESSION_ID_KEY, None)
+    created = start_session(
+        user,
+        remember=remember,
+        lifetimes=lifetimes(),
+        user_agent=request.headers.get("User-Agent"),
+    )
+    _adopt(created, user, fresh=True)
+    session["lang"] = user.locale  # the profile's language, until the switch says otherwise
+
+
+def sign_out() -> None:
+    """Log this browser out and end its server-side session (both cookies stop working)."""
+    session_id = session.pop(SESSION_ID_KEY, None)
+    if session_id:
+        end_session(session_id)
+    logout_user()
+    setattr(g, _NEW_REMEMBER, "")
+
+
+def _set_remember_cookie(response: Response, value: str) -> None:
+    config = current_app.config
+    if not value:
+        response.delete_cookie(REMEMBER_COOKIE, samesite=config["REMEMBER_COOKIE_SAMESITE"])
+        return
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        value,
+        max_age=int(config["REMEMBER_LIFETIME"]),
+        secure=bool(config.get("REMEMBER_COOKIE_SECURE", False)),
+        httponly=bool(config.get("REMEMBER_COOKIE_HTTPONLY", True)),
+        samesite=config["REMEMBER_COOKIE_SAMESITE"],
+    )
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -37,19 +99,49 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        session_id = session.get(SESSION_ID_KEY)
+        found = None
+        if user_id.isdigit() and session_id:
+            found = find_session(int(user_id), session_id, lifetimes=lifetimes())
+        if found is None:
+            # Ended, expired or from before server-side sessions: anonymous from now on.
+            session.pop("_user_id", None)
+            session.pop(SESSION_ID_KEY, None)
             return None
-        user = user_with_flags(int(user_id))
-        return user if user is not None and user.is_active else None
+        if found.touched:
+            db.session.commit()
+        return found.user
+
+    @login_manager.request_loader
+    def load_remembered(req: Request) -> User | None:
+        token = req.cookies.get(REMEMBER_COOKIE)
+        if not token:
+            return None
+        restored = restore_session(token, user_agent=req.headers.get("User-Agent"))
+        if restored is None:
+            setattr(g, _NEW_REMEMBER, "")  # revoked or expired: the browser forgets it
+            return None
+        db.session.commit()
+        user = db.session.get(User, restored.row.user_id)
+        _adopt(restored, user, fresh=False)
+        session["lang"] = user.locale
+        return user
 
     @app.before_request
-    def _end_sessions_of_an_old_password() -> None:
-        # A password changed elsewhere (reset link, another browser) logs this session out.
-        mark = session.get(_SESSION_KEY)
-        if mark is None:
+    def _check_the_session() -> None:
+        # Check the server-side session before the view runs (not lazily in the middle of
+        # it: restoring and touching a session commit). Anonymous requests: no query.
+        if request.endpoint == "static":
             return
-        if not current_user.is_authenticated or not hmac.compare_digest(
-            mark, password_mark(current_user)
-        ):
-            logout_user()
-            forget_password()
+        cookies = request.cookies
+        if app.config["SESSION_COOKIE_NAME"] in cookies or REMEMBER_COOKIE in cookies:
+            current_user._get_current_object()
+
+    @app.after_request
+    def _remember_cookie(response: Response) -> Response:
+        value = g.pop(_NEW_REMEMBER, None)
+        if value is not None:
+            _set_remember_cookie(response, value)
+        if FLASK_LOGIN_COOKIE in request.cookies:
+            response.delete_cookie(FLASK_LOGIN_COOKIE)
+        return response

@@ -13,13 +13,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from booking.auth import emails
+from booking.auth import emails, throttle
 from booking.auth.forms import (
     AssociationForm,
     ChangePasswordForm,
@@ -50,6 +50,7 @@ from booking.auth.services import (
     authenticate,
     cancel_invitation,
     change_password,
+    check_association,
     confirm_email,
     create_user,
     declare_association,
@@ -66,10 +67,12 @@ from booking.auth.services import (
     remove_member,
     reset_password,
     set_member_role,
+    sign_up,
     update_profile,
     user_for_reset_token,
 )
-from booking.auth.session import forget_password, remember_password
+from booking.auth.session import current_session_id, lifetimes, sign_in, sign_out
+from booking.auth.user_sessions import devices_of, end_device, is_current
 from booking.core.views import safe_next
 from booking.extensions import db, limiter
 
@@ -112,14 +115,26 @@ def login() -> str | Response:
         return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     form = LoginForm()
     if form.validate_on_submit():
+        address = request.remote_addr
+        wait = throttle.seconds_before_next_login(form.email.data, address)
+        if wait:
+            minutes = max(1, -(-wait // 60))
+            form.password.errors.append(
+                ngettext(
+                    "Too many failed attempts for this account or from your connection. Try again in %(num)d minute, or choose a new password with the “Forgot your password?” link: it works at once.",
+                    "Too many failed attempts for this account or from your connection. Try again in %(num)d minutes, or choose a new password with the “Forgot your password?” link: it works at once.",
+                    minutes,
+                )
+            )
+            return render_template("auth/login.html", form=form), 429
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            throttle.record_failed_login(form.email.data, address)
             form.password.errors.append(
                 _("This email address and password do not match an active account.")
             )
         else:
-            login_user(user, remember=form.remember.data)
-            remember_password(user)
+            sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
@@ -129,8 +144,8 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
-    forget_password()
+    sign_out()
+    db.session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
 
@@ -150,51 +165,48 @@ def _new_account(form) -> NewAccount:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def signup() -> str | Response:
+    """Create an account. A known address gets the same answer (and an email saying so)."""
     if current_user.is_authenticated:
         return redirect(url_for("auth.profile"))
     form = SignupForm()
     if request.method == "GET":
         form.locale.data = str(get_locale())
     if form.validate_on_submit():
+        declared = (
+            NewAssociation(
+                name=form.association_name.data,
+                contact_email=form.contact_email.data,
+                registration_number=form.registration_number.data,
+            )
+            if form.declares_association()
+            else None
+        )
         try:
-            user = create_user(_new_account(form))
-            association = None
-            if form.declares_association():
-                association = declare_association(
-                    user,
-                    NewAssociation(
-                        name=form.association_name.data,
-                        contact_email=form.contact_email.data,
-                        registration_number=form.registration_number.data,
-                    ),
-                )
+            if declared is not None:
+                check_association(declared)
+            user = sign_up(_new_account(form))
+            if user is not None and declared is not None:
+                declare_association(user, declared)
         except AccountError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
-            _send_confirmation(user)
+            if user is not None:
+                _send_confirmation(user)
+            else:
+                known = user_by_email(form.email.data)
+                emails.send_account_exists(
+                    known, _external("auth.login"), _external("auth.forgot_password")
+                )
             db.session.commit()
-            login_user(user)
-            remember_password(user)
-            session["lang"] = user.locale
-            with force_locale(user.locale):
-                flash(_("Your account is created. Welcome!"), "success")
-                if association is not None:
-                    flash(
-                        _(
-                            "%(name)s is awaiting validation by an administrator. You can book once it is validated.",
-                            name=association.name,
-                        ),
-                        "info",
-                    )
-                else:
-                    flash(
-                        _(
-                            "To book, ask your association's administrator to invite you, then follow the link in the email."
-                        ),
-                        "info",
-                    )
-            return redirect(url_for("auth.associations"))
+            flash(
+                _(
+                    "Thank you. We sent an email to %(email)s: follow its link to confirm your address, then log in.",
+                    email=form.email.data.strip().lower(),
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.login"))
     return render_template("auth/signup.html", form=form)
 
 
@@ -230,12 +242,17 @@ def resend_confirmation() -> Response:
 def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = user_by_email(form.email.data)
-        if user is not None and user.is_active:
-            token = password_reset_token(user, secret_key=current_app.config["SECRET_KEY"])
-            emails.send_password_reset(user, _external("auth.reset_password", token=token))
+        email = form.email.data
+        # The same work, answer and email count whether or not the address is known;
+        # a mailbox gets a few of these an hour at most, whoever asks.
+        if throttle.may_send_reset_email(email):
+            user = user_by_email(email)
+            if user is not None and user.is_active:
+                token = password_reset_token(user, secret_key=current_app.config["SECRET_KEY"])
+                emails.send_password_reset(user, _external("auth.reset_password", token=token))
+            else:
+                emails.send_no_account(email, str(get_locale()), _external("auth.signup"))
             db.session.commit()
-        # The same answer whether or not the address is known.
         flash(
             _(
                 "If an account uses this address, we sent it a link to choose a new password. Check your emails (and the spam folder)."
@@ -268,6 +285,7 @@ def reset_password_view(token: str) -> str | Response:
             _show_error(form, error)
         else:
             db.session.commit()
+            throttle.clear_failed_logins(user.email)  # the owner is never locked out for long
             flash(_("Your password is changed. You can log in with it now."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -299,7 +317,33 @@ def profile() -> str | Response:
             with force_locale(current_user.locale):
                 flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, confirm_form=ConfirmForm())
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        confirm_form=ConfirmForm(),
+        devices=devices_of(current_user, lifetimes=lifetimes()),
+        is_current=lambda device: is_current(device, current_session_id()),
+    )
+
+
+@bp.post("/devices/<int:device_id>/sign-out")
+@login_required
+def sign_out_device(device_id: int) -> Response:
+    """End one of my signed-in devices (this one too: then I am logged out)."""
+    if ConfirmForm().validate_on_submit():
+        this_one = next(
+            (d for d in devices_of(current_user, lifetimes=lifetimes()) if d.id == device_id),
+            None,
+        )
+        if this_one is not None and is_current(this_one, current_session_id()):
+            sign_out()
+            db.session.commit()
+            flash(_("You are logged out."), "info")
+            return redirect(url_for("core.home"))
+        if end_device(current_user, device_id):
+            db.session.commit()
+            flash(_("This device is signed out."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/password", methods=["GET", "POST"], endpoint="change_password")
@@ -308,12 +352,16 @@ def change_password_view() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data)
+            change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session_id=current_session_id(),  # this device goes on, the others end
+            )
         except AccountError as error:
             _show_error(form, error)
         else:
             db.session.commit()
-            remember_password(current_user)  # this session goes on; the others end
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
@@ -553,9 +601,8 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
                 user.email_confirmed_at = invitation.accepted_at
             else:
                 _send_confirmation(user)
+            sign_in(user)
             db.session.commit()
-            login_user(user)
-            remember_password(user)
             session["lang"] = user.locale
             with force_locale(user.locale):
                 flash(

@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, exists, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from booking.auth.models import User
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
+from booking.bookings.slots import broken_rule
 from booking.extensions import db
 from booking.resources.models import (
     Closure,
@@ -33,6 +35,7 @@ from booking.resources.models import (
     ResourceEquipment,
     ResourceKind,
     Site,
+    UserTraining,
 )
 from booking.timeutil import local_zone, to_local
 
@@ -96,6 +99,7 @@ class FreeResource:
     equipment: list[tuple[str, int]] = field(default_factory=list)  # (name, quantity) asked
     pending: int = 0  # requests already waiting for an overlapping time
     seats_left: int | None = None  # open-lab sessions
+    training: str | None = None  # a training to hold, when the search was not for a person
 
     @property
     def capacity(self) -> int:
@@ -218,10 +222,11 @@ def _open_intervals(
     return merged
 
 
-def opening_intervals(
-    metas: Sequence[_Meta], start_at: datetime, end_at: datetime
-) -> dict[int, list[tuple[datetime, datetime]]]:
-    """Per resource, its open UTC intervals in the window (its own hours, else its site's)."""
+Weekly = list[list[tuple[time, time]]]  # per weekday (Monday first), sorted local ranges
+
+
+def weekly_hours(metas: Sequence[_Meta]) -> dict[int, Weekly]:
+    """Per resource, its weekly opening ranges (its own hours, else its site's), one query."""
     ids = [m.id for m in metas]
     site_ids = sorted({m.site_id for m in metas})
     # Plain column selects run on the session's connection: no ORM machinery needed.
@@ -232,17 +237,33 @@ def opening_intervals(
         table = own if resource_id is not None else site
         key = resource_id if resource_id is not None else site_id
         table.setdefault(key, [[] for _ in range(7)])[weekday].append((opens, closes))
+    for table in (own, site):
+        for weekly in table.values():
+            for ranges in weekly:
+                ranges.sort()
+    closed: Weekly = [[] for _ in range(7)]
+    return {m.id: own.get(m.id) or site.get(m.site_id) or closed for m in metas}
+
+
+def opening_intervals(
+    metas: Sequence[_Meta],
+    start_at: datetime,
+    end_at: datetime,
+    hours: dict[int, Weekly] | None = None,
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Per resource, its open UTC intervals in the window (its own hours, else its site's).
+
+    `hours`: the `weekly_hours` of the resources, when the caller read them already."""
+    if hours is None:
+        hours = weekly_hours(metas)
     days = _local_days(start_at, end_at)
-    by_site: dict[int, list[tuple[datetime, datetime]]] = {}
+    done: dict[int, list[tuple[datetime, datetime]]] = {}  # by id(weekly): sites share theirs
     result: dict[int, list[tuple[datetime, datetime]]] = {}
     for meta in metas:
-        if meta.id in own:
-            result[meta.id] = _open_intervals(own[meta.id], days, start_at, end_at)
-            continue
-        if meta.site_id not in by_site:
-            weekly = site.get(meta.site_id) or [[] for _ in range(7)]
-            by_site[meta.site_id] = _open_intervals(weekly, days, start_at, end_at)
-        result[meta.id] = by_site[meta.site_id]
+        weekly = hours[meta.id]
+        if id(weekly) not in done:
+            done[id(weekly)] = _open_intervals(weekly, days, start_at, end_at)
+        result[meta.id] = done[id(weekly)]
     return result
 
 
@@ -254,15 +275,23 @@ def free_busy(
     `resources` are ids, or loaded `Resource` objects (which saves a query).
     Three queries in all: opening hours, bookings in the window, closures in the window.
     """
+    return free_busy_and_hours(resources, start_at, end_at)[0]
+
+
+def free_busy_and_hours(
+    resources: Iterable[int | Resource], start_at: datetime, end_at: datetime
+) -> tuple[dict[int, list[Interval]], dict[int, Weekly]]:
+    """`free_busy`, and the weekly opening hours it read (per resource id)."""
     if start_at.tzinfo is None or end_at.tzinfo is None:
         raise ValueError("naive datetime")
     start_at, end_at = start_at.astimezone(UTC), end_at.astimezone(UTC)
     metas = _metas(resources)
     if not metas or end_at <= start_at:
-        return {m.id: [] for m in metas}
+        return {m.id: [] for m in metas}, {}
     ids = [m.id for m in metas]
     site_ids = sorted({m.site_id for m in metas})
-    opening = opening_intervals(metas, start_at, end_at)
+    hours = weekly_hours(metas)
+    opening = opening_intervals(metas, start_at, end_at, hours)
     lookback = max(LOOKBACK, timedelta(minutes=max(m.max_minutes for m in metas)))
 
     # (start, end, category, payload) per resource; categories: open, closure, approved, pending.
@@ -292,7 +321,7 @@ def free_busy(
         for target in targets:
             items[target].append((max(a, start_at), min(b, end_at), "closure", (cid, label)))
 
-    return {m.id: _sweep(items[m.id], m, start_at, end_at) for m in metas}
+    return {m.id: _sweep(items[m.id], m, start_at, end_at) for m in metas}, hours
 
 
 def _sweep(items: list[tuple], meta: _Meta, start_at: datetime, end_at: datetime) -> list[Interval]:
@@ -373,6 +402,19 @@ def _classify(active: Iterable[tuple], meta: _Meta, a: datetime, b: datetime) ->
     return Interval(a, b, FREE)
 
 
+def trainings_held(person: User, day: date, resources: Sequence[Resource]) -> set[int]:
+    """The ids of the trainings the resources require that the person holds, valid on the day."""
+    required = {r.required_training_id for r in resources if r.required_training_id is not None}
+    if not required:
+        return set()
+    held = db.session.scalars(
+        select(UserTraining).where(
+            UserTraining.user_id == person.id, UserTraining.training_id.in_(required)
+        )
+    )
+    return {item.training_id for item in held if item.is_valid_on(day)}
+
+
 def _covers(spans: list[tuple[datetime, datetime]], start_at: datetime, end_at: datetime) -> bool:
     """Whether merged, sorted spans cover [start_at, end_at) entirely."""
     return any(a <= start_at and end_at <= b for a, b in spans)
@@ -386,12 +428,21 @@ def find_free(
     site_id: int | None = None,
     neighbourhood: str | None = None,
     kind: str | None = None,
+    *,
+    now: datetime | None = None,
+    person: User | None = None,
 ) -> list[FreeResource]:
     """Bookable resources that are open, not closed, free and fit, smallest fitting first.
 
     One query selects the candidates (capacity, equipment, place, kind, no
     closure, no approved booking of an exclusive resource in the interval);
     then one each for their equipment, opening hours and requests in the window.
+
+    With `now`, only resources the booking form would accept the interval for at
+    that instant: the slot rules of `slots.broken_rule` (notice, horizon, length,
+    opening hours, steps, a whole open-lab session). With `person` too, a resource
+    that requires a training they do not hold on that date is left out (one more
+    query); without, `FreeResource.training` names the training to hold.
     """
     start_at, end_at = start_at.astimezone(UTC), end_at.astimezone(UTC)
     if end_at <= start_at or attendees < 1:
@@ -412,6 +463,7 @@ def find_free(
         .options(
             contains_eager(Resource.site),
             selectinload(Resource.equipment).joinedload(ResourceEquipment.equipment),
+            joinedload(Resource.required_training),
         )
         .where(
             Resource.is_bookable.is_(True),
@@ -440,7 +492,24 @@ def find_free(
         return []
 
     metas = [_Meta(r.id, r.site_id, r.kind.is_exclusive, r.capacity) for r in candidates]
-    opening = opening_intervals(metas, start_at, end_at)
+    hours = weekly_hours(metas)
+    if now is not None:
+        weekday = to_local(start_at).weekday()
+        candidates = [
+            r
+            for r in candidates
+            if broken_rule(r, start_at, end_at, now, hours[r.id][weekday]) is None
+        ]
+        if person is not None:
+            held = trainings_held(person, to_local(start_at).date(), candidates)
+            candidates = [
+                r
+                for r in candidates
+                if r.required_training_id is None or r.required_training_id in held
+            ]
+        if not candidates:
+            return []
+    opening = opening_intervals(metas, start_at, end_at, hours)
     requests = db.session.execute(
         select(Booking.resource_id, Booking.state, Booking.attendees).where(
             Booking.resource_id.in_([r.id for r in candidates]),
@@ -477,6 +546,11 @@ def find_free(
                 ),
                 pending=pending.get(resource.id, 0),
                 seats_left=seats_left,
+                training=(
+                    resource.required_training.name
+                    if resource.required_training_id is not None and person is None
+                    else None
+                ),
             )
         )
     return found

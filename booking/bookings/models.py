@@ -186,6 +186,15 @@ class Booking(db.Model):
             return False
         return user.is_member_of(self.association_id) or self._approver(user)
 
+    def can_change(self, user: User | None) -> bool:
+        """Whether the user may move a request or an approved booking (not yet started: the
+        engine says so in words)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if self.state not in (BookingState.PENDING, BookingState.APPROVED):
+            return False
+        return user.is_member_of(self.association_id) or self._approver(user)
+
     def can_comment(self, user: User | None) -> bool:
         return self.can_view(user)
 

@@ -24,6 +24,17 @@ from booking.auth.models import Association, User
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.bookings.quotas import check_quota
+from booking.bookings.slots import (
+    beyond_horizon,
+    containing,
+    duration_rule,
+    is_past,
+    is_session,
+    last_bookable_day,
+    longest_minutes,
+    off_step,
+    within_notice,
+)
 from booking.extensions import db
 from booking.resources.models import Closure, Resource, UserTraining
 from booking.timeutil import local_datetime, to_local
@@ -129,13 +140,12 @@ def check_times(start_at: datetime, end_at: datetime, now: datetime) -> None:
         raise ValueError("booking instants must be timezone-aware")
     if end_at <= start_at:
         raise BookingRefused(_("The end must be after the start."), rule="duration", field="end_at")
-    if start_at < now:
+    if is_past(start_at, now):
         raise BookingRefused(_("The start is in the past."), rule="past", field="start_at")
 
 
 def check_notice_and_horizon(resource: Resource, start_at: datetime, now: datetime) -> None:
-    notice = timedelta(minutes=resource.min_notice_minutes)
-    if start_at < now + notice:
+    if within_notice(resource, start_at, now):
         raise BookingRefused(
             _(
                 "%(resource)s must be booked at least %(notice)s in advance.",
@@ -145,8 +155,8 @@ def check_notice_and_horizon(resource: Resource, start_at: datetime, now: dateti
             rule="notice",
             field="start_at",
         )
-    last_day = to_local(now).date() + timedelta(days=resource.horizon_days)
-    if to_local(start_at).date() > last_day:
+    if beyond_horizon(resource, start_at, now):
+        last_day = last_bookable_day(resource, now)
         raise BookingRefused(
             _(
                 "%(resource)s can be booked at most %(days)s days ahead (until %(date)s).",
@@ -170,20 +180,20 @@ def minutes_in_words(minutes: int) -> str:
 
 def check_duration(resource: Resource, start_at: datetime, end_at: datetime) -> None:
     """Length in real elapsed minutes; fixed slots are exactly one step long."""
-    minutes = (end_at - start_at).total_seconds() / 60
-    if resource.fixed_slots:
-        if minutes != resource.slot_step_minutes:
-            raise BookingRefused(
-                _(
-                    "%(resource)s is booked in slots of exactly %(step)s.",
-                    resource=resource.name,
-                    step=minutes_in_words(resource.slot_step_minutes),
-                ),
-                rule="step",
-                field="end_at",
-            )
+    rule = duration_rule(resource, start_at, end_at)
+    if rule is None:
         return
-    if minutes < resource.min_duration_minutes:
+    if resource.fixed_slots:
+        raise BookingRefused(
+            _(
+                "%(resource)s is booked in slots of exactly %(step)s.",
+                resource=resource.name,
+                step=minutes_in_words(resource.slot_step_minutes),
+            ),
+            rule="step",
+            field="end_at",
+        )
+    if (end_at - start_at) < timedelta(minutes=resource.min_duration_minutes):
         raise BookingRefused(
             _(
                 "A booking of %(resource)s lasts at least %(minimum)s.",
@@ -193,17 +203,15 @@ def check_duration(resource: Resource, start_at: datetime, end_at: datetime) -> 
             rule="duration",
             field="end_at",
         )
-    longest = min(resource.max_duration_minutes, MAX_BOOKING_SPAN // timedelta(minutes=1))
-    if minutes > longest:
-        raise BookingRefused(
-            _(
-                "A booking of %(resource)s lasts at most %(maximum)s.",
-                resource=resource.name,
-                maximum=minutes_in_words(longest),
-            ),
-            rule="duration",
-            field="end_at",
-        )
+    raise BookingRefused(
+        _(
+            "A booking of %(resource)s lasts at most %(maximum)s.",
+            resource=resource.name,
+            maximum=minutes_in_words(longest_minutes(resource)),
+        ),
+        rule="duration",
+        field="end_at",
+    )
 
 
 def opening_ranges(resource: Resource, day: date) -> list[tuple[time, time]]:
@@ -220,13 +228,7 @@ def containing_range(
     resource: Resource, start_at: datetime, end_at: datetime
 ) -> tuple[date, time, time] | None:
     """The opening range holding the whole local period, or None."""
-    start, end = to_local(start_at), to_local(end_at)
-    if start.date() != end.date():
-        return None
-    for opens, closes in opening_ranges(resource, start.date()):
-        if opens <= start.time() and end.time() <= closes:
-            return start.date(), opens, closes
-    return None
+    return containing(opening_ranges(resource, to_local(start_at).date()), start_at, end_at)
 
 
 def check_opening_hours(resource: Resource, start_at: datetime, end_at: datetime) -> None:
@@ -264,11 +266,8 @@ def check_step(resource: Resource, start_at: datetime, end_at: datetime) -> None
     if found is None:  # check_opening_hours refuses first
         return
     day, opens, _closes = found
-    origin = datetime.combine(day, opens)
-    step = resource.slot_step_minutes * 60
     for instant in (start_at, end_at):
-        wall = to_local(instant).replace(tzinfo=None)
-        if (wall - origin).total_seconds() % step:
+        if off_step(resource, day, opens, instant):
             raise BookingRefused(
                 _(
                     "Bookings of %(resource)s start and end on %(step)s steps from the opening time (%(opens)s).",
@@ -428,13 +427,10 @@ def check_overlap(
 
 def check_session(resource: Resource, start_at: datetime, end_at: datetime) -> None:
     """A seat is booked for one whole session: an opening range of the resource on a date."""
-    found = containing_range(resource, start_at, end_at)
-    if found is not None:
-        day, opens, closes = found
-        if to_local(start_at).time() == opens and to_local(end_at).time() == closes:
-            return
     day = to_local(start_at).date()
     ranges = opening_ranges(resource, day)
+    if is_session(ranges, start_at, end_at):
+        return
     if not ranges:
         message = _(
             "%(resource)s has no session on %(date)s.",
@@ -459,6 +455,24 @@ def check_session(resource: Resource, start_at: datetime, end_at: datetime) -> N
     raise BookingRefused(message, rule="session", field="start_at")
 
 
+# --- The slot alone ---------------------------------------------------------------------
+
+
+def check_slot(resource: Resource, start_at: datetime, end_at: datetime, now: datetime) -> None:
+    """The rules on the period alone, with their messages.
+
+    The same predicates, in the same order, as `slots.broken_rule`, which the
+    search and the calendars ask: a period they offer passes here."""
+    check_times(start_at, end_at, now)
+    check_notice_and_horizon(resource, start_at, now)
+    if resource.is_exclusive:
+        check_duration(resource, start_at, end_at)
+        check_opening_hours(resource, start_at, end_at)
+        check_step(resource, start_at, end_at)
+    else:
+        check_session(resource, start_at, end_at)
+
+
 # --- All together -----------------------------------------------------------------------
 
 
@@ -476,29 +490,28 @@ def check_request(
 
     `exclude_ids`: bookings to ignore (the one being rescheduled, a series' own
     occurrences). `siblings`: periods requested together (a series preview) that
-    count towards the quotas. `check_conflicts=False` leaves the overlap check to
-    the caller, who must run it under the resource lock. `trainee`: whose
+    count towards the quotas. `check_conflicts=False` leaves the rules that count
+    other rows (quota, overlap) to the caller, who must run them under the
+    resource lock (`locking.py`). `trainee`: whose
     training counts (the actor, unless a booking made by someone else is moved).
     """
     resource = req.resource
     check_bookable(resource)
     check_association(actor, resource, req.association)
-    check_times(req.start_at, req.end_at, now)
-    check_notice_and_horizon(resource, req.start_at, now)
-    if resource.is_exclusive:
-        check_duration(resource, req.start_at, req.end_at)
-        check_opening_hours(resource, req.start_at, req.end_at)
-        check_step(resource, req.start_at, req.end_at)
-    else:
-        check_session(resource, req.start_at, req.end_at)
+    check_slot(resource, req.start_at, req.end_at, now)
     check_closures(resource, req.start_at, req.end_at)
     check_attendees(resource, req.attendees)
     check_equipment(resource, req.equipment)
     check_training(trainee or actor, resource, req.start_at)
-    check_quota(
-        resource, req.association, req.start_at, req.end_at, exclude_ids=exclude_ids, extra=siblings
-    )
     if check_conflicts:
+        check_quota(
+            resource,
+            req.association,
+            req.start_at,
+            req.end_at,
+            exclude_ids=exclude_ids,
+            extra=siblings,
+        )
         check_overlap(resource, req.start_at, req.end_at, exclude_ids)
 
 

@@ -5,7 +5,8 @@ covers exactly that range (`rules.check_session`). `capacity` is the number of
 seats; each booking takes `attendees` seats. When the session is full, new
 requests wait (state *waitlisted*); when seats free, the oldest waiting requests
 are promoted in order while they fit. Callers hold the resource lock
-(`locking.lock_resource`) so that two requests never take the last seat together.
+(`locking.lock_resource`) so that two requests never take the last seat together,
+and the waiting list is re-read under it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from booking.bookings import events
+from booking.bookings.locking import fresh
 from booking.bookings.models import Booking, BookingState
 from booking.bookings.transitions import change_state
 from booking.extensions import db
@@ -57,7 +59,7 @@ def waiting_list(resource: Resource, start_at: datetime, end_at: datetime) -> li
         )
         .order_by(Booking.created_at, Booking.id)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(fresh(stmt)))
 
 
 def promote_waiting(

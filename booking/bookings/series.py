@@ -25,7 +25,7 @@ from sqlalchemy import select
 from booking.auth.models import User
 from booking.bookings import events
 from booking.bookings.errors import BookingRefused, NotAllowed
-from booking.bookings.locking import lock_resource
+from booking.bookings.locking import fresh, lock_booking, lock_resource
 from booking.bookings.models import Booking, BookingSeries, BookingState
 from booking.bookings.rules import (
     BookingRequest,
@@ -215,6 +215,8 @@ def request_series(
     first_local = to_local(req.start_at).replace(tzinfo=None)
     duration = _wall_clock_minutes(req)
     rule = to_rrule(recurrence, first_local)
+    # The lock first (locking.py): the quota and the conflicts are checked after it.
+    lock_resource(req.resource)
     occurrences = _check_occurrences(
         actor, req, occurrence_periods(rule, first_local, duration), now
     )
@@ -225,7 +227,6 @@ def request_series(
         raise BookingRefused(
             _("No date of this series can be booked."), rule="series", field="recurrence"
         )
-    lock_resource(req.resource)
     series = BookingSeries(
         resource=req.resource,
         association=req.association,
@@ -245,7 +246,7 @@ def request_series(
         except BookingRefused:
             if not skip_conflicts:
                 raise
-            continue  # taken between the preview and the lock
+            continue
         bookings.append(insert_booking(actor, occurrence_req, state, now=now, series_id=series.id))
     if not bookings:
         raise BookingRefused(
@@ -267,7 +268,7 @@ def _series_bookings(series: BookingSeries, states: Sequence[BookingState]) -> l
         .where(Booking.series_id == series.id, Booking.state.in_(states))
         .order_by(Booking.start_at, Booking.id)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(fresh(stmt)))
 
 
 ACTIVE = (BookingState.PENDING, BookingState.APPROVED, BookingState.WAITLISTED)
@@ -285,6 +286,7 @@ def cancel_occurrences(
     now = now or utcnow()
     if scope not in ("one", "following", "all"):
         raise ValueError(f"unknown scope {scope!r}")
+    lock_booking(booking)  # the series' occurrences share its resource
     if scope == "one" or booking.series is None:
         targets = [booking]
     else:
@@ -353,6 +355,7 @@ def refuse_series(
     now = now or utcnow()
     _require_series_decider(actor, series)
     reason = require_reason(reason, _("Say why the request is refused."))
+    lock_resource(series.resource)
     refused = [
         b
         for b in _series_bookings(series, (BookingState.PENDING, BookingState.WAITLISTED))
@@ -388,6 +391,7 @@ def reschedule_series(
         raise NotAllowed(_("You cannot change this booking."))
     if duration_minutes < 1:
         raise BookingRefused(_("The end must be after the start."), rule="duration", field="end_at")
+    lock_resource(series.resource)  # then every check, quotas and conflicts included
     targets = [
         b
         for b in _series_bookings(series, (BookingState.PENDING, BookingState.APPROVED))
@@ -421,7 +425,6 @@ def reschedule_series(
         plans.append((booking, start_at, end_at))
     if any(o.problem for o in occurrences):
         raise problem_dates_refusal(occurrences)
-    lock_resource(series.resource)
     states = [rescheduled_state(actor, b, s, e) for b, s, e in plans]
     previous = [(b.start_at, b.end_at) for b, _s, _e in plans]
     for (booking, start_at, end_at), state in zip(plans, states, strict=True):

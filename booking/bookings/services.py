@@ -13,9 +13,9 @@ and sends the matching signal of `booking.bookings.events`:
   `booking_rescheduled` (with `previous`, the former (start_at, end_at) of each booking), `seat_promoted`,
   `comment_added`.
 
-Writes that may make a booking approved run under the resource lock and the
-overlap guard of `locking.py` (which explains how PostgreSQL and SQLite keep the
-no-double-booking invariant).
+Every service follows the lock order of `locking.py` (the resource row first,
+then the bookings re-read, then the rules that count other rows, then the
+writes); writes that may make a booking approved run inside its overlap guard.
 """
 
 from __future__ import annotations
@@ -30,7 +30,13 @@ from booking import audit
 from booking.auth.models import Association, User
 from booking.bookings import events
 from booking.bookings.errors import BookingRefused, NotAllowed
-from booking.bookings.locking import lock_resource, overlap_guard
+from booking.bookings.locking import (
+    fresh,
+    lock_booking,
+    lock_resource,
+    lock_resources,
+    overlap_guard,
+)
 from booking.bookings.models import (
     MAX_BOOKING_SPAN,
     Booking,
@@ -38,6 +44,7 @@ from booking.bookings.models import (
     BookingState,
     Comment,
 )
+from booking.bookings.quotas import check_quota
 from booking.bookings.rules import (
     BookingRequest,
     as_request,
@@ -150,8 +157,10 @@ def build_booking(actor: User, req: BookingRequest, title: str) -> Booking:
 
 
 def arrival_state(actor: User, req: BookingRequest) -> BookingState:
-    """The state a checked request arrives in; call under the resource lock."""
+    """The state a checked request arrives in, from the rules that count other rows
+    (quota, overlap, seats); call under the resource lock."""
     resource = req.resource
+    check_quota(resource, req.association, req.start_at, req.end_at)
     if resource.is_exclusive:
         check_overlap(resource, req.start_at, req.end_at)
         if approves_on_arrival(resource, req.association):
@@ -199,7 +208,7 @@ def request_booking(actor: User, req: BookingRequest, *, now: datetime | None = 
     clean_title(req.title)
     check_request(actor, req, now, check_conflicts=False)
     lock_resource(req.resource)
-    state = arrival_state(actor, req)
+    state = arrival_state(actor, req)  # quota, overlap and seats: after the lock
     booking = insert_booking(actor, req, state, now=now)
     events.request_created.send(None, bookings=[booking], actor=actor)
     if state is BookingState.APPROVED and booking.exclusive:
@@ -239,7 +248,7 @@ def refuse_overlapping_pending(
         )
         .order_by(Booking.start_at, Booking.id)
     )
-    refused = list(db.session.scalars(stmt))
+    refused = list(db.session.scalars(fresh(stmt)))
     reason = str(AUTO_REFUSAL_REASON)
     for other in refused:
         change_state(
@@ -301,6 +310,7 @@ def refuse(actor: User, booking: Booking, reason: str, *, now: datetime | None =
     now = now or utcnow()
     _require_decider(actor, booking)
     reason = require_reason(reason, _("Say why the request is refused."))
+    lock_booking(booking)
     if booking.state not in (BookingState.PENDING, BookingState.WAITLISTED):
         raise _state_refusal(booking)
     change_state(
@@ -316,7 +326,10 @@ def refuse(actor: User, booking: Booking, reason: str, *, now: datetime | None =
 
 
 def cancel_one(actor: User, booking: Booking, reason: str | None, *, now: datetime) -> bool:
-    """Cancel with permission and reason checked; no signal. Returns whether it was approved."""
+    """Cancel with permission and reason checked; no signal. Returns whether it was approved.
+
+    The caller holds the resource lock and has re-read the booking (`lock_booking`).
+    """
     if not booking.can_cancel(actor):
         if booking.state not in (
             BookingState.PENDING,
@@ -350,6 +363,7 @@ def cancel(
     manager cancelling someone else's booking must. A freed open-lab seat goes to
     the first person waiting."""
     now = now or utcnow()
+    lock_booking(booking)
     was_approved = cancel_one(actor, booking, reason, now=now)
     events.booking_cancelled.send(
         None,
@@ -434,6 +448,7 @@ def reschedule(
     """
     now = now or utcnow()
     _require_editor(actor, booking)
+    lock_booking(booking)
     if booking.state not in (BookingState.PENDING, BookingState.APPROVED):
         raise _state_refusal(booking)
     if booking.start_at <= now:
@@ -447,7 +462,7 @@ def reschedule(
         check_conflicts=False,
         trainee=booking.requester or actor,
     )
-    lock_resource(booking.resource)
+    check_quota(req.resource, req.association, start_at, end_at, exclude_ids=[booking.id])
     previous = (booking.start_at, booking.end_at)
     was_approved = booking.state is BookingState.APPROVED
     state = rescheduled_state(actor, booking, start_at, end_at)
@@ -464,17 +479,25 @@ def reschedule(
 
 
 def expire_pending(*, now: datetime | None = None) -> list[Booking]:
-    """Requests still pending (or waiting) when their time has come expire."""
+    """Requests still pending (or waiting) when their time has come expire.
+
+    Their resources are locked first (in id order), then the requests re-read.
+    """
     now = now or utcnow()
+    due = (
+        Booking.state.in_((BookingState.PENDING, BookingState.WAITLISTED)),
+        Booking.start_at <= now,
+    )
+    resource_ids = list(db.session.scalars(select(Booking.resource_id).where(*due).distinct()))
+    if not resource_ids:
+        return []
+    lock_resources(resource_ids)
     stmt = (
         select(Booking)
-        .where(
-            Booking.state.in_((BookingState.PENDING, BookingState.WAITLISTED)),
-            Booking.start_at <= now,
-        )
+        .where(*due, Booking.resource_id.in_(resource_ids))
         .order_by(Booking.start_at, Booking.id)
     )
-    expired = list(db.session.scalars(stmt))
+    expired = list(db.session.scalars(fresh(stmt)))
     for booking in expired:
         change_state(booking, BookingState.EXPIRED, actor=None, action="expired", now=now)
     db.session.flush()

@@ -212,15 +212,16 @@ def private_feed(user: User) -> Feed:
     )
 
 
-def booking_feed(booking: Booking) -> Feed:
-    """One booking, or every occurrence of its series, for "add to my calendar"."""
+def booking_feed(booking: Booking, *, whole_series: bool = True) -> Feed:
+    """For "add to my calendar": every occurrence of the booking's series (a cancelled or
+    refused date as STATUS:CANCELLED), or with `whole_series=False` this date only."""
     scope = (
         Booking.series_id == booking.series_id
-        if booking.series_id is not None
+        if booking.series_id is not None and whole_series
         else Booking.id == booking.id
     )
     return Feed(
-        key=f"booking:{booking.id}",
+        key=f"booking:{booking.id}" if whole_series else f"booking:{booking.id}:date",
         name=booking.title,
         filename=f"booking-{booking.id}.ics",
         detail=Detail.FULL,

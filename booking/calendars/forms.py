@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import os
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 MAX_ICS_BYTES = 2 * 1024 * 1024
+
+
+class SmallerThan:
+    """Refuse an uploaded file larger than `max_size` bytes by its size, without reading it.
+
+    (flask_wtf's FileSize reads the whole file into memory to measure it.)
+    """
+
+    def __init__(self, max_size: int, message: object) -> None:
+        self.max_size = max_size
+        self.message = message
+
+    def __call__(self, _form: object, field: FileField) -> None:
+        stream = getattr(field.data, "stream", None)
+        if stream is None:
+            return
+        start = stream.tell()
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(start)
+        if size > self.max_size:
+            raise ValidationError(str(self.message))
 
 
 class ClosureImportForm(FlaskForm):
@@ -21,7 +44,7 @@ class ClosureImportForm(FlaskForm):
         validators=[
             FileRequired(_l("Choose an .ics file to import.")),
             FileAllowed(["ics", "ical", "ifb", "icalendar"], _l("Choose a file ending in .ics.")),
-            FileSize(max_size=MAX_ICS_BYTES, message=_l("The file is larger than 2 MB.")),
+            SmallerThan(MAX_ICS_BYTES, _l("The file is larger than 2 MB.")),
         ],
         render_kw={"accept": ".ics,text/calendar"},
     )

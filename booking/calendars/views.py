@@ -50,7 +50,7 @@ from booking.calendars.feeds import (
     validator,
 )
 from booking.calendars.feeds import private_feed as private_feed_of
-from booking.calendars.forms import ClosureImportForm, FeedTokenForm
+from booking.calendars.forms import MAX_ICS_BYTES, ClosureImportForm, FeedTokenForm
 from booking.calendars.importer import ImportRefusedError, import_closures
 from booking.calendars.logfilter import install_token_filter
 from booking.core.views import safe_next
@@ -224,6 +224,18 @@ def private_feed(token: str) -> Response:
 @bp.get("/bookings/<int:booking_id>.ics")
 @login_required
 def booking_ics(booking_id: int) -> Response:
+    """The booking, with every date of its series."""
+    return _booking_ics(booking_id, whole_series=True)
+
+
+@bp.get("/bookings/<int:booking_id>/date.ics")
+@login_required
+def booking_date_ics(booking_id: int) -> Response:
+    """This date of the booking only."""
+    return _booking_ics(booking_id, whole_series=False)
+
+
+def _booking_ics(booking_id: int, *, whole_series: bool) -> Response:
     booking = db.session.scalar(
         select(Booking)
         .where(Booking.id == booking_id)
@@ -231,7 +243,7 @@ def booking_ics(booking_id: int) -> Response:
     )
     if booking is None or not booking.can_view(current_user):
         return _not_found()
-    return _serve(booking_feed(booking), public=False)
+    return _serve(booking_feed(booking, whole_series=whole_series), public=False)
 
 
 # --- the private-feed token ------------------------------------------------------
@@ -332,7 +344,7 @@ def import_closures_page() -> str | Response:
             abort(404)
         try:
             created = import_closures(
-                current_user, form.file.data.read(), site=site, resource=resource
+                current_user, form.file.data.read(MAX_ICS_BYTES + 1), site=site, resource=resource
             )
         except ImportRefusedError as exc:
             db.session.rollback()

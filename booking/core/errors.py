@@ -7,7 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from booking.extensions import db
 
@@ -34,8 +34,10 @@ def _titles() -> dict[int, str]:
     }
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str | dict, int]:
-    title = _titles().get(code, _("Error"))
+def render_error(
+    code: int, message: str | None = None, *, title: str | None = None
+) -> tuple[str | dict, int]:
+    title = title or _titles().get(code, _("Error"))
     if _wants_json():
         return {"status": code, "title": title, "detail": message or title}, code
     return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -48,6 +50,17 @@ def init_errors(app: Flask) -> None:
             400,
             _(
                 "Your form had expired or was sent from elsewhere. Please go back, reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_error: RequestEntityTooLarge) -> tuple[str | dict, int]:
+        limit = int(app.config.get("MAX_CONTENT_LENGTH") or 0)
+        return render_error(
+            413,
+            _(
+                "What you sent is larger than %(size)d MB. Send a smaller file.",
+                size=max(1, limit // (1024 * 1024)),
             ),
         )
 

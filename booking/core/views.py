@@ -28,7 +28,11 @@ def home() -> str:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only redirect within this site (no open redirects)."""
+    """Only redirect within this site (no open redirects, no header injection).
+
+    A control character (CR, LF...) could never be in a real path of ours and
+    would make the `Location` header invalid: the default is used instead.
+    """
     if not target:
         return default
     parts = urlsplit(target)
@@ -39,17 +43,24 @@ def safe_next(target: str | None, default: str) -> str:
         or not target.startswith("/")
         or target.startswith("//")
         or "\\" in target
+        or any(ord(char) < 32 or ord(char) == 127 for char in target)
     ):
         return default
     return target
 
 
-@bp.get("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def switch_language(code: str) -> Response:
+    """The header's language switch.
+
+    GET (a link, for visitors) only sets the language of this browser's session;
+    POST (a form with its CSRF token, for signed-in users) also saves it in the
+    profile, the language of their emails: a change of state is never a GET.
+    """
     if code not in available_languages():
         abort(404)
     session["lang"] = code
-    if current_user.is_authenticated and current_user.locale != code:
+    if request.method == "POST" and current_user.is_authenticated and current_user.locale != code:
         current_user.locale = code
         db.session.commit()
     return redirect(safe_next(request.args.get("next"), url_for("core.home")))

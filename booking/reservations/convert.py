@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from booking.auth.models import Association
@@ -79,8 +80,12 @@ def slot_choices(resource: Resource, day: date | None) -> list[SelectChoice]:
     return choices
 
 
+MAX_ATTENDEES = 500  # the search's own limit (schedule/forms.py): larger is not prefilled
+
+
 def prefill(args: Mapping[str, str]) -> dict[str, object]:
-    """Form defaults from `?date=&start=&end=`; invalid values are left out, never an error."""
+    """Form defaults from `?date=&start=&end=&attendees=`; invalid values are left out,
+    never an error."""
     data: dict[str, object] = {}
     day = parse_date(args.get("date"))
     if day is not None:
@@ -92,7 +97,32 @@ def prefill(args: Mapping[str, str]) -> dict[str, object]:
         data["end"] = end
     if start is not None and end is not None and end > start:
         data["slot"] = slot_value(start, end)
+    attendees = args.get("attendees", "")
+    if attendees.isdigit() and 1 <= int(attendees) <= MAX_ATTENDEES:
+        data["attendees"] = int(attendees)
     return data
+
+
+def prefill_equipment(args: MultiDict, resource: Resource) -> dict[str, bool]:
+    """The resource's equipment boxes to tick, from `?equipment=<slug>` (repeated), as the
+    "find a free room" search passes them on; unknown slugs are left out."""
+    wanted = set(args.getlist("equipment"))
+    return {
+        f"equipment_{item.equipment_id}": True
+        for item in resource.equipment
+        if item.equipment.slug in wanted
+    }
+
+
+def time_step_seconds(resource: Resource) -> int | None:
+    """The `step` of the form's time inputs: the resource's slot step, when every opening time
+    falls on it counted from midnight (a browser counts steps from 00:00, the rules from the
+    opening); else None, and the rules alone say which times fit."""
+    step = resource.slot_step_minutes
+    hours = resource.effective_opening_hours()
+    if step <= 1 or any((h.opens_at.hour * 60 + h.opens_at.minute) % step for h in hours):
+        return None
+    return step * 60
 
 
 def equipment_not_offered(formdata: Mapping[str, str], resource: Resource) -> dict[int, int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -23,8 +25,11 @@ from wtforms import SelectChoice
 
 from booking.audit import trail
 from booking.auth.models import Association
+from booking.bookings.alternatives import nearby_times, other_resources
+from booking.bookings.availability import FreeResource
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.rules import describe_period
 from booking.bookings.seats import waiting_list
 from booking.bookings.series import (
     Occurrence,
@@ -34,13 +39,16 @@ from booking.bookings.series import (
     request_series,
 )
 from booking.bookings.services import BookingRequest, add_comment, cancel, request_booking
+from booking.db import utcnow
 from booking.extensions import db
 from booking.reservations.convert import (
     booking_request,
     equipment_not_offered,
     prefill,
+    prefill_equipment,
     recurrence,
     slot_choices,
+    time_step_seconds,
 )
 from booking.reservations.forms import (
     CancelForm,
@@ -59,6 +67,7 @@ from booking.reservations.queries import (
     user_names,
 )
 from booking.resources.models import Closure
+from booking.schedule.grid import booking_link
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
 
@@ -187,7 +196,7 @@ def new() -> str | Response:
         return render_template(
             "reservations/choose.html", form=choose, asked=request.args.get("resource")
         )
-    defaults = prefill(request.args)
+    defaults = prefill(request.args) | prefill_equipment(request.args, resource)
     form = reservation_form(resource, data=defaults if request.method == "GET" else None)
     associations = association_choices(current_user)
     form.association.choices = [SelectChoice(str(a.id), a.name) for a in associations]
@@ -200,8 +209,15 @@ def new() -> str | Response:
         form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
     if not form.is_open_lab:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
+    if not form.uses_slots:
+        step = time_step_seconds(resource)
+        if step is not None:  # the time pickers move by the room's step
+            for time_field in (form.start, form.end):
+                time_field.render_kw = {**(time_field.render_kw or {}), "step": step}
 
     problems: list[str] = []
+    refusals: list[BookingRefused] = []
+    plan_b = None
     occurrences = None
     if request.method == "POST" and form.validate():
         association = _chosen_association(form, associations)
@@ -220,9 +236,11 @@ def new() -> str | Response:
                 elif form.preview.data:
                     problems.append(_("This booking does not repeat: there is only one date."))
                 else:
-                    done = _book_one(form, req, problems)
+                    done = _book_one(form, req, problems, refusals)
                     if done is not None:
                         return done
+                    if refusals and refusals[0].rule == "overlap":
+                        plan_b = _plan_b(req)
             except BookingRefused as problem:
                 problems.extend(_show_refusal(form, problem))  # names conflicts: before rollback
                 db.session.rollback()
@@ -235,11 +253,17 @@ def new() -> str | Response:
         problems=problems,
         occurrences=occurrences,
         conflict_text=conflict_text,
+        plan_b=plan_b,
     ), (200 if not (problems or form.errors) else 422)
 
 
-def _book_one(form: ReservationForm, req: BookingRequest, problems: list[str]) -> Response | None:
-    """Book one date; on a refusal, put it in the form and return None.
+def _book_one(
+    form: ReservationForm,
+    req: BookingRequest,
+    problems: list[str],
+    refusals: list[BookingRefused],
+) -> Response | None:
+    """Book one date; on a refusal, put it in the form, add it to `refusals`, return None.
 
     The request runs in a SAVEPOINT: a refusal undoes only what it wrote, so the
     resource, the user and the associations the page shows stay loaded instead of
@@ -251,6 +275,7 @@ def _book_one(form: ReservationForm, req: BookingRequest, problems: list[str]) -
         booking = request_booking(current_user, req)
     except BookingRefused as problem:
         problems.extend(_show_refusal(form, problem))  # names conflicts: before the rollback
+        refusals.append(problem)
         savepoint.rollback()
         return None
     except BaseException:
@@ -263,6 +288,38 @@ def _book_one(form: ReservationForm, req: BookingRequest, problems: list[str]) -
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(".detail", booking_id=booking_id))
+
+
+@dataclass
+class PlanB:
+    """What to offer when a request collides; each choice is a pre-filled form's URL."""
+
+    times: list[tuple[str, str]]  # (the period in words, URL)
+    others: list[tuple[FreeResource, str]]
+
+
+def _plan_b(req: BookingRequest) -> PlanB | None:
+    """The same room at the nearest free times, and the other rooms free at the same time."""
+    now = utcnow()
+    resource = req.resource
+    slugs = [i.equipment.slug for i in resource.equipment if i.equipment_id in req.equipment]
+    extra = "&" + urlencode(
+        [("attendees", req.attendees)] + [("equipment", slug) for slug in slugs]
+    )
+    base = url_for(".new")
+    times = [
+        (describe_period(a, b), booking_link(base, resource, a, b, extra=extra))
+        for a, b in nearby_times(resource, req.start_at, req.end_at, now)
+    ]
+    found = other_resources(
+        resource, req.start_at, req.end_at, req.attendees, req.equipment, now, current_user
+    )
+    others = [
+        (f, booking_link(base, f.resource, req.start_at, req.end_at, extra=extra)) for f in found
+    ]
+    if not times and not others:
+        return None
+    return PlanB(times, others)
 
 
 def _series_step(
@@ -353,9 +410,11 @@ def _viewable(booking_id: int) -> Booking:
 def _detail_page(booking: Booking, comment_form: CommentForm | None = None, status: int = 200):
     events = trail("booking", [booking.id])
     names = user_names([e.actor_id for e in events])
-    ics_url = None
+    ics_url = date_ics_url = None
     if "feeds.booking_ics" in current_app.view_functions:
         ics_url = url_for("feeds.booking_ics", booking_id=booking.id)
+        if booking.series_id is not None:  # offer this date alone, or the whole series
+            date_ics_url = url_for("feeds.booking_date_ics", booking_id=booking.id)
     waiting_position = None
     if booking.state == BookingState.WAITLISTED:
         queue = waiting_list(booking.resource, booking.start_at, booking.end_at)
@@ -371,6 +430,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
     return render_template(
         "reservations/detail.html",
         booking=booking,
+        date_ics_url=date_ics_url,
         others=series_dates(booking),
         events=events,
         names=names,

@@ -1,8 +1,9 @@
 """Built grids, kept between requests while nothing they show has changed.
 
 A grid is a pure function of: its resources' calendars, the window, the language,
-the application's root URL and, only for a window that contains it, the current
-minute. The calendars are named by each resource's `calendar_version` and
+the application's root URL and the current instant as `grid_clock` reduces it
+(nothing for a past window, today's date for one beyond the minimum notice, else
+the minute). The calendars are named by each resource's `calendar_version` and
 `updated_at`, which the database raises with every change a calendar shows
 (`booking/resources/versions.py`) and which the page reads anyway with the
 resources. The cache key holds all of these, so an entry is never stale: a change
@@ -13,7 +14,7 @@ makes a new key, and the old entry ages out of the LRU. One cache per process
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from flask import Flask, current_app, request
@@ -22,7 +23,7 @@ from flask_babel import get_locale
 from booking.lru import LRUCache
 from booking.resources.models import Resource
 from booking.schedule.grid import Grid, week_days, week_grid, week_row_header
-from booking.timeutil import local_day_bounds
+from booking.timeutil import local_day_bounds, to_local
 
 T = TypeVar("T")
 
@@ -32,19 +33,30 @@ def init_grid_cache(app: Flask) -> None:
     app.extensions["grid_cache"] = LRUCache(app.config["GRID_CACHE_ENTRIES"])
 
 
-def grid_clock(now: datetime, start: datetime, end: datetime) -> tuple[Hashable, datetime]:
+_LAST_INSTANT = timedelta(minutes=1, microseconds=-1)
+
+
+def grid_clock(
+    now: datetime, start: datetime, end: datetime, notice: timedelta = timedelta(0)
+) -> tuple[Hashable, datetime]:
     """How the current instant enters a grid of the window [start, end).
 
-    A window wholly past or wholly ahead does not depend on the instant; one that
-    contains it depends on the minute (cells turn "past"), so the grid is built
-    for the minute and keyed by it. Returns (the key's part, the instant to build for).
+    A free cell is offered only if it is not past, not inside the resource's
+    minimum notice and not beyond its horizon (`bookings/slots.py`). So a window
+    wholly past does not depend on the instant; a window that starts at or after
+    now + `notice` (the longest minimum notice of its resources) depends only on
+    today's date, through the horizon; any other depends on the minute, so the
+    grid is keyed by the minute and built for the minute's last instant: what
+    is bookable then is bookable during the whole minute (a start only becomes
+    past or too close as time goes on).
+    Returns (the key's part, the instant to build for).
     """
     if now >= end:
         return "past", now
-    if now < start:
-        return "ahead", now
+    if now + notice <= start:
+        return ("ahead", to_local(now).date()), now
     minute = now.replace(second=0, microsecond=0)
-    return minute, minute
+    return minute, minute + _LAST_INSTANT
 
 
 def cached_grid(kind: str, key: tuple, build: Callable[[], T]) -> T:
@@ -67,7 +79,8 @@ def cached_week_grid(resource: Resource, day: date, now: datetime) -> Grid:
     """The week of `day` for one resource (week page, resource page), from the cache."""
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
-    clock_key, at = grid_clock(now, start, end)
+    notice = timedelta(minutes=resource.min_notice_minutes)
+    clock_key, at = grid_clock(now, start, end, notice)
     return cached_grid(
         "week",
         (*calendar_key(resource), days[0], clock_key),

@@ -8,6 +8,7 @@ form pre-filled. Templates receive plain lists and only loop.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -20,7 +21,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from booking.bookings.availability import APPROVED, CLOSED, FREE, PENDING, Interval, free_busy
+from booking.bookings.availability import (
+    APPROVED,
+    CLOSED,
+    FREE,
+    PENDING,
+    Interval,
+    Weekly,
+    free_busy_and_hours,
+)
+from booking.bookings.slots import broken_rule, first_booking
 from booking.resources.models import Resource
 from booking.schedule.queries import GridResource
 from booking.timeutil import local_datetime, local_day_bounds, local_zone
@@ -59,6 +69,7 @@ class Row:
     header: str
     cells: list[Cell]
     href: str | None = None
+    single: bool = False  # one slot per booking (fixed slots, open-lab session): no range
 
     @property
     def html(self) -> Markup:
@@ -85,7 +96,7 @@ class Grid:
         return len(self.columns) + 1
 
 
-def _e(text: str) -> str:
+def esc(text: str) -> str:
     return str(escape(text))
 
 
@@ -94,16 +105,19 @@ class Labels:
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
-        self.booked = _e(_("Booked"))
-        self.full = _e(_("Full"))
-        self.pending = _e(_("Request pending"))
-        self.closed = _e(_("Closed"))
-        self.free = _e(_("Free"))
-        self.past = _e(_("Past"))
-        self.all_day = _e(_("All day"))
-        self.no_such_time = _e(_("No such time (clock change)"))
-        self.book_free = _e(_("Free: book %(name)s, %(day)s at %(time)s"))
-        self.book_pending = _e(
+        self.booked = esc(_("Booked"))
+        self.full = esc(_("Full"))
+        self.pending = esc(_("Request pending"))
+        self.closed = esc(_("Closed"))
+        self.free = esc(_("Free"))
+        self.past = esc(_("Past"))
+        self.too_late = esc(_("Too late to book"))
+        self.not_yet = esc(_("Not bookable yet"))
+        self.not_bookable = esc(_("Not bookable"))
+        self.all_day = esc(_("All day"))
+        self.no_such_time = esc(_("No such time (clock change)"))
+        self.book_free = esc(_("Free: book %(name)s, %(day)s at %(time)s"))
+        self.book_pending = esc(
             _("Request pending: you can still ask for %(name)s, %(day)s at %(time)s")
         )
 
@@ -122,7 +136,7 @@ def labels_for_locale() -> Labels:
 
 @lru_cache(maxsize=512)
 def _clock(locale: str, hour: int, minute: int) -> str:
-    return _e(format_time(time(hour, minute), "short", locale=locale))
+    return esc(format_time(time(hour, minute), "short", locale=locale))
 
 
 def clock(value: datetime | time, locale: str | None = None, zone: tzinfo | None = None) -> str:
@@ -145,49 +159,76 @@ def booking_link(
     start_at: datetime,
     end_at: datetime,
     zone: tzinfo | None = None,
+    extra: str = "",
 ) -> str:
-    """The booking form pre-filled with a resource, a local date and local times."""
+    """The booking form pre-filled with a resource, a local date and local times.
+
+    `extra`: more of the query, already encoded (`&attendees=3&equipment=camera`)."""
     zone = zone or local_zone()
     start, end = start_at.astimezone(zone), end_at.astimezone(zone)
     return (
         f"{base}?resource={quote(resource.slug)}&date={start.date().isoformat()}"
-        f"&start={start.hour:02d}:{start.minute:02d}&end={end.hour:02d}:{end.minute:02d}"
+        f"&start={start.hour:02d}:{start.minute:02d}&end={end.hour:02d}:{end.minute:02d}{extra}"
     )
 
 
-def _href(
+def form_href(
     base: str, resource: AnyResource, start_at: datetime, end_at: datetime, zone: tzinfo
 ) -> str:
     """`booking_link`, escaped for an HTML attribute."""
     return booking_link(base, resource, start_at, end_at, zone).replace("&", "&amp;")
 
 
-def _day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+def zone_day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """`local_day_bounds` with the zone looked up once by the caller (it runs per day)."""
     start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
     return start, end
 
 
-def _floor(instant: datetime) -> datetime:
+def floor_half_hour(instant: datetime) -> datetime:
     return instant.replace(minute=instant.minute // 30 * 30, second=0, microsecond=0)
 
 
-def _ceil(instant: datetime) -> datetime:
-    floored = _floor(instant)
+def ceil_half_hour(instant: datetime) -> datetime:
+    floored = floor_half_hour(instant)
     return floored if floored == instant else floored + STEP
 
 
-def _open_span(rows: Sequence[list[Interval]]) -> tuple[datetime, datetime] | None:
-    """First and last instant that is not outside opening hours, across rows."""
-    inside = [i for row in rows for i in row if i.kind != CLOSED or i.closure_id is not None]
-    if not inside:
+def _open_span(hours: dict[int, Weekly], day: date) -> tuple[datetime, datetime] | None:
+    """From the earliest opening to the latest closing of any resource on the day, in UTC.
+
+    From the opening hours alone: a closure (an imported holiday is 00:00–24:00)
+    hides the hours under it but must not widen the grid."""
+    ranges = [r for weekly in hours.values() for r in weekly[day.weekday()]]
+    if not ranges:
         return None
-    return min(i.start_at for i in inside), max(i.end_at for i in inside)
+    opens = min(a for a, _b in ranges)
+    closes = max(b for _a, b in ranges)
+    return local_datetime(day, opens).astimezone(UTC), local_datetime(day, closes).astimezone(UTC)
 
 
-class _RowBuilder:
-    """Turns one resource's intervals into cells for given cell bounds."""
+def _span_takes_requests(
+    intervals: list[Interval], starts: list[datetime], start_at: datetime, end_at: datetime
+) -> bool:
+    """Whether every interval over [start_at, end_at) is free or only has requests pending."""
+    k = max(bisect_right(starts, start_at) - 1, 0)
+    while k < len(intervals) and intervals[k].start_at < end_at:
+        if intervals[k].end_at > start_at and intervals[k].kind not in (FREE, PENDING):
+            return False
+        k += 1
+    return True
+
+
+class RowBuilder:
+    """Turns one resource's intervals into cells for given cell bounds.
+
+    A free or pending cell links to the shortest booking the rules allow from it
+    (`slots.first_booking`: on the step grid, a whole open-lab session), and only
+    when `slots.broken_rule`, the form's own rules, accepts that booking now and
+    the booking's time takes requests; otherwise it says why not ("Past", "Too
+    late to book", "Not bookable yet", "Not bookable") without a link.
+    """
 
     def __init__(self, labels: Labels, base: str, now: datetime) -> None:
         self.labels = labels
@@ -195,22 +236,56 @@ class _RowBuilder:
         self.now = now
         self.zone = local_zone()
 
+    def refusal(self, rule: str) -> str:
+        labels = self.labels
+        if rule == "past":
+            return labels.past
+        if rule == "notice":
+            return labels.too_late
+        if rule == "horizon":
+            return labels.not_yet
+        return labels.not_bookable
+
+    def proposal(
+        self,
+        resource: AnyResource,
+        weekly: Weekly,
+        intervals: list[Interval],
+        starts: list[datetime],
+        at: datetime,
+    ) -> tuple[datetime, datetime] | str:
+        """The booking a cell starting at `at` offers, or the text saying why there is none."""
+        if not resource.is_bookable:
+            return "–"
+        if at < self.now:  # started: nothing to compute
+            return self.labels.past
+        ranges = weekly[at.astimezone(self.zone).weekday()]
+        period = first_booking(resource, at, ranges)
+        if period is None:
+            return self.labels.not_bookable
+        rule = broken_rule(resource, period[0], period[1], self.now, ranges)
+        if rule is not None:
+            return self.refusal(rule)
+        if not _span_takes_requests(intervals, starts, *period):
+            return self.labels.not_bookable
+        return period
+
     def cells(
         self,
         resource: AnyResource,
         intervals: list[Interval],
         bounds: Sequence[tuple[datetime, datetime] | None],
         day_text: str,
+        weekly: Weekly,
     ) -> list[Cell]:
         labels = self.labels
         locale = labels.locale
         zone = self.zone
-        name = _e(resource.name)
-        bookable = resource.is_bookable
-        min_length = timedelta(minutes=max(resource.min_duration_minutes, 30))
+        name = esc(resource.name)
+        starts = [interval.start_at for interval in intervals]
         cells: list[Cell] = []
         last_key = None
-        pending_start = None
+        pending_period: tuple[datetime, datetime] | None = None
         i = 0
         n = len(intervals)
         for bound in bounds:
@@ -232,15 +307,21 @@ class _RowBuilder:
                 winner = Interval(c0, c1, CLOSED)
             kind = winner.kind
             if kind == FREE:
-                if not bookable or c1 <= self.now:
-                    cells.append(Cell("slot-free slot-past", labels.past if bookable else "–"))
-                    last_key = None
+                offer = self.proposal(resource, weekly, intervals, starts, c0)
+                if isinstance(offer, str):
+                    key = ("off", offer)
+                    if key == last_key:
+                        cells[-1].span += 1
+                    else:
+                        css = "slot-free slot-past" if offer == labels.past else "slot-off"
+                        cells.append(Cell(css, offer))
+                        last_key = key
                     continue
-                href = _href(self.base, resource, c0, max(c1, c0 + min_length), zone)
+                href = form_href(self.base, resource, *offer, zone)
                 aria = labels.book_free % {
                     "name": name,
                     "day": day_text,
-                    "time": clock(c0, locale, zone),
+                    "time": clock(offer[0], locale, zone),
                 }
                 cells.append(Cell("slot-free", labels.free, href=href, aria=aria))
                 last_key = None
@@ -249,31 +330,42 @@ class _RowBuilder:
             if key == last_key:
                 last = cells[-1]
                 last.span += 1
-                if last.href is not None:  # a pending stretch: the link covers it all
-                    last.href = _href(self.base, resource, pending_start, c1, zone)
+                if pending_period is not None:  # a pending stretch: the link covers it all
+                    longer = (pending_period[0], c1)
+                    if self._allowed(resource, weekly, longer):
+                        pending_period = longer
+                        last.href = form_href(self.base, resource, *longer, zone)
                 continue
             last_key = key
+            pending_period = None
             if kind == CLOSED:
-                text = _e(winner.label) if winner.label else labels.closed
+                text = esc(winner.label) if winner.label else labels.closed
                 cells.append(Cell("slot-closed", text))
             elif kind == APPROVED:
                 if winner.taken:
                     text = labels.full
                 else:
-                    text = _e(winner.label) if winner.label else labels.booked
+                    text = esc(winner.label) if winner.label else labels.booked
                 cells.append(Cell("slot-busy", text))
             else:
                 cell = Cell("slot-pending", labels.pending)
-                if bookable and c0 >= self.now:
-                    pending_start = c0
-                    cell.href = _href(self.base, resource, c0, c1, zone)
+                offer = self.proposal(resource, weekly, intervals, starts, c0)
+                if not isinstance(offer, str):
+                    pending_period = offer
+                    cell.href = form_href(self.base, resource, *offer, zone)
                     cell.aria = labels.book_pending % {
                         "name": name,
                         "day": day_text,
-                        "time": clock(c0, locale, zone),
+                        "time": clock(offer[0], locale, zone),
                     }
                 cells.append(cell)
         return cells
+
+    def _allowed(
+        self, resource: AnyResource, weekly: Weekly, period: tuple[datetime, datetime]
+    ) -> bool:
+        ranges = weekly[period[0].astimezone(self.zone).weekday()]
+        return broken_rule(resource, period[0], period[1], self.now, ranges) is None
 
 
 def _day_text(day: date) -> str:
@@ -292,22 +384,22 @@ def day_grid(
     `groups` are (title, link, resources). Columns step in UTC from the first
     opening, so a 25-hour day shows 02:00 twice and a 23-hour day skips it.
     """
-    resources = [r for _title, _href, members in groups for r in members]
+    resources = [r for _title, form_href, members in groups for r in members]
     start, end = local_day_bounds(day)
-    busy = free_busy(resources, start, end) if resources else {}
-    span = _open_span(list(busy.values()))
+    busy, hours = free_busy_and_hours(resources, start, end) if resources else ({}, {})
+    span = _open_span(hours, day)
     if span is None:
         lo = local_datetime(day, DEFAULT_HOURS[0]).astimezone(UTC)
         hi = local_datetime(day, DEFAULT_HOURS[1]).astimezone(UTC)
     else:
-        lo, hi = _floor(span[0]), _ceil(span[1])
+        lo, hi = floor_half_hour(span[0]), ceil_half_hour(span[1])
     bounds = []
     t = lo
     while t < hi:
         bounds.append((t, t + STEP))
         t += STEP
     labels = labels_for_locale()
-    builder = _RowBuilder(labels, reservation_base(), now)
+    builder = RowBuilder(labels, reservation_base(), now)
     day_text = _day_text(day)
     zone = builder.zone
     grid = Grid(columns=[Markup(clock(a, labels.locale, zone)) for a, _b in bounds], groups=[])  # noqa: S704
@@ -317,8 +409,11 @@ def day_grid(
             group.rows.append(
                 Row(
                     resource.name,
-                    builder.cells(resource, busy.get(resource.id, []), bounds, day_text),
+                    builder.cells(
+                        resource, busy.get(resource.id, []), bounds, day_text, hours[resource.id]
+                    ),
                     href=row_href(resource),
+                    single=resource.fixed_slots or not resource.kind.is_exclusive,
                 )
             )
         grid.groups.append(group)
@@ -351,30 +446,27 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     """
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
-    intervals = free_busy([resource], start, end).get(resource.id, [])
+    busy, hours = free_busy_and_hours([resource], start, end)
+    intervals = busy.get(resource.id, [])
     zone = local_zone()
-    # The wall-clock span open on any day of the week.
+    # The wall-clock span open on any day of the week, from the hours alone (not closures).
+    ranges = [r for weekly in hours.values() for day_ranges in weekly for r in day_ranges]
     first, last = None, None
-    for interval in intervals:
-        if interval.is_outside_hours:
-            continue
-        a, b = interval.start_at.astimezone(zone), interval.end_at.astimezone(zone)
-        a_min = a.hour * 60 + a.minute
-        b_min = 24 * 60 if b.date() > a.date() else b.hour * 60 + b.minute
-        first = a_min if first is None else min(first, a_min)
-        last = b_min if last is None else max(last, b_min)
-    if first is None:
+    if ranges:
+        first = min(a.hour * 60 + a.minute for a, _b in ranges)
+        last = max(b.hour * 60 + b.minute for _a, b in ranges)
+    else:
         first, last = DEFAULT_HOURS[0].hour * 60, DEFAULT_HOURS[1].hour * 60
     first = first // 30 * 30
     last = -(-last // 30) * 30
     minutes = list(range(first, last, 30))
     labels = labels_for_locale()
-    builder = _RowBuilder(labels, reservation_base(), now)
+    builder = RowBuilder(labels, reservation_base(), now)
     rows = []
     for current in days:
         bounds: list[tuple[datetime, datetime] | None] = []
         midnight = datetime.combine(current, time.min)
-        d0, d1 = _day_bounds(current, zone)
+        d0, d1 = zone_day_bounds(current, zone)
         clock_change = d1 - d0 != timedelta(days=1)
         for minute in minutes:
             local = (midnight + timedelta(minutes=minute)).replace(tzinfo=zone)
@@ -386,101 +478,11 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
                 continue
             bounds.append((a, a + STEP))
         rows.append(
-            Row(day_header(current), builder.cells(resource, intervals, bounds, _day_text(current)))
+            Row(
+                day_header(current),
+                builder.cells(resource, intervals, bounds, _day_text(current), hours[resource.id]),
+                single=resource.fixed_slots or not resource.kind.is_exclusive,
+            )
         )
     columns = [Markup(clock(time(m // 60, m % 60), labels.locale, zone)) for m in minutes]  # noqa: S704
     return Grid(columns=columns, groups=[Group(None, rows)])
-
-
-@dataclass(slots=True)
-class MonthItem:
-    """One line of a month day; `text`, `times` and `href` are already HTML-escaped."""
-
-    css: str
-    text: str
-    times: str
-    href: str | None = None
-
-    def html(self) -> str:
-        if self.href:
-            return f'<li class="{self.css}"><a href="{self.href}">{self.times} {self.text}</a></li>'
-        return f'<li class="{self.css}">{self.times} {self.text}</li>'
-
-
-@dataclass(slots=True)
-class MonthDay:
-    day: date
-    items: list[MonthItem]
-    closed: str = ""
-
-    @property
-    def html(self) -> Markup:
-        if not self.items:
-            return Markup(f'<p class="slot-closed">{self.closed}</p>')  # noqa: S704 - escaped
-        return Markup("<ul>" + "".join([i.html() for i in self.items]) + "</ul>")  # noqa: S704
-
-
-def month_weeks(resource: Resource, first: date, *, now: datetime) -> list[list[MonthDay | None]]:
-    """The month as weeks of seven days (None outside the month), each day with its
-    closures, bookings, requests and free stretches (links to the booking form)."""
-    next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    days = [first + timedelta(days=n) for n in range((next_month - first).days)]
-    start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
-    intervals = free_busy([resource], start, end).get(resource.id, [])
-    labels = labels_for_locale()
-    locale = labels.locale
-    zone = local_zone()
-    base = reservation_base()
-    max_length = timedelta(minutes=resource.max_duration_minutes)
-    result: list[MonthDay] = []
-    i = 0
-    for current in days:
-        d0, d1 = _day_bounds(current, zone)
-        items: list[MonthItem] = []
-        while i < len(intervals) and intervals[i].end_at <= d0:
-            i += 1
-        j = i
-        while j < len(intervals) and intervals[j].start_at < d1:
-            interval = intervals[j]
-            j += 1
-            if interval.is_outside_hours:
-                continue
-            a, b = max(interval.start_at, d0), min(interval.end_at, d1)
-            if a == d0 and b == d1:
-                times = labels.all_day
-            else:
-                times = f"{clock(a, locale, zone)}–{clock(b, locale, zone)}"
-            if interval.kind == FREE:
-                if not resource.is_bookable or b <= now:
-                    continue
-                a = max(a, _ceil(now)) if a < now else a
-                if a >= b:
-                    continue
-                href = _href(base, resource, a, min(b, a + max_length), zone)
-                times = f"{clock(a, locale, zone)}–{clock(b, locale, zone)}"
-                items.append(MonthItem("slot-free", labels.free, times, href))
-            elif interval.kind == CLOSED:
-                text = _e(interval.label) if interval.label else labels.closed
-                items.append(MonthItem("slot-closed", text, times))
-            elif interval.kind == APPROVED:
-                if interval.taken:
-                    text = labels.full
-                else:
-                    text = _e(interval.label) if interval.label else labels.booked
-                items.append(MonthItem("slot-busy", text, times))
-            else:
-                href = None
-                if resource.is_bookable and a >= now:
-                    href = _href(base, resource, a, b, zone)
-                items.append(MonthItem("slot-pending", labels.pending, times, href))
-        result.append(MonthDay(current, items, labels.closed))
-    weeks: list[list[MonthDay | None]] = []
-    week: list[MonthDay | None] = [None] * first.weekday()
-    for entry in result:
-        week.append(entry)
-        if len(week) == 7:
-            weeks.append(week)
-            week = []
-    if week:
-        weeks.append(week + [None] * (7 - len(week)))
-    return weeks

@@ -40,6 +40,10 @@ class GridResource:
     is_bookable: bool
     min_duration_minutes: int
     max_duration_minutes: int
+    slot_step_minutes: int  # with the two above and below: the slot rules (bookings/slots.py)
+    fixed_slots: bool
+    min_notice_minutes: int
+    horizon_days: int
     site_slug: str
     site_name: str
     calendar_version: int  # with updated_at: names the resource's calendar (grid cache keys)
@@ -57,6 +61,10 @@ _GRID_RESOURCES = (
         Resource.is_bookable,
         Resource.min_duration_minutes,
         Resource.max_duration_minutes,
+        Resource.slot_step_minutes,
+        Resource.fixed_slots,
+        Resource.min_notice_minutes,
+        Resource.horizon_days,
         Site.slug,
         Site.name,
         Resource.calendar_version,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from booking.bookings.availability import find_free
+from booking.bookings.rules import describe_period
 from booking.db import utcnow
 from booking.resources.models import Resource
 from booking.schedule.cache import (
@@ -24,10 +26,10 @@ from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
 from booking.schedule.grid import (
     booking_link,
     day_grid,
-    month_weeks,
     reservation_base,
     week_days,
 )
+from booking.schedule.month import month_weeks
 from booking.schedule.queries import (
     GridResource,
     bookable_resources,
@@ -80,7 +82,8 @@ def day() -> tuple[str, int]:
         return week_url.replace("__slug__", quote(resource.slug))
 
     start, end = local_day_bounds(chosen)
-    clock_key, now = grid_clock(utcnow(), start, end)
+    notice = timedelta(minutes=max((r.min_notice_minutes for r in resources), default=0))
+    clock_key, now = grid_clock(utcnow(), start, end, notice)
     grid = cached_grid(
         "day",
         (chosen, site.id if site else None, clock_key, tuple(resources)),
@@ -153,7 +156,8 @@ def month(slug: str) -> tuple[str, int]:
         "week": url_for("schedule.week", slug=slug, date=first.isoformat()),
     }
     start, end = local_day_bounds(first)[0], local_day_bounds(following - timedelta(days=1))[1]
-    clock_key, now = grid_clock(utcnow(), start, end)
+    notice = timedelta(minutes=resource.min_notice_minutes)
+    clock_key, now = grid_clock(utcnow(), start, end, notice)
     weeks = cached_grid(
         "month",
         (*calendar_key(resource), first, clock_key),
@@ -197,7 +201,8 @@ def find() -> tuple[str, int]:
     status = 200
     links: dict[int, str] = {}
     if submitted:
-        interval = _interval(form, utcnow()) if form.validate() else None
+        now = utcnow()
+        interval = _interval(form, now) if form.validate() else None
         if interval is None:
             status = 400
         else:
@@ -208,11 +213,20 @@ def find() -> tuple[str, int]:
                 form.equipment_ids,
                 neighbourhood=form.neighbourhood.data or None,
                 kind=form.kind.data or None,
+                now=now,
+                person=current_user if current_user.is_authenticated else None,
             )
             base = reservation_base()
+            extra = "&" + urlencode(
+                [("attendees", form.attendees.data)]
+                + [("equipment", slug) for slug in form.equipment.data or ()]
+            )
             links = {
-                found.resource.id: booking_link(base, found.resource, *interval)
+                found.resource.id: booking_link(base, found.resource, *interval, extra=extra)
                 for found in results
             }
-    html = render_template("schedule/find.html", form=form, results=results, links=links)
+    searched = describe_period(*interval) if results is not None else None
+    html = render_template(
+        "schedule/find.html", form=form, results=results, links=links, searched=searched
+    )
     return html, status

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.auth.conftest import PASSWORD, page
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 FORMS = [
     "/account/login",
@@ -30,11 +30,9 @@ def test_post_without_csrf_token_gets_the_400_page(csrf_app, path):
 
 
 def test_logged_in_post_without_csrf_token_is_refused(csrf_app, db):
-    user_id = make_user().id
-    db.session.commit()  # and no more reads here: SQLite would hold the other app's writes
     client = csrf_app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+    sign_in(client, make_user())
+    db.session.commit()  # and no more reads here: SQLite would hold the other app's writes
     for path in ("/account/logout", "/account/profile", "/account/password"):
         assert client.post(path, data={}).status_code == 400, path
     assert client.get("/account/profile").status_code == 200  # still logged in
@@ -55,8 +53,12 @@ def test_post_with_the_csrf_token_is_accepted(csrf_app, db):
 
 def test_login_is_rate_limited(limited_app, db):
     client = limited_app.test_client()
-    data = {"email": "someone@example.org", "password": "guess"}
-    statuses = [client.post("/account/login", data=data).status_code for _ in range(11)]
+    statuses = [
+        client.post(
+            "/account/login", data={"email": f"someone{i}@example.org", "password": "guess"}
+        ).status_code
+        for i in range(11)
+    ]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
     assert client.get("/account/login").status_code == 200  # reading the page stays free

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from booking.auth import services
 from booking.auth.models import Association, MembershipRole, User, user_by_email
 from booking.auth.services import AccountError, luhn_valid, normalize_registration_number
-from tests.auth.conftest import link_in, outbox, page
+from tests.auth.conftest import link_in, outbox, page, text_body
 
 VALID = {
     "display_name": "Anne Le Gall",
@@ -38,7 +38,7 @@ def test_signup_page_offers_both_ways(client):
 def test_declaring_an_association_creates_it_inactive_with_me_as_its_admin(client, db):
     response = signup(client, registration_number="w 291 000 123")
     assert response.status_code == 302
-    assert response.location == "/account/associations"
+    assert response.location == "/account/login"
 
     user = user_by_email("anne.legall@example.org")
     assert user is not None
@@ -51,14 +51,15 @@ def test_declaring_an_association_creates_it_inactive_with_me_as_its_admin(clien
     assert association.is_active is False
     assert [(m.user, m.role) for m in association.memberships] == [(user, MembershipRole.ADMIN)]
 
+    client.post("/account/login", data={"email": user.email, "password": VALID["password"]})
     html = page(client.get("/account/associations"))
     assert "en attente de validation" in html or "awaiting validation" in html
 
 
-def test_signing_up_logs_in_and_sends_a_confirmation_link_that_confirms(client, db):
+def test_signing_up_sends_a_confirmation_link_that_confirms_then_the_user_logs_in(client, db):
     signup(client)
     user = user_by_email(VALID["email"])
-    assert client.get("/account/profile").status_code == 200
+    assert client.get("/account/profile").status_code == 302  # not logged in by the sign-up
     (row,) = outbox("email_confirmation")
     assert row.recipients == user.email
     assert user.email_confirmed_at is None
@@ -89,14 +90,29 @@ def test_two_associations_with_the_same_name_get_distinct_slugs(client, db, make
     assert slugs == ["les-amis-du-velo", "les-amis-du-velo-2"]
 
 
-def test_duplicate_email_is_refused_with_a_message(client, db, make_user):
-    make_user("anne.legall@example.org")
+def _answer(client, response) -> tuple:
+    with client.session_transaction() as session:
+        shown = [m.replace(VALID["email"].lower(), "<email>") for _c, m in session["_flashes"]]
+        session.pop("_flashes")
+    return response.status_code, response.location, shown
+
+
+def test_a_known_email_gets_the_same_answer_as_a_new_one_and_an_email_instead(
+    client, db, make_user
+):
+    """Sign-up must not tell who has an account (issue 12, item 6): fails on the old code."""
+    new = _answer(client, signup(client, association_choice="invited"))
+    db.session.execute(delete(User))
+    owner = make_user(VALID["email"].lower(), locale="en")
     db.session.commit()
-    response = signup(client)
-    assert response.status_code == 200
-    assert "already uses this email" in page(response) or "déjà cette adresse" in page(response)
+    known = _answer(client, signup(client))
+    assert known == new
     assert db.session.scalar(select(Association)) is None
-    assert len(db.session.scalars(select(User)).all()) == 1
+    assert db.session.scalars(select(User)).all() == [owner]
+    (row,) = outbox("account_exists")
+    assert row.recipients == owner.email
+    assert "you already have one" in text_body(row.message())
+    assert "/account/password/forgot" in text_body(row.message())
 
 
 @pytest.mark.parametrize(
@@ -190,9 +206,9 @@ def test_two_signups_racing_for_one_address_end_in_a_message_not_a_500(
     monkeypatch.setattr(services, "user_by_email", lambda _email: None)
     client.get("/lang/en")
     response = signup(client)
-    assert response.status_code == 200
-    assert "already uses this email" in page(response)
+    assert response.status_code == 302
     assert len(db.session.scalars(select(User)).all()) == 1
+    assert len(outbox("account_exists")) == 1
 
 
 def test_an_association_named_new_does_not_hide_behind_the_declare_page(client, db, login, member):

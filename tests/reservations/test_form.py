@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -14,8 +15,9 @@ from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
 from booking.outbox import OutboxMessage
 from booking.reservations.forms import reservation_form
-from booking.resources.models import UserTraining
+from booking.resources.models import OpeningHours, UserTraining
 from tests import factories
+from tests.factories import PASSWORD
 from tests.reservations.conftest import local
 from tests.reservations.helpers import error_of, room_form, text
 
@@ -382,3 +384,46 @@ def test_the_form_class_is_built_once_per_set_of_equipment(app, room, screen):
         changed = reservation_form(room)
         assert type(changed) is not type(first)
         assert changed[f"equipment_{screen.id}_quantity"].validators[1].max == 3
+
+
+# The search carries people and equipment into the form, through the login (issue 13, item 3) --
+
+FROM_SEARCH = (
+    "/reservations/new?resource=salle-iroise&date=2030-03-05&start=14:00&end=16:00"
+    "&attendees=7&equipment=camera&equipment=unicorn"
+)
+
+
+def test_the_form_takes_people_and_equipment_from_the_search(login, booker, room, camera, screen):
+    page = text(login(booker).get(FROM_SEARCH))
+    assert re.search(r'<input[^>]*id="attendees"[^>]*value="7"', page)
+    assert f'<input checked id="equipment_{camera.id}"' in page
+    assert f'<input id="equipment_{screen.id}"' in page  # not asked for: not ticked
+
+
+def test_people_and_equipment_survive_the_login_redirect(client, booker, room, camera, db):
+    db.session.commit()
+    response = client.get(FROM_SEARCH)
+    assert response.status_code == 302
+    login_url = response.headers["Location"]
+    response = client.post(login_url, data={"email": booker.email, "password": PASSWORD})
+    assert response.status_code == 302
+    page = text(client.get(response.headers["Location"]))
+    assert re.search(r'<input[^>]*id="attendees"[^>]*value="7"', page)
+    assert f'<input checked id="equipment_{camera.id}"' in page
+
+
+def test_the_time_pickers_move_by_the_rooms_step(login, booker, room, db):
+    room.slot_step_minutes = 60
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=salle-iroise&date=2030-03-05"))
+    assert re.search(r'<input[^>]*id="start"[^>]*step="3600"', page)
+    assert re.search(r'<input[^>]*id="end"[^>]*step="3600"', page)
+
+
+def test_no_step_on_the_time_pickers_when_the_opening_is_off_the_step(login, booker, room, db):
+    room.slot_step_minutes = 60
+    room.opening_hours.append(OpeningHours(weekday=1, opens_at=time(8, 30), closes_at=time(20)))
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=salle-iroise&date=2030-03-05"))
+    assert 'step="3600"' not in page

@@ -5,15 +5,21 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from booking.resources.models import Closure
-from booking.timeutil import local_day_bounds
-from tests.schedule.conftest import DAY, at
+from booking.bookings.rules import check_slot
+from booking.db import utcnow
+from booking.resources.models import Closure, Resource
+from booking.timeutil import local_datetime, local_day_bounds
+from tests.schedule.conftest import DAY, FAR, at
 
 
 def cells_of(html: str, row_name: str) -> list[str]:
     """The <td> elements of the row whose header holds `row_name`, as raw HTML."""
     row = re.search(
-        r"<tr><th scope=\"row\">(?:<a [^>]*>)?" + re.escape(row_name) + r".*?</tr>", html, re.S
+        r"<tr(?: data-single)?><th scope=\"row\">(?:<a [^>]*>)?"
+        + re.escape(row_name)
+        + r".*?</tr>",
+        html,
+        re.S,
     )
     assert row, f"no row for {row_name}"
     return re.findall(r"<td[^>]*>.*?</td>", row.group(0), re.S)
@@ -264,3 +270,112 @@ def test_month_and_week_link_each_other(english, scene):
     assert 'href="/calendar/resources/salle-amarre/month?month=2030-06"' in week.get_data(
         as_text=True
     )
+
+
+# An all-day closure hides the hours under it but does not widen the grids (issue 11, item 8) --
+
+
+def holiday(db, **where) -> None:
+    start, end = local_day_bounds(DAY)
+    db.session.add(Closure(start_at=start, end_at=end, label="Jour férié", **where))
+    db.session.commit()
+
+
+def test_an_all_day_closure_keeps_the_day_grid_to_the_opening_hours(english, scene, db):
+    holiday(db, site_id=scene["site"].id)
+    html = english.get(f"/calendar/day?date={DAY.isoformat()}").get_data(as_text=True)
+    headers = headers_of(html)
+    assert len(headers) == 1 + 24  # 08:00-20:00 for every place, as on any other day
+    assert headers[1] == "8:00\u202fAM"
+    assert headers[-1] == "7:30\u202fPM"
+    # The closed place's rooms read the closure across the day; the other place is open.
+    assert cells_of(html, "Salle Amarre") == [
+        '<td class="slot-closed" colspan="24">Jour férié</td>'
+    ]
+    assert any("slot-free" in cell for cell in cells_of(html, "Salle Crête"))
+
+
+def test_an_all_day_closure_keeps_the_week_to_the_opening_hours(english, scene, db):
+    holiday(db, resource_id=scene["first"].id)
+    url = f"/calendar/resources/salle-amarre/week?date={DAY.isoformat()}"
+    html = english.get(url).get_data(as_text=True)
+    assert len(headers_of(html)) == 1 + 24
+    assert cells_of(html, "Tuesday, June 18") == [
+        '<td class="slot-closed" colspan="24">Jour férié</td>'
+    ]
+
+
+# Never "Free" for a slot the form would refuse (issue 13, item 1) -------------------------
+
+
+def free_links(html: str) -> list[tuple[str, str, str, str]]:
+    """(resource, date, start, end) of every booking-form link of a page."""
+    return re.findall(
+        r'href="/reservations/new\?resource=([^&]+)&amp;date=([\d-]+)&amp;start=([\d:]+)&amp;end=([\d:]+)"',
+        html,
+    )
+
+
+def test_every_link_of_the_grids_is_a_booking_the_form_accepts(english, scene, db):
+    scene["first"].slot_step_minutes = 60
+    scene["first"].min_duration_minutes = 90
+    scene["second"].fixed_slots = True
+    scene["second"].slot_step_minutes = 90
+    db.session.commit()
+    pages = [
+        f"/calendar/day?date={DAY.isoformat()}",
+        f"/calendar/resources/salle-amarre/week?date={DAY.isoformat()}",
+        f"/calendar/resources/salle-bouee/week?date={DAY.isoformat()}",
+        "/calendar/resources/salle-amarre/month?month=2030-06",
+        "/calendar/resources/salle-bouee/month?month=2030-06",
+    ]
+    links = [link for url in pages for link in free_links(english.get(url).get_data(as_text=True))]
+    assert len(links) > 50
+    now = utcnow()
+    for slug, day, start, end in links:
+        resource = db.session.query(Resource).filter_by(slug=slug).one()
+        on = date.fromisoformat(day)
+        start_at = local_datetime(on, time.fromisoformat(start))
+        end_at = local_datetime(on, time.fromisoformat(end))
+        check_slot(resource, start_at, end_at, now)  # the form's rules: raises if refused
+
+
+def test_cells_say_why_they_cannot_be_booked(english, scene, db):
+    scene["first"].min_duration_minutes = 60  # 08:30–09:00 before a booking: too short
+    scene["second"].horizon_days = 30  # DAY is years ahead
+    db.session.commit()
+    html = english.get(f"/calendar/day?date={DAY.isoformat()}").get_data(as_text=True)
+    first = cells_of(html, "Salle Amarre")
+    assert "start=08:00&amp;end=09:00" in first[0]
+    assert first[1] == '<td class="slot-off">Not bookable</td>'  # 08:30: one hour won't fit
+    assert cells_of(html, "Salle Bouée")[0] == (
+        '<td class="slot-off" colspan="12">Not bookable yet</td>'
+    )
+    assert ">Free<" not in "".join(cells_of(html, "Salle Bouée"))
+
+
+def test_an_open_lab_cell_books_the_whole_session(english, make_site, make_resource):
+    sessions = {d: [(time(14), time(17)), (time(18), time(21))] for d in range(7)}
+    make_resource(make_site(hours=sessions), kind="open_lab", name="Atelier", horizon_days=FAR)
+    html = english.get(f"/calendar/day?date={DAY.isoformat()}").get_data(as_text=True)
+    links = {(s, e) for _slug, _day, s, e in free_links("".join(cells_of(html, "Atelier")))}
+    assert links == {("14:00", "17:00"), ("18:00", "21:00")}
+
+
+def test_past_days_of_the_month_read_past(english, make_site, make_resource):
+    make_resource(name="Salle Ancienne", slug="salle-ancienne")
+    html = english.get("/calendar/resources/salle-ancienne/month?month=2020-01").get_data(
+        as_text=True
+    )
+    assert '<p class="slot-past">Past</p>' in html
+    assert '<p class="slot-closed">' not in html  # open every day: no day reads "Closed"
+
+
+def test_a_month_beyond_the_horizon_offers_nothing(english, scene, db):
+    scene["first"].horizon_days = 30
+    db.session.commit()
+    html = english.get("/calendar/resources/salle-amarre/month?month=2030-06").get_data(
+        as_text=True
+    )
+    assert not free_links(html)
+    assert '<li class="slot-off">8:00\u202fAM–8:00\u202fPM Not bookable yet</li>' in html

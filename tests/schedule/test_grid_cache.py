@@ -97,15 +97,20 @@ def test_each_language_has_its_own_grid(client, scene):
 
 
 def test_todays_grid_moves_with_the_minute(english, scene, monkeypatch):
-    """In the window that holds "now", slots turn past as the minutes go by."""
+    """In the window that holds "now", slots turn past or too late to book as minutes go by."""
+    assert scene["second"].min_notice_minutes == 60
     moment = at(DAY, 12, 29)
     monkeypatch.setattr(views, "utcnow", lambda: moment.replace(second=30))
     cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
-    free_at_noon = [c for c in cells if "at 12:00" in c]
-    assert free_at_noon  # 12:00–12:30 ends after 12:29:30: still bookable
-    monkeypatch.setattr(views, "utcnow", lambda: moment + timedelta(minutes=1))
+    assert [c for c in cells if "at 1:30" in c]  # 13:30 is an hour away: bookable
+    assert not [c for c in cells if "at 12:" in c or "at 1:00" in c]
+    assert '<td class="slot-free slot-past" colspan="9">Past</td>' in cells  # 08:00–12:30
+    assert '<td class="slot-off" colspan="2">Too late to book</td>' in cells  # 12:30–13:30
+    monkeypatch.setattr(views, "utcnow", lambda: moment + timedelta(minutes=2))
     cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
-    assert not [c for c in cells if "at 12:00" in c]
+    assert not [c for c in cells if "at 1:30" in c]
+    assert '<td class="slot-free slot-past" colspan="10">Past</td>' in cells  # 08:00–13:00
+    assert '<td class="slot-off" colspan="2">Too late to book</td>' in cells  # 13:00–14:00
 
 
 def test_the_cache_is_bounded_and_can_be_turned_off(app, english, scene):
@@ -125,3 +130,33 @@ def test_the_cache_is_bounded_and_can_be_turned_off(app, english, scene):
         assert any("FROM booking" in s for s in warm)
     finally:
         cache.max_entries = limit
+
+
+def test_a_day_ahead_turns_too_late_to_book_when_the_notice_reaches_it(
+    english, scene, db, monkeypatch
+):
+    """A window after now is keyed "ahead" only when the minimum notice cannot reach it."""
+    scene["second"].min_notice_minutes = 12 * 60
+    db.session.commit()
+    eve = DAY - timedelta(days=1)
+    monkeypatch.setattr(views, "utcnow", lambda: at(eve, 10))  # DAY 08:00 is 22 hours away
+    cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
+    assert "start=08:00" in cells[0]
+    monkeypatch.setattr(views, "utcnow", lambda: at(eve, 20, 59))  # 08:00–09:00: too close
+    cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
+    assert cells[0] == '<td class="slot-off" colspan="2">Too late to book</td>'
+    assert "start=09:00" in cells[1]
+
+
+def test_a_day_beyond_the_horizon_becomes_bookable_the_next_morning(
+    english, scene, db, monkeypatch
+):
+    scene["second"].horizon_days = 10
+    db.session.commit()
+    monkeypatch.setattr(views, "utcnow", lambda: at(DAY - timedelta(days=11), 12))
+    cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
+    assert "slot-free" not in "".join(cells)
+    assert cells[0] == '<td class="slot-off" colspan="12">Not bookable yet</td>'  # to 14:00
+    monkeypatch.setattr(views, "utcnow", lambda: at(DAY - timedelta(days=10), 12))
+    cells = cells_of(english.get(DAY_URL).get_data(as_text=True), "Salle Bouée")
+    assert "start=08:00" in cells[0]

@@ -9,7 +9,7 @@ import pytest
 from booking.extensions import db as _db
 from booking.resources.models import Closure, Equipment, ResourceEquipment
 from tests import factories
-from tests.schedule.conftest import DAY, at
+from tests.schedule.conftest import DAY, FAR, at
 from tests.statements import recorded_statements as count_statements
 
 PAGES = [
@@ -34,7 +34,11 @@ def build(rooms: int, bookings_per_day: int) -> None:
     association = factories.make_association()
     for n in range(1, rooms + 1):
         room = factories.make_resource(
-            site if n % 3 else other, name=f"Room {n}", slug=f"room-{n}", capacity=4 + n
+            site if n % 3 else other,
+            name=f"Room {n}",
+            slug=f"room-{n}",
+            capacity=4 + n,
+            horizon_days=FAR,
         )
         _db.session.add(ResourceEquipment(resource_id=room.id, equipment_id=camera.id))
         _db.session.add(
