@@ -1,7 +1,7 @@
 """site open-data fields: what the national schema of places of digital inclusion asks for
 
 Revision ID: 5e7a21c9d0b4
-Revises: 5e1f0a9b7c2d
+Revises: 5e8b1f3a9c20
 Create Date: 2026-12-04 14:20:00
 
 The operator's SIRET or RNA (`pivot`), the commune, its postcode and INSEE code, the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5e7a21c9d0b4"
-down_revision = "5e1f0a9b7c2d"
+down_revision = "5e8b1f3a9c20"
 branch_labels = None
 depends_on = None
 
