@@ -97,6 +97,7 @@ class Config:
     # times in all (booking/core/retry.py), then answers 503 "try again".
     TRANSACTION_ATTEMPTS = _int("TRANSACTION_ATTEMPTS", 4)
     PAGE_SIZE = _int("PAGE_SIZE", 25)  # rows per page of every paginated list
+    STATS_CACHE_ENTRIES = _int("STATS_CACHE_ENTRIES", 64)  # statistics figures, per process
 
     # Largest request body (uploads included), in bytes: larger ones get a 413 page unread.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 3 * 1024 * 1024)

@@ -43,6 +43,9 @@ LUA = ROOT / "bench" / "wrk.lua"
 
 BENCH_EMAIL = "bench@example.org"
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - the workload's documented bench account
+# The statistics measure needs an administrator (every room): made with `flask create-admin`.
+STATS_EMAIL = "bench-stats@example.org"
+STATS_PASSWORD = "bench-stats-password"  # noqa: S105 - a throwaway bench account
 
 REFERENCE_DAY = date(2026, 9, 29)
 FIND_DAY = date(2027, 9, 28)  # a Tuesday too, in the future
@@ -72,6 +75,8 @@ PATHS = {
     "api_week": f"/api/v1/resources/{ROOM}/availability?date={REFERENCE_DAY.isoformat()}&days=7",
     "api_day": f"/api/v1/availability?date={REFERENCE_DAY.isoformat()}",
     "api_post": "/api/v1/bookings",
+    # Issue 14: a year of the workload's statistics over every room (figures, charts, tables).
+    "stats": "/stats/?period=year&year=2026",
 }
 # Free half-hours of every bench room on every weekday (the workload never books them).
 FREE_SLOTS = [
@@ -260,17 +265,15 @@ def csrf_token(body: bytes) -> str:
     return (match.group(1) or match.group(2)).decode()
 
 
-def log_in(server: Server) -> str:
-    """Log in as the bench account through the login form; returns the Cookie header."""
+def log_in(server: Server, email: str = BENCH_EMAIL, password: str = BENCH_PASSWORD) -> str:
+    """Log in through the login form (the bench account by default); returns the Cookie header."""
     page = get(server, "/account/login")
     cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
     reply = request(
         server,
         "POST",
         "/account/login",
-        body=urlencode(
-            {"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": csrf_token(page.body)}
-        ),
+        body=urlencode({"email": email, "password": password, "csrf_token": csrf_token(page.body)}),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
     if reply.status not in (302, 303) or "session" not in reply.cookies:
@@ -464,6 +467,12 @@ def run_scale(scale: int) -> dict:
     started = time.perf_counter()
     log(flask(["bench-data", "--scale", str(scale)], env))
     build_seconds = time.perf_counter() - started
+    log(
+        flask(
+            ["create-admin", STATS_EMAIL, "--name", "Bench stats", "--password", STATS_PASSWORD],
+            env,
+        )
+    )
 
     server = start_server(env)
     log(f"gunicorn -w {WORKERS} on 127.0.0.1:{server.port} (pid {server.process.pid})")
@@ -504,6 +513,7 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
         Measure("api_304", "9c. API availability (304)", PATHS["api_week"], expect="304"),
         Measure("api_post", "9d. API booking POST", PATHS["api_post"], expect="201", method="POST"),
         Measure("ceiling", "8. ceiling", "/bench/ceiling?bytes=30000", per_room=False),
+        Measure("stats", "9. statistics, a year", PATHS["stats"], per_room=False),
     ]
     if ONLY:
         measures = [m for m in measures if m.name in ONLY]
@@ -517,6 +527,14 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
     for m in measures:
         if m.name == "ceiling" and day.status == 200:
             m.path = f"/bench/ceiling?bytes={len(day.body)}"
+
+    for m in measures:
+        if m.name == "stats":
+            try:
+                m.headers["Cookie"] = log_in(server, STATS_EMAIL, STATS_PASSWORD)
+            except SystemExit as exc:
+                problems[m.name] = str(exc)
+    measures = [m for m in measures if m.name not in problems]
 
     posts = [m for m in measures if m.method == "POST"]
     slots = free_slots(

@@ -35,6 +35,8 @@ from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
 from booking.sqlite import configure_sqlite
 from booking.static_urls import init_static_urls
+from booking.stats.views import bp as stats_bp
+from booking.stats.views import open_bp as opendata_bp
 from booking.templating import init_templating
 from booking.widget.views import bp as widget_bp
 from config import BASE_DIR, Config, config_from_env
@@ -52,6 +54,8 @@ BLUEPRINTS = (
     widget_bp,
     changes_bp,
     privacy_bp,
+    stats_bp,
+    opendata_bp,
 )
 
 

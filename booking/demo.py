@@ -7,6 +7,7 @@ idempotent: it adds what is missing and changes nothing that exists.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -424,6 +425,46 @@ def _equipment() -> dict[str, Equipment]:
     return existing
 
 
+# Open-data fields (national schema of places of digital inclusion). The city of Brest
+# runs the public access points ("PAPI", "une fréquentation élevée, un besoin de plus en
+# plus social"); the makerspaces are run by associations. Numbers are demonstration values.
+CITY_SIRET = "21290019500011"  # Ville de Brest (SIREN 212 900 195)
+CITY_PHONE = "02 98 00 80 80"
+PAPI_SERVICES = (
+    "Maîtrise des outils numériques du quotidien|Aide aux démarches administratives"
+    "|Accès internet et matériel informatique"
+)
+LIBRARY_SERVICES = PAPI_SERVICES + "|Compréhension du monde numérique"
+FAB_SERVICES = "Loisirs et créations numériques|Accès internet et matériel informatique"
+FAB_OPEN_DATA = {
+    "tyfab": {"pivot": "W294001234", "contact_phone": "02 98 46 00 01"},
+    "fabriques-du-ponant": {"pivot": "81234567800017", "contact_phone": "02 98 80 00 02"},
+}
+
+
+def _open_data(spec: SiteSpec) -> dict:
+    """The open-data fields of a demonstration site."""
+    postcode = re.search(r"\b(\d{5})\b", spec.address)
+    values = {
+        "city": "Brest",
+        "postcode": postcode.group(1) if postcode else "29200",
+        "insee_code": "29019",
+        "pivot": CITY_SIRET,
+        "contact_phone": CITY_PHONE,
+        "website": "https://www.brest.fr/",
+        "services": LIBRARY_SERVICES if spec.slug.startswith("mediatheque") else PAPI_SERVICES,
+        "fees": "Gratuit",
+        "access_modes": "Se présenter|Téléphoner|Prendre un RDV en ligne",
+    }
+    if spec.slug in FAB_OPEN_DATA:
+        values |= FAB_OPEN_DATA[spec.slug] | {
+            "services": FAB_SERVICES,
+            "fees": "Gratuit|Payant",
+            "website": None,
+        }
+    return values
+
+
 def _site(
     spec: SiteSpec,
     equipment: dict[str, Equipment],
@@ -444,6 +485,7 @@ def _site(
         is_wheelchair_accessible=spec.accessible,
         description=spec.description or None,
         contact_email=f"accueil@{spec.slug}.example.org",
+        **_open_data(spec),
     )
     db.session.add(site)
     db.session.flush()

@@ -79,6 +79,7 @@ NAV: list[tuple[str, object, str]] = [
     ("reservations.mine", _l("My bookings"), "user"),
     ("approvals.queue", _l("Manager's desk"), "manager"),
     ("admin.index", _l("Administration"), "manager"),
+    ("stats.index", _l("Statistics"), "manager"),
     ("auth.profile", _l("My account"), "user"),
     ("auth.signup", _l("Create an account"), "anonymous"),
 ]

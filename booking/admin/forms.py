@@ -33,6 +33,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from booking.resources.mediation import ACCESS_MODES, FEES, SERVICES
+
 SLUG_HELP = _l(
     "Used in web addresses: lowercase letters, digits and hyphens. Left empty, it is made from the name."
 )
@@ -116,6 +118,49 @@ class SiteForm(FlaskForm):
         ],
     )
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(r"^https?://\S+$", message=_l("Enter a web address starting with https://.")),
+        ],
+    )
+    # Open data: the national schema of places of digital inclusion.
+    pivot = StringField(
+        _l("SIRET or RNA number of the operator"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^(\d{14}|W\d{9})$",
+                message=_l("Enter a SIRET (14 digits) or an RNA number (W and 9 digits)."),
+            ),
+        ],
+    )
+    city = StringField(_l("Town"), validators=[Optional(), Length(max=120)])
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[Optional(), Regexp(r"^\d{5}$", message=_l("A postcode has 5 digits."))],
+    )
+    insee_code = StringField(
+        _l("INSEE code of the town"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^([013-9]\d|2[AB1-9])\d{3}$",
+                message=_l("An INSEE code has 5 characters, like 29019."),
+            ),
+        ],
+    )
+    services = SelectMultipleField(
+        _l("Digital inclusion services offered"), choices=[SelectChoice(v, v) for v in SERVICES]
+    )
+    fees = SelectMultipleField(
+        _l("Access conditions (fees)"), choices=[SelectChoice(v, v) for v in FEES]
+    )
+    access_modes = SelectMultipleField(
+        _l("How to come (access modes)"), choices=[SelectChoice(v, v) for v in ACCESS_MODES]
+    )
 
 
 class ResourceForm(FlaskForm):

@@ -27,6 +27,7 @@ from booking.auth.user_sessions import end_sessions
 from booking.bookings.models import BookingEquipment
 from booking.db import utcnow
 from booking.extensions import db
+from booking.resources.mediation import ACCESS_MODES, FEES, SERVICES, join_values
 from booking.resources.models import (
     Closure,
     Equipment,
@@ -134,7 +135,17 @@ SITE_FIELDS = (
     "accessibility_notes",
     "contact_email",
     "contact_phone",
+    "website",
+    "pivot",
+    "city",
+    "postcode",
+    "insee_code",
+    "services",
+    "fees",
+    "access_modes",
 )
+# Open-data fields holding `|`-separated values of the national schema's vocabularies.
+SITE_VOCABULARIES = {"services": SERVICES, "fees": FEES, "access_modes": ACCESS_MODES}
 
 
 def _check_coordinates(values: dict) -> None:
@@ -157,6 +168,11 @@ def save_site(actor: User, site: Site | None, values: dict) -> Site:
     slug = values.pop("slug", None) or slugify(values["name"])
     values["slug"] = _check_slug(Site, slug, site.id if site else None)
     _check_coordinates(values)
+    for name, vocabulary in SITE_VOCABULARIES.items():
+        if name in values and not isinstance(values[name], str | None):
+            values[name] = join_values(values[name], vocabulary)
+    if "city" in values and not (values["city"] or "").strip():
+        values["city"] = "Brest"
     return _save(actor, "site", Site, site, values)
 
 

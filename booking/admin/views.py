@@ -41,6 +41,7 @@ from booking.admin.services import AdminError, AdminForbiddenError
 from booking.auth.models import Association, User, user_by_email
 from booking.extensions import db
 from booking.resources.hours import weekly_hours
+from booking.resources.mediation import split_values
 from booking.resources.models import (
     Closure,
     Equipment,
@@ -136,6 +137,9 @@ def sites() -> str:
 
 def _site_form_page(site: Site | None) -> str | Response:
     form = SiteForm(obj=site)
+    if site is not None and not form.is_submitted():
+        for name in services.SITE_VOCABULARIES:  # stored `|`-joined, edited as lists
+            getattr(form, name).data = split_values(getattr(site, name))
     if form.validate_on_submit():
         values = _data(form, *services.SITE_FIELDS, "slug")
         for name in (
@@ -144,9 +148,13 @@ def _site_form_page(site: Site | None) -> str | Response:
             "accessibility_notes",
             "contact_email",
             "contact_phone",
+            "website",
+            "pivot",
+            "postcode",
+            "insee_code",
         ):
             values[name] = (values[name] or "").strip() or None
-        for name in ("address", "neighbourhood"):
+        for name in ("address", "neighbourhood", "city"):
             values[name] = (values[name] or "").strip()
         try:
             saved = services.save_site(current_user, site, values)

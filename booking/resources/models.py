@@ -76,6 +76,17 @@ class Site(db.Model):
     accessibility_notes: Mapped[str | None] = mapped_column(Text)
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    # What the national open-data schema of places of digital inclusion asks for
+    # (booking/stats/mediation.py): the operator's SIRET or RNA number, the commune and
+    # its codes, the website, and `|`-separated values from the schema's vocabularies.
+    pivot: Mapped[str | None] = mapped_column(String(14))
+    city: Mapped[str] = mapped_column(String(120), default="Brest", server_default="Brest")
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    insee_code: Mapped[str | None] = mapped_column(String(5))
+    website: Mapped[str | None] = mapped_column(String(300))
+    services: Mapped[str | None] = mapped_column(String(600))
+    fees: Mapped[str | None] = mapped_column(String(100))
+    access_modes: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     resources: Mapped[list[Resource]] = relationship(

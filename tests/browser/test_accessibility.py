@@ -19,7 +19,7 @@ from booking.resources.models import Resource
 from tests.browser.conftest import axe_violations, log_in, screenshot
 
 # Links not to follow: actions, downloads, the other language (checked on its own below).
-SKIP = re.compile(r"^/(lang/|feeds/|bookings/\d+\.ics|static/)|\.ics$|/logout")
+SKIP = re.compile(r"^/(lang/|feeds/|bookings/\d+\.ics|static/)|\.(ics|csv|json|geojson)$|/logout")
 MAX_PAGES = 45
 
 
@@ -217,3 +217,29 @@ def test_api_token_pages_and_the_api_documentation_have_no_axe_violations(page) 
     page.click("form[action$='/account/tokens/'] button[type=submit]")
     assert page.locator("#new-token").input_value().startswith("so_")
     assert axe_violations(page) == []
+
+
+# The statistics and open-data pages (issue 14), checked on their own in both languages
+# whatever the crawl's page budget reaches.
+STATS_PAGES = ("/stats/", "/stats/?period=year", "/stats/report", "/open-data/")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_statistics_and_open_data_pages_have_no_axe_violations(page, lang: str) -> None:
+    log_in(page, "admin@example.org")
+    page.goto("/")
+    page.locator(f".lang-switch form button[lang='{lang}']").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == lang
+    failing = {}
+    for path in STATS_PAGES:
+        response = page.goto(path)
+        assert response is not None
+        assert response.status == 200, path
+        violations = axe_violations(page)
+        if violations:
+            failing[path] = violations
+    # The admin's language back to the demo's default.
+    page.locator(".lang-switch form button[lang='fr']").click()
+    page.wait_for_load_state()
+    assert failing == {}

@@ -1,0 +1,1 @@
+"""Usage statistics and open data: aggregate queries, SVG charts, CSV and open-data exports."""

@@ -1,0 +1,288 @@
+"""The statistics' aggregate SQL: a handful of GROUP BY queries over the period's bookings.
+
+No booking is loaded into Python: every figure is summed, counted or grouped by the
+database, durations clipped to the period. The few dialect differences (seconds between
+two instants, truncating to the hour) are written once here for SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import contains_eager
+
+from booking.auth.models import Association, User
+from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
+from booking.db import UTCDateTime
+from booking.extensions import db
+from booking.resources.models import Resource, ResourceKind, Site, resource_managers, site_managers
+from booking.stats.cache import cached, calendar_keys
+from booking.stats.period import Period
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which bookings the figures count: the resources a user may see, narrowed by filters."""
+
+    user: User
+    site_id: int | None = None
+    neighbourhood: str | None = None
+    kind: ResourceKind | None = None
+    resource_id: int | None = None
+    association_id: int | None = None
+
+
+@dataclass
+class ResourceFigures:
+    """One row of the per-resource table (seconds; the table shows hours)."""
+
+    resource: Resource
+    open_seconds: float = 0.0
+    approved_seconds: float = 0.0
+    seat_seconds: float = 0.0  # approved hours x seats taken (open-lab sessions)
+    approved: int = 0
+    pending: int = 0
+    refused: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    waitlisted: int = 0
+    attendees: int = 0
+    associations: int = 0
+    # Fed by check-in once it exists; zero until then (see README, "Statistics").
+    no_shows: int = 0
+    released_seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def occupancy(self) -> float | None:
+        """Approved booked hours / open hours; for open-lab sessions, seats taken / seats."""
+        if self.open_seconds <= 0:
+            return None
+        if self.resource.kind is ResourceKind.OPEN_LAB:
+            return self.seat_seconds / (self.open_seconds * self.resource.capacity)
+        return self.approved_seconds / self.open_seconds
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _instant(value: datetime) -> ColumnElement:
+    return literal(value, UTCDateTime())
+
+
+def seconds_between(start: ColumnElement, end: ColumnElement) -> ColumnElement:
+    """`end - start` in seconds, in SQL."""
+    if _dialect() == "postgresql":
+        return func.extract("epoch", end - start)
+    return func.round((func.julianday(end) - func.julianday(start)) * 86400.0)
+
+
+def _clipped_seconds(period: Period) -> ColumnElement:
+    start, end = _instant(period.start_at), _instant(period.end_at)
+    if _dialect() == "postgresql":
+        return seconds_between(
+            func.greatest(Booking.start_at, start), func.least(Booking.end_at, end)
+        )
+    return seconds_between(func.max(Booking.start_at, start), func.min(Booking.end_at, end))
+
+
+def _hour_bucket() -> ColumnElement:
+    if _dialect() == "postgresql":
+        return func.date_trunc("hour", func.timezone("UTC", Booking.start_at))
+    return func.strftime("%Y-%m-%d %H:00:00", Booking.start_at)
+
+
+def visible_resources(scope: Scope) -> Select:
+    """The resources the scope covers: an administrator's all, a manager's own, filtered."""
+    stmt = (
+        select(Resource)
+        .join(Site, Site.id == Resource.site_id)
+        .options(contains_eager(Resource.site))
+        .order_by(Site.name, Resource.name)
+        .execution_options(populate_existing=True)  # fresh calendar versions (stats cache)
+    )
+    if not scope.user.is_admin:
+        own = select(resource_managers.c.resource_id).where(
+            resource_managers.c.user_id == scope.user.id
+        )
+        sites = select(site_managers.c.site_id).where(site_managers.c.user_id == scope.user.id)
+        stmt = stmt.where(or_(Resource.id.in_(own), Resource.site_id.in_(sites)))
+    if scope.site_id:
+        stmt = stmt.where(Resource.site_id == scope.site_id)
+    if scope.neighbourhood:
+        stmt = stmt.where(Site.neighbourhood == scope.neighbourhood)
+    if scope.kind:
+        stmt = stmt.where(Resource.kind == scope.kind)
+    if scope.resource_id:
+        stmt = stmt.where(Resource.id == scope.resource_id)
+    return stmt
+
+
+def _window(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> list:
+    """Bookings of these resources overlapping the period (the index scan stays bounded)."""
+    conditions = [
+        Booking.resource_id.in_(resource_ids),
+        Booking.start_at >= period.start_at - MAX_BOOKING_SPAN,
+        Booking.start_at < period.end_at,
+        Booking.end_at > period.start_at,
+    ]
+    if scope is not None and scope.association_id:
+        conditions.append(Booking.association_id == scope.association_id)
+    return conditions
+
+
+def _is(state: BookingState) -> ColumnElement:
+    return Booking.state == state
+
+
+def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> dict:
+    """Per resource: approved seconds and seat-seconds, counts by state, attendees, associations."""
+    if not resource_ids:
+        return {}
+    clipped = _clipped_seconds(period)
+    approved = _is(BookingState.APPROVED)
+    columns = {
+        "approved_seconds": func.coalesce(func.sum(case((approved, clipped), else_=0)), 0),
+        "seat_seconds": func.coalesce(
+            func.sum(case((approved, clipped * Booking.attendees), else_=0)), 0
+        ),
+        "attendees": func.coalesce(func.sum(case((approved, Booking.attendees), else_=0)), 0),
+        "associations": func.count(distinct(case((approved, Booking.association_id)))),
+    }
+    for state in BookingState:
+        columns[state.value] = func.count(case((_is(state), 1)))
+    stmt = (
+        select(Booking.resource_id, *(c.label(name) for name, c in columns.items()))
+        .where(*_window(resource_ids, period, scope))
+        .group_by(Booking.resource_id)
+    )
+    return {row.resource_id: row._asdict() for row in db.session.execute(stmt)}
+
+
+def distinct_associations(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> int:
+    """Associations served (with at least one approved booking) across the resources."""
+    if not resource_ids:
+        return 0
+    stmt = select(func.count(distinct(Booking.association_id))).where(
+        *_window(resource_ids, period, scope), _is(BookingState.APPROVED)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def reasons(resource_ids: Sequence[int], period: Period, scope: Scope | None, limit: int = 10):
+    """The most frequent reasons given for refusals and cancellations: (state, reason, count)."""
+    if not resource_ids:
+        return []
+    reason = case((_is(BookingState.REFUSED), Booking.decision_reason), else_=Booking.cancel_reason)
+    reason = func.coalesce(func.nullif(func.trim(reason), ""), "")
+    stmt = (
+        select(Booking.state, reason.label("reason"), func.count().label("count"))
+        .where(
+            *_window(resource_ids, period, scope),
+            Booking.state.in_([BookingState.REFUSED, BookingState.CANCELLED]),
+        )
+        .group_by(Booking.state, reason)
+        .order_by(func.count().desc(), Booking.state, reason)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def median_decision_seconds(
+    resource_ids: Sequence[int], period: Period, scope: Scope | None
+) -> float | None:
+    """Median time from request to decision (approved or refused by a person), in seconds.
+
+    The middle row(s) are picked by the database (ORDER BY, OFFSET), the same on both.
+    """
+    if not resource_ids:
+        return None
+    delay = seconds_between(Booking.created_at, Booking.decided_at)
+    conditions = [
+        *_window(resource_ids, period, scope),
+        Booking.decided_at.is_not(None),
+        Booking.state.in_([BookingState.APPROVED, BookingState.REFUSED]),
+    ]
+    count = db.session.scalar(select(func.count()).where(*conditions)) or 0
+    if count == 0:
+        return None
+    middle = (
+        select(delay.label("delay"))
+        .where(*conditions)
+        .order_by(delay)
+        .offset((count - 1) // 2)
+        .limit(2 - count % 2)
+    )
+    values = [float(v) for v in db.session.scalars(middle)]
+    return sum(values) / len(values)
+
+
+def hourly(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> list:
+    """Per UTC hour in which bookings start: (hour, requests of any state, approved seconds).
+
+    At most one row per hour of the period (and of the few weeks before it, for bookings
+    that started before it and end inside it); the caller turns them into local weeks,
+    months and weekday x hour cells.
+    """
+    if not resource_ids:
+        return []
+    bucket = _hour_bucket()
+    approved = _is(BookingState.APPROVED)
+    stmt = (
+        select(
+            bucket.label("hour"),
+            func.count().label("requests"),
+            func.coalesce(func.sum(case((approved, _clipped_seconds(period)), else_=0)), 0).label(
+                "approved_seconds"
+            ),
+            func.count(case((approved, 1))).label("approved"),
+        )
+        .where(*_window(resource_ids, period, scope))
+        .group_by(bucket)
+    )
+    rows = []
+    for hour, requests, seconds, approved_count in db.session.execute(stmt):
+        if isinstance(hour, str):
+            hour = datetime.fromisoformat(hour)
+        hour = hour.replace(tzinfo=UTC) if hour.tzinfo is None else hour.astimezone(UTC)
+        rows.append((hour, int(requests), float(seconds), int(approved_count)))
+    return rows
+
+
+def _association_choices(resource_ids: Sequence[int]) -> list[tuple[int, str]]:
+    booked = select(Booking.association_id).where(Booking.resource_id.in_(resource_ids))
+    rows = db.session.execute(
+        select(Association.id, Association.name)
+        .where(Association.id.in_(booked))
+        .order_by(Association.name)
+    )
+    return [tuple(row) for row in rows]
+
+
+def filter_choices(user: User) -> dict:
+    """Sites, neighbourhoods, resources and associations the filter form offers."""
+    resources = db.session.scalars(visible_resources(Scope(user))).all()
+    sites = {r.site.id: r.site for r in resources}
+    ordered = sorted(sites.values(), key=lambda s: s.name)
+    ids = [r.id for r in resources]
+    return {
+        "sites": [(s.id, s.name) for s in ordered],
+        "neighbourhoods": sorted({s.neighbourhood for s in ordered if s.neighbourhood}),
+        "resources": [(r.id, r.name) for r in resources],
+        "associations": cached(
+            "associations", calendar_keys(resources), lambda: _association_choices(ids)
+        ),
+    }
