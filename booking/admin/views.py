@@ -37,6 +37,7 @@ from booking.admin.forms import (
     options,
 )
 from booking.admin.services import AdminError, AdminForbiddenError
+from booking.auth.emails import send_association_validated
 from booking.auth.models import Association, User, user_by_email
 from booking.extensions import db
 from booking.resources.hours import weekly_hours
@@ -717,6 +718,9 @@ def _association_action(association_id: int, action) -> Response:
 def association_validate(association_id: int) -> Response:
     def act(found: Association, _form: DeactivateForm) -> str:
         services.validate_association(current_user, found)
+        link = current_app.config["BASE_URL"].rstrip("/") + url_for("reservations.new")
+        for membership in found.memberships:
+            send_association_validated(membership.user, found, link)
         return _("The association is validated: its members can book.")
 
     return _association_action(association_id, act)

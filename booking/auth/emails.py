@@ -77,3 +77,17 @@ def send_invitation(
             days=INVITATION_VALID_DAYS,
         )
     return enqueue(message, kind="invitation")
+
+
+def send_association_validated(user: User, association: Association, link: str) -> OutboxMessage:
+    """Tell a member that their association is validated: they may book now."""
+    with force_locale(user.locale):
+        message = compose(
+            user.email,
+            _("%(name)s is validated: you can book", name=association.name),
+            "association_validated",
+            user=user,
+            association=association,
+            link=link,
+        )
+    return enqueue(message, kind="association_validated")

@@ -23,6 +23,7 @@ from wtforms import SelectChoice
 
 from booking.audit import trail
 from booking.auth.models import Association
+from booking.auth.services import is_awaiting_validation
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
 from booking.bookings.seats import waiting_list
@@ -232,6 +233,7 @@ def new() -> str | Response:
         form=form,
         resource=resource,
         associations=associations,
+        awaiting=_awaiting_validation(associations),
         problems=problems,
         occurrences=occurrences,
         conflict_text=conflict_text,
@@ -290,6 +292,14 @@ def _series_step(
         else:
             problems.append(_("None of these dates is free: change the time or the dates."))
     return None, occurrences
+
+
+def _awaiting_validation(choices: list[Association]) -> list[Association]:
+    """The user's associations still awaiting validation, when they have none to book for."""
+    if choices:
+        return []
+    found = [m.association for m in current_user.memberships]
+    return sorted((a for a in found if is_awaiting_validation(a)), key=lambda a: a.name.lower())
 
 
 def _chosen_association(form: ReservationForm, choices: list[Association]) -> Association | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -382,3 +383,23 @@ def test_the_form_class_is_built_once_per_set_of_equipment(app, room, screen):
         changed = reservation_form(room)
         assert type(changed) is not type(first)
         assert changed[f"equipment_{screen.id}_quantity"].validators[1].max == 3
+
+
+def test_a_member_whose_association_awaits_validation_is_told_so_at_the_top(login, room):
+    waiting = factories.make_association("Club de Voile", is_active=False)
+    member = factories.make_user(locale="en")
+    factories.add_member(member, waiting)
+    page = text(login(member).get("/reservations/new?resource=salle-iroise"))
+    notice = page.index('id="cannot-book"')
+    assert notice < page.index('class="stack reservation-form"')
+    assert "Club de Voile is awaiting validation" in page
+    assert "not a member of any association" not in page
+    submit = re.search(r'<input[^>]*id="submit"[^>]*>', page).group(0)
+    assert "disabled" in submit
+
+
+def test_a_member_with_an_association_can_press_submit(login, booker, room):
+    page = text(login(booker).get("/reservations/new?resource=salle-iroise"))
+    submit = re.search(r'<input[^>]*id="submit"[^>]*>', page).group(0)
+    assert "disabled" not in submit
+    assert 'id="cannot-book"' not in page
