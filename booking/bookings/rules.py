@@ -159,6 +159,14 @@ def check_notice_and_horizon(resource: Resource, start_at: datetime, now: dateti
         )
 
 
+def bookable_days(resource: Resource, now: datetime) -> tuple[date, date]:
+    """The first and last local dates on which a booking may start, by the notice and the
+    horizon: the bounds the date inputs offer (`check_notice_and_horizon` has the last word)."""
+    first = to_local(now + timedelta(minutes=resource.min_notice_minutes)).date()
+    last = to_local(now).date() + timedelta(days=resource.horizon_days)
+    return first, max(first, last)
+
+
 def minutes_in_words(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     if hours and rest:

@@ -26,6 +26,7 @@ from booking.auth.models import Association
 from booking.auth.services import is_awaiting_validation
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.rules import bookable_days
 from booking.bookings.seats import waiting_list
 from booking.bookings.series import (
     Occurrence,
@@ -201,6 +202,9 @@ def new() -> str | Response:
         form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
     if not form.is_open_lab:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
+    first_day, last_day = bookable_days(resource, _now())
+    for date_field in (form.date, form.until):
+        date_field.render_kw = {"min": first_day.isoformat(), "max": last_day.isoformat()}
 
     problems: list[str] = []
     occurrences = None
@@ -237,6 +241,8 @@ def new() -> str | Response:
         problems=problems,
         occurrences=occurrences,
         conflict_text=conflict_text,
+        first_day=first_day,
+        last_day=last_day,
     ), (200 if not (problems or form.errors) else 422)
 
 

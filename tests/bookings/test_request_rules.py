@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import BookingState
+from booking.bookings.rules import bookable_days
 from booking.bookings.services import request_booking
 from booking.extensions import db
 from booking.resources.models import (
@@ -15,6 +16,7 @@ from booking.resources.models import (
     Equipment,
     OpeningHours,
     Quota,
+    Resource,
     ResourceEquipment,
     Training,
     UserTraining,
@@ -448,3 +450,13 @@ def test_length_is_real_elapsed_time_on_the_autumn_clock_change(scene):
         scene.member, scene.request(day=autumn, start=(0, 0), end=(2, 0)), now=now
     )
     assert booking.end_at - booking.start_at == timedelta(hours=2)
+
+
+def test_bookable_days_follow_the_notice_and_the_horizon_in_local_time():
+    resource = Resource(min_notice_minutes=120, horizon_days=10)
+    late_evening = datetime(2030, 6, 1, 21, 30, tzinfo=UTC)  # 23:30 in Paris
+    assert bookable_days(resource, late_evening) == (date(2030, 6, 2), date(2030, 6, 11))
+    resource.horizon_days = 0
+    resource.min_notice_minutes = 3 * 24 * 60
+    first, last = bookable_days(resource, late_evening)
+    assert first == last == date(2030, 6, 4)

@@ -403,3 +403,18 @@ def test_a_member_with_an_association_can_press_submit(login, booker, room):
     submit = re.search(r'<input[^>]*id="submit"[^>]*>', page).group(0)
     assert "disabled" not in submit
     assert 'id="cannot-book"' not in page
+
+
+def test_the_date_inputs_offer_only_the_days_the_rules_allow(login, booker, room, monkeypatch):
+    room.min_notice_minutes = 24 * 60
+    room.horizon_days = 30
+    db.session.commit()
+    now = datetime(2030, 3, 5, 22, 30, tzinfo=UTC)  # 23:30 in Paris, Tuesday 5 March
+    monkeypatch.setattr("booking.reservations.views._now", lambda: now)
+    page = text(login(booker).get(URL))
+    date_input = re.search(r'<input[^>]*id="date"[^>]*>', page).group(0)
+    until_input = re.search(r'<input[^>]*id="until"[^>]*>', page).group(0)
+    for tag in (date_input, until_input):
+        assert 'min="2030-03-06"' in tag  # 24 h of notice from 23:30 local
+        assert 'max="2030-04-04"' in tag  # 30 days from the local date
+    assert "Bookable from March 6, 2030 to April 4, 2030." in page
