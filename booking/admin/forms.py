@@ -263,6 +263,10 @@ class TrainingForm(FlaskForm):
         help_message=_l("The validity is at least 1 month, or empty."),
         required=False,
     )
+    contact = StringField(
+        _l("Who to contact to obtain it"), validators=[Optional(), Length(max=300)]
+    )
+    next_session_on = DateField(_l("Next training session"), validators=[Optional()])
 
 
 class GrantTrainingForm(FlaskForm):

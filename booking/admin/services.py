@@ -509,6 +509,8 @@ def save_training(actor: User, training: Training | None, values: dict) -> Train
         "name": name,
         "description": (values.get("description") or "").strip() or None,
         "validity_months": months,
+        "contact": (values.get("contact") or "").strip() or None,
+        "next_session_on": values.get("next_session_on"),
     }
     return _save(actor, "training", Training, training, data)
 

@@ -569,7 +569,9 @@ def _training_form_page(training: Training | None) -> str | Response:
     if form.validate_on_submit():
         try:
             saved = services.save_training(
-                current_user, training, _data(form, "name", "description", "validity_months")
+                current_user,
+                training,
+                _data(form, "name", "description", "validity_months", "contact", "next_session_on"),
             )
         except AdminError as error:
             _show_error(form, error)

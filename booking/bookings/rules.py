@@ -368,19 +368,41 @@ def check_equipment(resource: Resource, wanted: dict[int, int]) -> None:
             )
 
 
+def held_training(user: User, resource: Resource) -> UserTraining | None:
+    """The user's record of the training the resource requires (None: never obtained)."""
+    training = resource.required_training
+    if training is None:
+        return None
+    return db.session.scalar(
+        select(UserTraining).where(
+            UserTraining.user_id == user.id, UserTraining.training_id == training.id
+        )
+    )
+
+
 def check_training(actor: User, resource: Resource, start_at: datetime) -> None:
-    """Checked on the server: hiding the machine in the page is not enough."""
+    """Checked on the server: hiding the machine in the page is not enough.
+
+    Never obtained: a refusal about the person (no field). Obtained but not valid
+    on that day (expired, or obtained later): a refusal about the date.
+    """
     training = resource.required_training
     if training is None:
         return
     day = to_local(start_at).date()
-    held = db.session.scalar(
-        select(UserTraining).where(
-            UserTraining.user_id == actor.id, UserTraining.training_id == training.id
-        )
-    )
+    held = held_training(actor, resource)
     if held is not None and held.is_valid_on(day):
         return
+    if held is None:
+        raise BookingRefused(
+            _(
+                "%(resource)s requires the training “%(training)s”, which you do not hold yet.",
+                resource=resource.name,
+                training=training.name,
+            ),
+            rule="training",
+            field="training",
+        )
     raise BookingRefused(
         _(
             "%(resource)s requires the training “%(training)s”, valid on %(date)s.",
@@ -389,7 +411,7 @@ def check_training(actor: User, resource: Resource, start_at: datetime) -> None:
             date=format_date(day, "long"),
         ),
         rule="training",
-        field="start_at",
+        field="date",
     )
 
 

@@ -26,7 +26,7 @@ from booking.auth.models import Association
 from booking.auth.services import is_awaiting_validation
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
-from booking.bookings.rules import bookable_days
+from booking.bookings.rules import bookable_days, held_training
 from booking.bookings.seats import waiting_list
 from booking.bookings.series import (
     Occurrence,
@@ -61,6 +61,7 @@ from booking.reservations.queries import (
     user_names,
 )
 from booking.resources.models import Closure
+from booking.timeutil import local_today
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
 
@@ -243,6 +244,8 @@ def new() -> str | Response:
         conflict_text=conflict_text,
         first_day=first_day,
         last_day=last_day,
+        held=held_training(current_user, resource),
+        today=local_today(),
     ), (200 if not (problems or form.errors) else 422)
 
 

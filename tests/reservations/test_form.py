@@ -248,9 +248,46 @@ def test_equipment_the_room_no_longer_has_is_refused_next_to_the_equipment(
     assert f'name="equipment_{camera.id}"' not in page
 
 
-def test_a_missing_training_is_shown_next_to_the_slot(login, booker, machine):
+def test_a_missing_training_is_said_at_the_top_with_how_to_obtain_it(login, booker, machine):
+    machine.required_training.contact = "Yann, fablab@example.org"
+    machine.required_training.next_session_on = date(2099, 1, 8)
+    client = login(booker)
+    page = text(client.get("/reservations/new?resource=laser"))
+    status = page[page.index('id="training-status"') :]
+    assert status.index("which you do not hold yet") < status.index("</div>")
+    assert "To obtain it, contact: Yann, fablab@example.org." in status
+    assert "Next training session: Thursday, January 8, 2099." in status
+    refused = _refused(client, "laser", start=None, end=None, slot="10:00-11:00", attendees="1")
+    assert error_of(refused, "slot") == ""  # not a matter of time
+    problems = refused[refused.index('id="form-problems"') :]
+    assert "Laser safety" in problems[: problems.index("</div>")]
+
+
+def test_an_expired_training_is_refused_on_the_date(login, booker, machine, training):
+    db.session.add(
+        UserTraining(
+            user_id=booker.id,
+            training_id=training.id,
+            obtained_on=date(2026, 1, 1),
+            expires_on=date(2027, 1, 1),
+        )
+    )
     page = _refused(login(booker), "laser", start=None, end=None, slot="10:00-11:00", attendees="1")
-    assert "Laser safety" in error_of(page, "slot")
+    assert "Laser safety" in error_of(page, "date")
+
+
+def test_a_trained_member_reads_that_they_hold_the_training(login, booker, machine, training):
+    db.session.add(
+        UserTraining(
+            user_id=booker.id,
+            training_id=training.id,
+            obtained_on=date(2026, 1, 1),
+            expires_on=date(2099, 6, 30),
+        )
+    )
+    page = text(login(booker).get("/reservations/new?resource=laser"))
+    assert "You hold the training “Laser safety” required for Découpeuse laser." in page
+    assert "valid until June 30, 2099" in page
 
 
 def test_booking_for_an_association_i_am_not_in_is_refused(login, booker, room):
