@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -331,10 +331,11 @@ def check_attendees(resource: Resource, attendees: int) -> None:
         )
     if attendees > resource.capacity:
         raise BookingRefused(
-            _(
-                "%(resource)s holds at most %(capacity)s people.",
+            ngettext(
+                "%(resource)s is for one person at a time.",
+                "%(resource)s holds at most %(num)d people.",
+                resource.capacity,
                 resource=resource.name,
-                capacity=resource.capacity,
             ),
             rule="capacity",
             field="attendees",

@@ -135,7 +135,7 @@ def booking_request(
         end_at=to_utc(datetime.combine(day, end)),
         title=form.title.data.strip(),
         purpose=(form.purpose.data or "").strip(),
-        attendees=1 if form.is_open_lab else form.attendees.data,
+        attendees=form.attendees_count(),
         is_public=form.visibility.data == "public",
         equipment={**(extra_equipment or {}), **form.equipment_requested()},
     )
@@ -143,7 +143,7 @@ def booking_request(
 
 def recurrence(form: ReservationForm) -> Recurrence | None:
     """The repeat rule chosen, or None for a single date."""
-    if form.repeat.data not in ("weekly", "monthly"):
+    if not form.can_repeat or form.repeat.data not in ("weekly", "monthly"):
         return None
     first_weekday = form.date.data.weekday()
     until = form.until.data if form.ends.data == "until" else None

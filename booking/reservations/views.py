@@ -148,7 +148,7 @@ def _show_refusal(form: ReservationForm, problem: BookingRefused) -> list[str]:
         name = form.equipment_fields[0][1]
     if form.uses_slots and name in ("date", "start", "end"):
         name = "slot" if name != "date" else "date"
-    if form.is_open_lab and name == "attendees":
+    if not form.asks_attendees and name == "attendees":
         name = None
     if name is not None and name in form:
         form[name].errors = [*form[name].errors, conflict_text(problem)]
@@ -201,7 +201,7 @@ def new() -> str | Response:
         form.weekdays.data = [str(form.date.data.weekday())]
     if form.uses_slots:  # rooms are booked by start and end times: no slot list to show
         form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
-    if not form.is_open_lab:
+    if form.asks_attendees:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
     first_day, last_day = bookable_days(resource, _now())
     for date_field in (form.date, form.until):

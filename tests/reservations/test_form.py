@@ -12,10 +12,11 @@ from booking.audit import AuditEvent
 from booking.bookings import events
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.rules import check_attendees
 from booking.extensions import db
 from booking.outbox import OutboxMessage
 from booking.reservations.forms import reservation_form
-from booking.resources.models import UserTraining
+from booking.resources.models import Resource, ResourceEquipment, UserTraining
 from tests import factories
 from tests.reservations.conftest import local
 from tests.reservations.helpers import error_of, room_form, text
@@ -455,3 +456,48 @@ def test_the_date_inputs_offer_only_the_days_the_rules_allow(login, booker, room
         assert 'min="2030-03-06"' in tag  # 24 h of notice from 23:30 local
         assert 'max="2030-04-04"' in tag  # 30 days from the local date
     assert "Bookable from March 6, 2030 to April 4, 2030." in page
+
+
+def _trained(booker, training) -> None:
+    db.session.add(
+        UserTraining(user_id=booker.id, training_id=training.id, obtained_on=date(2026, 1, 1))
+    )
+
+
+def test_the_machine_form_speaks_of_a_machine(login, booker, machine, training, camera):
+    machine.equipment.append(ResourceEquipment(equipment=camera, quantity=1))
+    _trained(booker, training)
+    page = text(login(booker).get("/reservations/new?resource=laser"))
+    assert "Monthly meeting of the board" not in page
+    assert "For example: Parts for the repair café." in page
+    assert "room is taken" not in page
+    assert 'name="attendees"' not in page  # a machine for one: no number of people
+    assert "At most 1 person" not in page
+    assert f'name="equipment_{camera.id}"' not in page  # its own equipment is the machine
+    assert 'name="repeat"' not in page
+    assert "You book the machine for yourself." in page
+
+
+def test_a_machine_ignores_a_repeat_sent_anyway(login, booker, machine, training):
+    _trained(booker, training)
+    response = login(booker).post(
+        "/reservations/new?resource=laser",
+        data=room_form(start=None, end=None, slot="10:00-11:00", repeat="weekly", count="3"),
+    )
+    assert response.status_code == 302
+    [booking] = _bookings()
+    assert (booking.series_id, booking.attendees) == (None, 1)
+
+
+def test_a_room_form_still_asks_for_people_equipment_and_repeats(login, booker, room):
+    page = text(login(booker).get(URL))
+    assert "Monthly meeting of the board" in page
+    assert 'name="attendees"' in page
+    assert 'name="repeat"' in page
+
+
+def test_a_capacity_refusal_reads_well_for_one_person(db):
+    resource = Resource(name="Découpeuse", capacity=1)
+    with pytest.raises(BookingRefused) as refused:
+        check_attendees(resource, 2)
+    assert refused.value.message == "Découpeuse est pour une personne à la fois."
