@@ -134,6 +134,14 @@ class ResourceForm(FlaskForm):
         maximum=10000,
         help_message=_l("The capacity is at least 1."),
     )
+    max_seats_per_person = _int_field(
+        _l("Seats one person may take in a session"),
+        minimum=1,
+        maximum=10000,
+        help_message=_l("At least 1 seat per person."),
+        required=False,
+        default=1,
+    )
     is_bookable = BooleanField(_l("Bookable"), default=True)
     requires_approval = BooleanField(_l("Each request needs a manager's approval"), default=True)
     min_duration_minutes = _int_field(

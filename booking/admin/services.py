@@ -188,6 +188,7 @@ RESOURCE_FIELDS = (
     "horizon_days",
     "min_notice_minutes",
     "required_training_id",
+    "max_seats_per_person",
 )
 
 
@@ -203,6 +204,10 @@ def _check_rules(values: dict) -> None:
         value = values.get(name)
         if value is None or value < 1:
             raise AdminError(message, name)
+    if values.get("max_seats_per_person") is None:  # left empty: one seat each
+        values["max_seats_per_person"] = 1
+    if values["max_seats_per_person"] < 1:
+        raise AdminError(_("At least 1 seat per person."), "max_seats_per_person")
     notice = values.get("min_notice_minutes")
     if notice is None or notice < 0:
         raise AdminError(_("The minimum notice cannot be negative."), "min_notice_minutes")

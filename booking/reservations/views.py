@@ -27,7 +27,7 @@ from booking.auth.services import is_awaiting_validation
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
 from booking.bookings.rules import bookable_days, held_training
-from booking.bookings.seats import waiting_list
+from booking.bookings.seats import sessions_on, waiting_list
 from booking.bookings.series import (
     Occurrence,
     Recurrence,
@@ -39,9 +39,11 @@ from booking.bookings.services import BookingRequest, add_comment, cancel, reque
 from booking.extensions import db
 from booking.reservations.convert import (
     booking_request,
+    chosen_session,
     equipment_not_offered,
     prefill,
     recurrence,
+    session_choices,
     slot_choices,
 )
 from booking.reservations.forms import (
@@ -103,6 +105,7 @@ FIELD_ALIASES = {
     "association_id": "association",
     "until": "until",
     "count": "count",
+    "slot": "slot",
     "recurrence": "repeat",
 }
 
@@ -199,8 +202,13 @@ def new() -> str | Response:
     if request.method == "GET" and form.date.data is not None:
         form.nth.data = str(min((form.date.data.day - 1) // 7 + 1, 4))
         form.weekdays.data = [str(form.date.data.weekday())]
+    chosen_day = form.date.data if not form.date.errors else None
+    sessions = []
     if form.uses_slots:  # rooms are booked by start and end times: no slot list to show
-        form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
+        form.slot.choices = slot_choices(resource, chosen_day)
+    if form.is_open_lab and chosen_day is not None:
+        sessions = sessions_on(resource, [chosen_day], _now())
+        form.slot.choices = session_choices(sessions)
     if form.asks_attendees:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
     first_day, last_day = bookable_days(resource, _now())
@@ -245,6 +253,7 @@ def new() -> str | Response:
         first_day=first_day,
         last_day=last_day,
         held=held_training(current_user, resource),
+        chosen_session=chosen_session(sessions, form.slot.data),
         today=local_today(),
     ), (200 if not (problems or form.errors) else 422)
 

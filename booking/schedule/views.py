@@ -35,6 +35,7 @@ from booking.schedule.queries import (
     search_choices,
     site_choices,
 )
+from booking.schedule.sessions import session_rows
 from booking.timeutil import (
     is_real_local_time,
     local_datetime,
@@ -134,6 +135,7 @@ def week(slug: str) -> tuple[str, int]:
         first_label=format_date(days[0], "long"),
         last_label=format_date(days[-1], "long"),
         nav=nav,
+        sessions=session_rows(resource, days, utcnow()),
     )
     return html, status
 

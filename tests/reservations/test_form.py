@@ -501,3 +501,39 @@ def test_a_capacity_refusal_reads_well_for_one_person(db):
     with pytest.raises(BookingRefused) as refused:
         check_attendees(resource, 2)
     assert refused.value.message == "Découpeuse est pour une personne à la fois."
+
+
+def test_the_form_says_before_submitting_that_a_session_is_full(login, booker, open_lab):
+    for _ in range(2):
+        factories.make_booking(
+            open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="approved"
+        )
+    factories.make_booking(
+        open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="waitlisted"
+    )
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=atelier-jeudi&date=2030-03-07"))
+    assert "6:00\u202fPM–9:00\u202fPM (full: waiting list)" in page
+    assert "This session is full: your request will join the waiting list." in page
+    assert "1 person is waiting already." in page
+    assert 'value="Join the waiting list"' in page
+
+
+def test_the_form_says_how_many_seats_are_left(login, booker, open_lab):
+    factories.make_booking(
+        open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="approved"
+    )
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=atelier-jeudi&date=2030-03-07"))
+    assert "6:00\u202fPM–9:00\u202fPM (1 seat left)" in page
+    assert 'id="session-full"' not in page
+    assert 'value="Send the request"' in page
+
+
+def test_a_second_seat_for_the_same_person_is_refused_on_the_slot(login, booker, open_lab):
+    client = login(booker)
+    data = room_form(date="2030-03-07", start=None, end=None, slot="18:00-21:00", attendees=None)
+    assert client.post("/reservations/new?resource=atelier-jeudi", data=data).status_code == 302
+    response = client.post("/reservations/new?resource=atelier-jeudi", data=data)
+    assert response.status_code == 422
+    assert "one seat per person" in error_of(text(response), "slot")
