@@ -10,7 +10,7 @@ occurrence is converted to UTC on its own: a Tuesday 18:00–20:00 series stays
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -322,9 +322,14 @@ def _require_series_decider(actor: User, series: BookingSeries) -> None:
 
 
 def approve_series(
-    actor: User, series: BookingSeries, *, now: datetime | None = None
+    actor: User,
+    series: BookingSeries,
+    *,
+    now: datetime | None = None,
+    booking_ids: Collection[int] | None = None,
 ) -> list[Booking]:
-    """Approve every pending occurrence still to come; returns those approved.
+    """Approve every pending occurrence still to come (or those of `booking_ids`); returns
+    those approved.
 
     An occurrence that now overlaps an approved booking stays pending (the manager
     sees it in the queue); overlapping requests of others are refused automatically.
@@ -334,7 +339,7 @@ def approve_series(
     lock_resource(series.resource)
     approved: list[Booking] = []
     for booking in _series_bookings(series, (BookingState.PENDING,)):
-        if booking.start_at <= now:
+        if booking.start_at <= now or (booking_ids is not None and booking.id not in booking_ids):
             continue
         try:
             approve_one(actor, booking, now=now)
@@ -347,16 +352,22 @@ def approve_series(
 
 
 def refuse_series(
-    actor: User, series: BookingSeries, reason: str, *, now: datetime | None = None
+    actor: User,
+    series: BookingSeries,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    booking_ids: Collection[int] | None = None,
 ) -> list[Booking]:
-    """Refuse every pending or waiting occurrence still to come, with one reason."""
+    """Refuse every pending or waiting occurrence still to come (or those of
+    `booking_ids`), with one reason."""
     now = now or utcnow()
     _require_series_decider(actor, series)
     reason = require_reason(reason, _("Say why the request is refused."))
     refused = [
         b
         for b in _series_bookings(series, (BookingState.PENDING, BookingState.WAITLISTED))
-        if b.start_at > now
+        if b.start_at > now and (booking_ids is None or b.id in booking_ids)
     ]
     for booking in refused:
         change_state(
