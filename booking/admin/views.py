@@ -495,6 +495,7 @@ def closures() -> str:
         page=page,
         search=search,
         past=past,
+        may_manage=lambda closure: services.closure_may_be_managed(current_user, closure),
         import_url=_import_url(),
         delete_form=ActionForm(formdata=None),
     )

@@ -334,7 +334,9 @@ def _render_closure(closure: Closure, form: CancelHitForm, status: int = 200):
 @bp.get("/closures/<int:closure_id>")
 @login_required
 def closure(closure_id: int):
-    return _render_closure(_managed_closure(closure_id), CancelHitForm())
+    closure = _managed_closure(closure_id)
+    # The block's reason is what the associations will most often be told.
+    return _render_closure(closure, CancelHitForm(data={"reason": closure.label}))
 
 
 @bp.post("/closures/<int:closure_id>/cancel-bookings")

@@ -355,6 +355,11 @@ def _classify(active: Iterable[tuple], meta: _Meta, a: datetime, b: datetime) ->
             approved.append(payload)
         else:
             pending += 1
+    if approved and meta.exclusive:
+        # An approved booking kept through a closure (a blocked period the manager let it
+        # stay in) still takes place: the calendars show it, not the closure.
+        first = min(approved)
+        return Interval(a, b, APPROVED, first[1], booking_id=first[0])
     if closure is not None:
         return Interval(a, b, CLOSED, closure[1], closure_id=closure[0])
     if not is_open:
