@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from booking.i18n import available_languages
+from booking.i18n import available_languages, format_day
 from booking.timeutil import to_local
 
 
@@ -25,7 +25,7 @@ def local_date(value: date | datetime | None, fmt: str = "full") -> str:
         return ""
     if isinstance(value, datetime):
         value = to_local(value).date()
-    return format_date(value, fmt)
+    return format_day(value, fmt)
 
 
 def local_time(value: datetime | time | None, fmt: str = "short") -> str:

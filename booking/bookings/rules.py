@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date, format_time, ngettext
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -25,6 +25,7 @@ from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.bookings.quotas import check_quota
 from booking.extensions import db
+from booking.i18n import format_day
 from booking.resources.models import Closure, Resource, UserTraining
 from booking.timeutil import local_datetime, to_local
 
@@ -53,22 +54,32 @@ def clock(instant: datetime) -> str:
 
 
 def describe_period(start_at: datetime, end_at: datetime) -> str:
-    """ "on Tuesday 3 March 2026 from 14:00 to 16:00", in the current language."""
+    """ "on Tuesday 3 March 2026 from 14:00 to 16:00", in the current language; whole
+    days as such ("on Tuesday 3 March 2026 (all day)"), never "from 00:00 to 00:00"."""
     start, end = to_local(start_at), to_local(end_at)
+    if start.time() == time() and end.time() == time() and end.date() > start.date():
+        last = end.date() - timedelta(days=1)
+        if last == start.date():
+            return _("on %(date)s (all day)", date=format_day(start.date(), "full"))
+        return _(
+            "from %(start_date)s to %(end_date)s (whole days)",
+            start_date=format_day(start.date(), "full"),
+            end_date=format_day(last, "full"),
+        )
     if start.date() == end.date() or (
         end.date() == start.date() + timedelta(days=1) and end.time() == time()
     ):
         return _(
             "on %(date)s from %(start)s to %(end)s",
-            date=format_date(start.date(), "full"),
+            date=format_day(start.date(), "full"),
             start=clock(start_at),
             end=clock(end_at),
         )
     return _(
         "from %(start_date)s at %(start)s to %(end_date)s at %(end)s",
-        start_date=format_date(start.date(), "full"),
+        start_date=format_day(start.date(), "full"),
         start=clock(start_at),
-        end_date=format_date(end.date(), "full"),
+        end_date=format_day(end.date(), "full"),
         end=clock(end_at),
     )
 
@@ -152,7 +163,7 @@ def check_notice_and_horizon(resource: Resource, start_at: datetime, now: dateti
                 "%(resource)s can be booked at most %(days)s days ahead (until %(date)s).",
                 resource=resource.name,
                 days=resource.horizon_days,
-                date=format_date(last_day, "long"),
+                date=format_day(last_day, "long"),
             ),
             rule="horizon",
             field="start_at",
@@ -254,14 +265,14 @@ def check_opening_hours(resource: Resource, start_at: datetime, end_at: datetime
         message = _(
             "%(resource)s is open on %(date)s only %(hours)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
             hours=hours,
         )
     else:
         message = _(
             "%(resource)s is closed on %(date)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
         )
     raise BookingRefused(message, rule="opening_hours", field="start_at")
 
@@ -409,7 +420,7 @@ def check_training(actor: User, resource: Resource, start_at: datetime) -> None:
             "%(resource)s requires the training “%(training)s”, valid on %(date)s.",
             resource=resource.name,
             training=training.name,
-            date=format_date(day, "long"),
+            date=format_day(day, "long"),
         ),
         rule="training",
         field="date",
@@ -470,7 +481,7 @@ def check_session(resource: Resource, start_at: datetime, end_at: datetime) -> N
         message = _(
             "%(resource)s has no session on %(date)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
         )
     else:
         sessions = ", ".join(
@@ -484,7 +495,7 @@ def check_session(resource: Resource, start_at: datetime, end_at: datetime) -> N
         message = _(
             "A seat is booked for a whole session; sessions of %(resource)s on %(date)s: %(sessions)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
             sessions=sessions,
         )
     raise BookingRefused(message, rule="session", field="start_at")

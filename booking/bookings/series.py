@@ -18,8 +18,8 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from booking.auth.models import User
@@ -49,6 +49,7 @@ from booking.bookings.services import (
 from booking.bookings.transitions import change_state
 from booking.db import utcnow
 from booking.extensions import db
+from booking.i18n import format_day
 from booking.timeutil import to_local, to_utc
 
 MAX_OCCURRENCES = 60
@@ -102,7 +103,7 @@ def to_rrule(recurrence: Recurrence, first_start_local: datetime) -> str:
             raise _invalid(
                 _(
                     "A series lasts at most one year: it must end by %(date)s.",
-                    date=format_date(first_day + MAX_SPAN, "long"),
+                    date=format_day(first_day + MAX_SPAN, "long"),
                 )
             )
     parts = [f"FREQ={recurrence.freq.upper()}", f"INTERVAL={recurrence.interval}"]
@@ -131,7 +132,7 @@ def expand(rule: str, first_start_local: datetime) -> list[datetime]:
         raise _invalid(
             _(
                 "A series lasts at most one year: it must end by %(date)s.",
-                date=format_date(last_allowed.date(), "long"),
+                date=format_day(last_allowed.date(), "long"),
             )
         )
     if not starts:
@@ -189,7 +190,7 @@ def preview_series(
 
 def problem_dates_refusal(occurrences: Sequence[Occurrence]) -> BookingRefused:
     problems = [o for o in occurrences if o.problem is not None]
-    dates = ", ".join(format_date(to_local(o.start_at).date(), "full") for o in problems)
+    dates = ", ".join(format_day(to_local(o.start_at).date(), "full") for o in problems)
     message = ngettext(
         "One date cannot be booked: %(dates)s.",
         "%(num)d dates cannot be booked: %(dates)s.",

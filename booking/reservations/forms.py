@@ -168,14 +168,14 @@ class ReservationForm(FlaskForm):
     weekdays = MultiCheckboxField(_l("On these days"), choices=_weekday_choices())
     nth = SelectField(_l("Which one in the month"), choices=NTH_CHOICES, default="1")
     ends = RadioField(
-        _l("Until"),
+        _l("End of the series"),
         choices=[
             SelectChoice("until", _l("Until a date")),
             SelectChoice("count", _l("For a number of dates")),
         ],
         default="until",
     )
-    until = FriendlyDateField(_l("Last date"))
+    until = FriendlyDateField(_l("Last date of the series"))
     count = FriendlyIntegerField(_l("Number of dates"))
     preview = SubmitField(_l("Preview the dates"))
     submit = SubmitField(_l("Send the request"))

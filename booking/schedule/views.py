@@ -7,11 +7,11 @@ from itertools import groupby
 from urllib.parse import quote
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from booking.bookings.availability import find_free
 from booking.db import utcnow
+from booking.i18n import format_day
 from booking.resources.models import Resource
 from booking.schedule.cache import (
     cached_grid,
@@ -98,7 +98,7 @@ def day() -> tuple[str, int]:
         "schedule/day.html",
         form=form,
         grid=grid,
-        day_label=format_date(chosen, "full"),
+        day_label=format_day(chosen, "full"),
         site=site,
         nav=nav,
     )
@@ -132,8 +132,8 @@ def week(slug: str) -> tuple[str, int]:
         grid=grid,
         resource=resource,
         days=days,
-        first_label=format_date(days[0], "long"),
-        last_label=format_date(days[-1], "long"),
+        first_label=format_day(days[0], "long"),
+        last_label=format_day(days[-1], "long"),
         nav=nav,
         sessions=session_rows(resource, days, utcnow()),
     )

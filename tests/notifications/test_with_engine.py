@@ -126,3 +126,15 @@ def test_a_freed_open_lab_seat_goes_to_the_first_waiting_with_an_invitation(desk
     message = sent["joueur@example.org"]
     assert message["Subject"].startswith("A seat is yours: Fablab ouvert")
     assert str(calendar(message).walk("VEVENT")[0]["UID"]) == f"{waiting.uid}@salles.test"
+
+
+def test_a_french_email_follows_french_typography(desk, request_for):
+    booking = request_for()
+    desk.member.locale = "fr"
+    approve(desk.manager_a, booking)
+    text = text_part(by_recipient("approved")["membre@example.org"])
+    assert "Titre : " in text
+    assert "Lieu : " in text
+    assert "Association : " in text
+    assert "Date :" in text
+    assert "Titre:" not in text
