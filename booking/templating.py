@@ -47,6 +47,11 @@ def kind_label(kind: object) -> str:
     return str(labels.get(str(getattr(kind, "value", kind)), kind))
 
 
+def equipment_name(equipment: object) -> str:
+    """An equipment item's name in the current language."""
+    return equipment.name_in(str(get_locale()))
+
+
 def weekday_name(index: int, width: str = "wide") -> str:
     """Monday is 0, in the current locale."""
     return get_locale().days["format"][width][index].capitalize()
@@ -110,7 +115,10 @@ def nav_links() -> list[dict]:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, local_time=local_time
+        local_datetime=local_datetime,
+        local_date=local_date,
+        local_time=local_time,
+        equipment_name=equipment_name,
     )
     app.jinja_env.globals.update(
         url_with=url_with,

@@ -194,6 +194,7 @@ class EquipmentForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Give the equipment a name.")), Length(max=120)]
     )
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=120)])
     slug = StringField(_l("Short name"), validators=[Optional(), Length(max=120), SLUG_PATTERN])
     category = StringField(_l("Category"), validators=[Optional(), Length(max=60)])
 

@@ -318,7 +318,12 @@ def save_equipment(actor: User, item: Equipment | None, values: dict) -> Equipme
     if clash is not None and (item is None or clash != item.id):
         raise AdminError(_("This equipment is already in the catalogue."), "name")
     slug = _check_slug(Equipment, values.get("slug") or slugify(name), item.id if item else None)
-    data = {"name": name, "slug": slug, "category": (values.get("category") or "").strip()}
+    data = {
+        "name": name,
+        "name_en": (values.get("name_en") or "").strip() or None,
+        "slug": slug,
+        "category": (values.get("category") or "").strip(),
+    }
     return _save(actor, "equipment", Equipment, item, data)
 
 

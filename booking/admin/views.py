@@ -437,7 +437,9 @@ def _equipment_form_page(item: Equipment | None) -> str | Response:
     form = EquipmentForm(obj=item)
     if form.validate_on_submit():
         try:
-            services.save_equipment(current_user, item, _data(form, "name", "slug", "category"))
+            services.save_equipment(
+                current_user, item, _data(form, "name", "name_en", "slug", "category")
+            )
         except AdminError as error:
             _show_error(form, error)
         else:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import get_locale
 from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -478,7 +479,9 @@ def find_free(
                 resource=resource,
                 attendees=attendees,
                 equipment=sorted(
-                    (names[e].equipment.name, names[e].quantity) for e in wanted if e in names
+                    (names[e].equipment.name_in(str(get_locale())), names[e].quantity)
+                    for e in wanted
+                    if e in names
                 ),
                 pending=pending.get(resource.id, 0),
                 seats_left=seats_left,

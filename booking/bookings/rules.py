@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_time, ngettext
+from flask_babel import format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -372,7 +372,7 @@ def check_equipment(resource: Resource, wanted: dict[int, int]) -> None:
                     "%(resource)s has %(count)s × %(equipment)s; %(asked)s asked for.",
                     resource=resource.name,
                     count=item.quantity,
-                    equipment=item.equipment.name,
+                    equipment=item.equipment.name_in(str(get_locale())),
                     asked=quantity,
                 ),
                 rule="equipment",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -265,7 +266,7 @@ def reservation_form(resource: Resource, **kwargs: object) -> ReservationForm:
         ()
         if is_machine
         else tuple(
-            (item.equipment_id, item.equipment.name, item.quantity)
+            (item.equipment_id, item.equipment.name_in(str(get_locale())), item.quantity)
             for item in sorted(resource.equipment, key=lambda i: i.equipment.name)
         )
     )

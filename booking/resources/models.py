@@ -227,6 +227,10 @@ class Equipment(db.Model):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     category: Mapped[str] = mapped_column(String(60), default="")
 
+    def name_in(self, locale: str) -> str:
+        """The name in a language: the English one when asked for and given, else French."""
+        return self.name_en if self.name_en and locale.startswith("en") else self.name
+
 
 class ResourceEquipment(db.Model):
     __tablename__ = "resource_equipment"

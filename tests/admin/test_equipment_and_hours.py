@@ -236,3 +236,11 @@ def test_a_resource_without_hours_shows_those_of_its_place(login, manager, own_r
     assert "follows the opening hours of its place" in page
     assert f"Opening hours of {own_resource.site.name}" in page
     assert "8:00" in page
+
+
+def test_equipment_gets_an_english_name(login, admin, db):
+    db.session.commit()
+    data = {"name": "Caméra grand angle", "name_en": "Wide-angle camera", "category": "visio"}
+    assert login(admin).post("/admin/equipment/new", data=data).status_code == 302
+    item = db.session.scalar(select(Equipment))
+    assert (item.name, item.name_en) == ("Caméra grand angle", "Wide-angle camera")

@@ -16,7 +16,7 @@ from booking.bookings.rules import check_attendees
 from booking.extensions import db
 from booking.outbox import OutboxMessage
 from booking.reservations.forms import reservation_form
-from booking.resources.models import Resource, ResourceEquipment, UserTraining
+from booking.resources.models import Equipment, Resource, ResourceEquipment, UserTraining
 from tests import factories
 from tests.reservations.conftest import local
 from tests.reservations.helpers import error_of, room_form, text
@@ -537,3 +537,27 @@ def test_a_second_seat_for_the_same_person_is_refused_on_the_slot(login, booker,
     response = client.post("/reservations/new?resource=atelier-jeudi", data=data)
     assert response.status_code == 422
     assert "one seat per person" in error_of(text(response), "slot")
+
+
+def test_english_pages_name_equipment_in_english(login, booker, room, camera):
+    camera.name_en = "Wide-angle camera"
+    camera.name = "Caméra grand angle"
+    db.session.commit()
+    client = login(booker)  # the booker reads English
+    page = text(client.get(URL))
+    assert "Wide-angle camera" in page
+    assert "Caméra grand angle" not in page
+    assert "Wide-angle camera" in text(client.get("/resources/salle-iroise"))
+
+
+def test_french_pages_keep_the_french_name_and_a_missing_english_name_falls_back(
+    login, booker, room, camera, screen
+):
+    camera.name_en = "Wide-angle camera"
+    camera.name = "Caméra grand angle"
+    booker.locale = "fr"
+    db.session.commit()
+    page = text(login(booker).get(URL))
+    assert "Caméra grand angle" in page
+    assert "Wide-angle camera" not in page
+    assert Equipment(name="Écran", name_en=None).name_in("en") == "Écran"
