@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from booking.extensions import db
+from booking.schedule.forms import FindForm
+from booking.schedule.queries import search_choices
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,25 @@ def render_error(code: int, message: str | None = None) -> tuple[str | dict, int
     title = _titles().get(code, _("Error"))
     if _wants_json():
         return {"status": code, "title": title, "detail": message or title}, code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    search_form = _search_form() if code == 404 else None
+    page = render_template(
+        "errors/error.html",
+        code=code,
+        title=title,
+        message=message,
+        search_form=search_form,
+        known=current_app.view_functions,
+    )
+    return page, code
+
+
+def _search_form() -> FindForm | None:
+    """The home page's search, offered on a missing page; none if it cannot be built."""
+    try:
+        return FindForm(None, search_choices())
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
 
 
 def init_errors(app: Flask) -> None:
