@@ -154,3 +154,17 @@ def test_an_open_lab_session_fills_up_and_the_next_person_joins_the_waiting_list
         assert "liste d" in tab.locator("[role=status]").first.inner_text()
     with live_app.app_context():
         assert user_by_email("retard@example.org") is not None
+
+
+def test_my_bookings_and_the_menu_fit_a_phone(page) -> None:
+    sign_in(page, MEMBER)
+    page.set_viewport_size({"width": 360, "height": 800})
+    go(page, "/reservations/mine")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    menu = page.locator(".main-nav").bounding_box()
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.main-nav a')).lineHeight) || 24"
+    )
+    assert menu["height"] <= 2 * line + 40  # at most two lines
+    screenshot(page, "issue13-18-mine")
