@@ -212,6 +212,9 @@ class ResourceEquipmentForm(FlaskForm):
     )
 
 
+MONDAY_TO_FRIDAY, EVERY_DAY = -1, -2  # opening-hours "days" that stand for several
+
+
 class OpeningHoursForm(FlaskForm):
     weekday = SelectField(
         _l("Day"), coerce=int, validators=[InputRequired(_l("Choose a day of the week."))]
@@ -225,7 +228,19 @@ class OpeningHoursForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.weekday.choices = weekday_choices()
+        self.weekday.choices = [
+            *weekday_choices(),
+            SelectChoice(MONDAY_TO_FRIDAY, _l("Monday to Friday")),
+            SelectChoice(EVERY_DAY, _l("Every day")),
+        ]
+
+    def weekdays(self) -> list[int]:
+        """The weekdays (0 = Monday) the range applies to."""
+        if self.weekday.data == MONDAY_TO_FRIDAY:
+            return list(range(5))
+        if self.weekday.data == EVERY_DAY:
+            return list(range(7))
+        return [self.weekday.data]
 
     def validate_closes_at(self, field: TimeField) -> None:
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:

@@ -200,15 +200,17 @@ def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
     form = OpeningHoursForm()
     if form.validate_on_submit():
         try:
-            services.add_opening_hours(
-                current_user,
-                weekday=form.weekday.data,
-                opens_at=form.opens_at.data,
-                closes_at=form.closes_at.data,
-                site=site,
-                resource=resource,
-            )
+            for weekday in form.weekdays():  # "Monday to Friday": one range per day, all or none
+                services.add_opening_hours(
+                    current_user,
+                    weekday=weekday,
+                    opens_at=form.opens_at.data,
+                    closes_at=form.closes_at.data,
+                    site=site,
+                    resource=resource,
+                )
         except AdminError as error:
+            db.session.rollback()
             _show_error(form, error)
         else:
             if resource is not None:
