@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test lint format translations messages js-deps bench clean
+.PHONY: run test lint format translations messages js-deps bench deploy-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.dev translations
 	./bench/run.sh
+
+# nginx in front of two gunicorn instances on PostgreSQL and Redis (deploy/test/scale_out.py).
+deploy-test: $(VENV)/.dev translations
+	$(BIN)/python deploy/test/scale_out.py
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules .pytest_cache .ruff_cache

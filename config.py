@@ -91,6 +91,23 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Personal data (RGPD) and the accessibility statement: see /confidentialite, /accessibilite.
+    DATA_CONTROLLER = os.environ.get("DATA_CONTROLLER", "Ville de Brest")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "dpo@salles-ouvertes.example.org")
+    ACCESSIBILITY_CONTACT = os.environ.get(
+        "ACCESSIBILITY_CONTACT", "accessibilite@salles-ouvertes.example.org"
+    )
+    ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "partial")  # full|partial|none
+    ACCESSIBILITY_EVALUATED_ON = os.environ.get("ACCESSIBILITY_EVALUATED_ON", "2026-12-04")
+    ACCESSIBILITY_PLAN_URL = os.environ.get("ACCESSIBILITY_PLAN_URL", "")
+    RETENTION_PERSONAL_MONTHS = _int("RETENTION_PERSONAL_MONTHS", 24)
+    RETENTION_OUTBOX_DAYS = _int("RETENTION_OUTBOX_DAYS", 30)
+    RETENTION_UNCONFIRMED_DAYS = _int("RETENTION_UNCONFIRMED_DAYS", 30)
+    # Periodic jobs (the purge...) run from requests, once per interval across all workers.
+    PERIODIC_JOBS_ENABLED = _bool("PERIODIC_JOBS_ENABLED", True)
+    PERIODIC_CHECK_SECONDS = _int("PERIODIC_CHECK_SECONDS", 60)
+    PURGE_INTERVAL_HOURS = _int("PURGE_INTERVAL_HOURS", 24)
+
     LOAD_DEMO_DATA = False
     BENCH_ROUTES = _bool("BENCH_ROUTES")  # `make bench` only: the /bench/ceiling route
 
@@ -111,6 +128,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name, not a password
     MAIL_SERVER = ""
     MAIL_SEND_AFTER_REQUEST = False
+    PERIODIC_JOBS_ENABLED = False  # tests that need them turn them on
     BASE_URL = "http://salles.test"
     SERVER_NAME = None
 

@@ -22,10 +22,14 @@ from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
 from booking.i18n import select_locale, select_timezone, translation_directories
 from booking.notifications import init_notifications
+from booking.periodic import init_periodic
+from booking.privacy.jobs import periodic_jobs
+from booking.privacy.views import bp as privacy_bp
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
 from booking.schedule.views import bp as schedule_bp
 from booking.sqlite import configure_sqlite
+from booking.static_urls import init_static_urls
 from booking.templating import init_templating
 from config import BASE_DIR, Config, config_from_env
 
@@ -39,6 +43,7 @@ BLUEPRINTS = (
     schedule_bp,
     approvals_bp,
     reservations_bp,
+    privacy_bp,
 )
 
 
@@ -64,6 +69,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     init_headers(app)
     init_notifications(app)
     init_commands(app)
+    init_periodic(app, periodic_jobs(app))
     return app
 
 
@@ -82,3 +88,4 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app, login_manager)
     init_templating(app)
+    init_static_urls(app)

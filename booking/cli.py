@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -11,15 +13,20 @@ from sqlalchemy import func, select
 from booking.auth.models import User, user_by_email
 from booking.benchdata import DatabaseNotEmptyError, analyze, build_workload
 from booking.bookings.services import expire_pending
+from booking.db import utcnow
 from booking.demo import seed_demo
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
 from booking.notifications.sending import send_due
+from booking.ops.backup import BackupError, backup, restore
+from booking.ops.checkconfig import check_config
+from booking.privacy.jobs import run_purge
 from booking.resources.models import Site
 
 
 def init_commands(app: Flask) -> None:
     init_notification_commands(app)
+    init_ops_commands(app)
     init_bench_commands(app)
 
     @app.cli.command("seed-demo")
@@ -77,6 +84,13 @@ def init_notification_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Requests expired: {len(expired)}")
 
+    @app.cli.command("purge")
+    def purge_command() -> None:
+        """Anonymise and delete the personal data past their retention period (idempotent)."""
+        report = run_purge(utcnow())
+        db.session.commit()
+        click.echo("Purged: " + ", ".join(f"{k}={v}" for k, v in report.as_dict().items()))
+
 
 # --- Benchmark (issue 7) -----------------------------------------------------------------
 # `make bench` builds the standard workload with this command; see bench/README.md.
@@ -100,3 +114,47 @@ def init_bench_commands(app: Flask) -> None:
             + f"{elapsed:.1f} s: "
             + ", ".join(f"{k}={v}" for k, v in counts.items())
         )
+
+
+# --- Operations: configuration check, backups ---------------------------------------------
+
+
+def init_ops_commands(app: Flask) -> None:
+    @app.cli.command("check-config")
+    @click.option(
+        "--workers",
+        type=int,
+        default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")),
+        help="Processes that will serve (default: $WEB_CONCURRENCY or 2).",
+    )
+    def check_config_command(workers: int) -> None:
+        """Refuse a production start with a missing or unsafe setting, naming each one."""
+        env_name = app.config.get("ENV_NAME", "development")
+        problems = check_config(app.config, env_name, workers=workers)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise click.ClickException(f"{len(errors)} setting(s) to fix before starting.")
+        click.echo(f"Configuration ready for {env_name} ({len(problems)} warning(s)).")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path: Path) -> None:
+        """Copy the database to PATH (safe while the service runs)."""
+        try:
+            backup(db.engine, path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Backup written: {path} ({path.stat().st_size} bytes)")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Replace the content of a non-empty database.")
+    def restore_command(path: Path, force: bool) -> None:
+        """Restore the backup PATH into the configured (empty) database."""
+        try:
+            restore(db.engine, path, force=force)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Restored {path}; now run `flask --app wsgi db upgrade` if the code is newer.")

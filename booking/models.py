@@ -10,6 +10,7 @@ from booking.bookings.models import (
     Comment,
 )
 from booking.outbox import OutboxMessage
+from booking.periodic import PeriodicRun
 from booking.resources import versions  # noqa: F401 - the calendar version triggers
 from booking.resources.models import (
     Closure,
@@ -39,6 +40,7 @@ __all__ = [
     "MembershipRole",
     "OpeningHours",
     "OutboxMessage",
+    "PeriodicRun",
     "Quota",
     "Resource",
     "ResourceEquipment",

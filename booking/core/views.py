@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from booking.extensions import db
 from booking.i18n import available_languages
+from booking.ops.readiness import check_readiness
 from booking.resources.queries import sites_with_resources
 from booking.schedule.forms import FindForm
 from booking.schedule.queries import search_choices
@@ -56,4 +57,12 @@ def switch_language(code: str) -> Response:
 
 @bp.get("/healthz")
 def health() -> tuple[str, int, dict]:
+    """The process is up (no database access: a liveness probe)."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/readyz")
+def ready() -> tuple[dict, int, dict]:
+    """The database answers and its schema is at the migrations' head (a readiness probe)."""
+    state = check_readiness()
+    return state.as_dict(), 200 if state.ready else 503, {"Cache-Control": "no-store"}

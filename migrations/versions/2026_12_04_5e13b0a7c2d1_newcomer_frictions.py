@@ -1,7 +1,7 @@
 """newcomer frictions: training contact and next session, seats per person, English names
 
 Revision ID: 5e13b0a7c2d1
-Revises: c1a7e2d9b3f4
+Revises: 5e1f0a9b7c2d
 Create Date: 2026-12-04 14:15:00
 
 - `training.contact`, `training.next_session_on`: how to obtain a training, told
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "5e13b0a7c2d1"
-down_revision = "c1a7e2d9b3f4"
+down_revision = "5e1f0a9b7c2d"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Running the service: readiness, configuration checks, backups (for operators, not users)."""

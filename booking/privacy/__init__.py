@@ -1,0 +1,1 @@
+"""Personal data under the GDPR (RGPD): export, account deletion, retention; the legal pages."""
