@@ -356,7 +356,7 @@ def _classify(active: Iterable[tuple], meta: _Meta, a: datetime, b: datetime) ->
             approved.append(payload)
         else:
             pending += 1
-    if approved and meta.exclusive:
+    if approved and meta.exclusive and is_open:
         # An approved booking kept through a closure (a blocked period the manager let it
         # stay in) still takes place: the calendars show it, not the closure.
         first = min(approved)
