@@ -34,20 +34,20 @@ from booking.timeutil import local_datetime, local_today, to_utc
 
 DEMO_PASSWORD = "demo-password"
 
-EQUIPMENT = [
-    ("kit-visio", "Kit de visioconférence (codec)", "visio"),
-    ("ecran", "Grand écran", "affichage"),
-    ("videoprojecteur", "Vidéoprojecteur", "affichage"),
-    ("camera", "Caméra grand angle", "visio"),
-    ("pieuvre", "Pieuvre de conférence (micro-haut-parleur)", "audio"),
-    ("wifi", "Wi-Fi", "réseau"),
-    ("ordinateur", "Ordinateur portable", "informatique"),
-    ("tableau-blanc", "Tableau blanc", "mobilier"),
-    ("boucle-magnetique", "Boucle magnétique", "accessibilité"),
-    ("decoupe-laser", "Découpeuse laser 60 W", "machine"),
-    ("imprimante-3d", "Imprimante 3D", "machine"),
-    ("fraiseuse", "Fraiseuse numérique (CNC)", "machine"),
-    ("plotter", "Découpeuse vinyle", "machine"),
+EQUIPMENT = [  # slug, French name, English name, category
+    ("kit-visio", "Kit de visioconférence (codec)", "Videoconference kit (codec)", "visio"),
+    ("ecran", "Grand écran", "Large screen", "affichage"),
+    ("videoprojecteur", "Vidéoprojecteur", "Projector", "affichage"),
+    ("camera", "Caméra grand angle", "Wide-angle camera", "visio"),
+    ("pieuvre", "Pieuvre de conférence (micro-haut-parleur)", "Conference speakerphone", "audio"),
+    ("wifi", "Wi-Fi", "Wi-Fi", "réseau"),
+    ("ordinateur", "Ordinateur portable", "Laptop", "informatique"),
+    ("tableau-blanc", "Tableau blanc", "Whiteboard", "mobilier"),
+    ("boucle-magnetique", "Boucle magnétique", "Hearing loop", "accessibilité"),
+    ("decoupe-laser", "Découpeuse laser 60 W", "60 W laser cutter", "machine"),
+    ("imprimante-3d", "Imprimante 3D", "3D printer", "machine"),
+    ("fraiseuse", "Fraiseuse numérique (CNC)", "CNC milling machine", "machine"),
+    ("plotter", "Découpeuse vinyle", "Vinyl cutter", "machine"),
 ]
 
 WEEKDAYS = range(0, 5)
@@ -418,9 +418,9 @@ def _user(email: str, name: str, *, admin: bool = False) -> User:
 
 def _equipment() -> dict[str, Equipment]:
     existing = {e.slug: e for e in db.session.scalars(select(Equipment))}
-    for slug, name, category in EQUIPMENT:
+    for slug, name, name_en, category in EQUIPMENT:
         if slug not in existing:
-            existing[slug] = Equipment(slug=slug, name=name, category=category)
+            existing[slug] = Equipment(slug=slug, name=name, name_en=name_en, category=category)
             db.session.add(existing[slug])
     return existing
 

@@ -9,9 +9,12 @@ shared one (`translations/`); Flask-Babel merges them.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from config import BASE_DIR
@@ -57,3 +60,18 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config.get("TIMEZONE", "Europe/Paris")
+
+
+_FIRST_OF_MONTH = re.compile(r"(?<!\d)1(?=[\s\u00a0\u202f][^\d\s])")
+
+
+def with_ordinal(text: str, day: date, locale: str) -> str:
+    """French writes the first of the month as an ordinal: "mardi 1er avril 2026"."""
+    if day.day != 1 or not locale.startswith("fr"):
+        return text
+    return _FIRST_OF_MONTH.sub("1er", text, count=1)
+
+
+def format_day(day: date, fmt: str = "full") -> str:
+    """A calendar date in the current language, "1er" in French: use it for every date."""
+    return with_ordinal(format_date(day, fmt), day, str(get_locale()))

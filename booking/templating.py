@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from booking.i18n import available_languages
+from booking.i18n import available_languages, format_day
 from booking.timeutil import to_local
 
 
@@ -25,7 +25,7 @@ def local_date(value: date | datetime | None, fmt: str = "full") -> str:
         return ""
     if isinstance(value, datetime):
         value = to_local(value).date()
-    return format_date(value, fmt)
+    return format_day(value, fmt)
 
 
 def local_time(value: datetime | time | None, fmt: str = "short") -> str:
@@ -45,6 +45,11 @@ def kind_label(kind: object) -> str:
         "open_lab": _l("Open-lab session"),
     }
     return str(labels.get(str(getattr(kind, "value", kind)), kind))
+
+
+def equipment_name(equipment: object) -> str:
+    """An equipment item's name in the current language."""
+    return equipment.name_in(str(get_locale()))
 
 
 def weekday_name(index: int, width: str = "wide") -> str:
@@ -111,7 +116,10 @@ def nav_links() -> list[dict]:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, local_time=local_time
+        local_datetime=local_datetime,
+        local_date=local_date,
+        local_time=local_time,
+        equipment_name=equipment_name,
     )
     app.jinja_env.globals.update(
         url_with=url_with,

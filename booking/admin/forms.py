@@ -179,6 +179,14 @@ class ResourceForm(FlaskForm):
         maximum=10000,
         help_message=_l("The capacity is at least 1."),
     )
+    max_seats_per_person = _int_field(
+        _l("Seats one person may take in a session"),
+        minimum=1,
+        maximum=10000,
+        help_message=_l("At least 1 seat per person."),
+        required=False,
+        default=1,
+    )
     is_bookable = BooleanField(_l("Bookable"), default=True)
     requires_approval = BooleanField(_l("Each request needs a manager's approval"), default=True)
     min_duration_minutes = _int_field(
@@ -231,6 +239,7 @@ class EquipmentForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Give the equipment a name.")), Length(max=120)]
     )
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=120)])
     slug = StringField(_l("Short name"), validators=[Optional(), Length(max=120), SLUG_PATTERN])
     category = StringField(_l("Category"), validators=[Optional(), Length(max=60)])
 
@@ -248,6 +257,9 @@ class ResourceEquipmentForm(FlaskForm):
     )
 
 
+MONDAY_TO_FRIDAY, EVERY_DAY = -1, -2  # opening-hours "days" that stand for several
+
+
 class OpeningHoursForm(FlaskForm):
     weekday = SelectField(
         _l("Day"), coerce=int, validators=[InputRequired(_l("Choose a day of the week."))]
@@ -261,7 +273,19 @@ class OpeningHoursForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.weekday.choices = weekday_choices()
+        self.weekday.choices = [
+            *weekday_choices(),
+            SelectChoice(MONDAY_TO_FRIDAY, _l("Monday to Friday")),
+            SelectChoice(EVERY_DAY, _l("Every day")),
+        ]
+
+    def weekdays(self) -> list[int]:
+        """The weekdays (0 = Monday) the range applies to."""
+        if self.weekday.data == MONDAY_TO_FRIDAY:
+            return list(range(5))
+        if self.weekday.data == EVERY_DAY:
+            return list(range(7))
+        return [self.weekday.data]
 
     def validate_closes_at(self, field: TimeField) -> None:
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
@@ -308,6 +332,10 @@ class TrainingForm(FlaskForm):
         help_message=_l("The validity is at least 1 month, or empty."),
         required=False,
     )
+    contact = StringField(
+        _l("Who to contact to obtain it"), validators=[Optional(), Length(max=300)]
+    )
+    next_session_on = DateField(_l("Next training session"), validators=[Optional()])
 
 
 class GrantTrainingForm(FlaskForm):

@@ -142,13 +142,17 @@ def opening_hours_of(*, site: Site | None = None, resource: Resource | None = No
 def search_closures(
     user: User, query: str = "", *, past: bool = False, page: int = 1, now: datetime | None = None
 ) -> Pagination:
-    """Closures of what the user manages: upcoming (and current) first by start, or past ones."""
+    """Closures of what the user manages, including those of a whole place where one of
+    their resources is (they close it too): upcoming (and current) first, or past ones."""
     now = now or utcnow()
     stmt = select(Closure).options(selectinload(Closure.site), selectinload(Closure.resource))
     if not user.is_admin:
-        own = manageable_resources(user).with_only_columns(Resource.id)
+        own = manageable_resources(user)
         stmt = stmt.where(
-            or_(Closure.resource_id.in_(own), Closure.site_id.in_(managed_site_ids(user)))
+            or_(
+                Closure.resource_id.in_(own.with_only_columns(Resource.id)),
+                Closure.site_id.in_(own.with_only_columns(Resource.site_id)),
+            )
         )
     if query.strip():
         stmt = stmt.where(_contains(Closure.label, query))

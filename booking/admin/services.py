@@ -205,6 +205,7 @@ RESOURCE_FIELDS = (
     "horizon_days",
     "min_notice_minutes",
     "required_training_id",
+    "max_seats_per_person",
 )
 
 
@@ -220,6 +221,10 @@ def _check_rules(values: dict) -> None:
         value = values.get(name)
         if value is None or value < 1:
             raise AdminError(message, name)
+    if values.get("max_seats_per_person") is None:  # left empty: one seat each
+        values["max_seats_per_person"] = 1
+    if values["max_seats_per_person"] < 1:
+        raise AdminError(_("At least 1 seat per person."), "max_seats_per_person")
     notice = values.get("min_notice_minutes")
     if notice is None or notice < 0:
         raise AdminError(_("The minimum notice cannot be negative."), "min_notice_minutes")
@@ -330,7 +335,12 @@ def save_equipment(actor: User, item: Equipment | None, values: dict) -> Equipme
     if clash is not None and (item is None or clash != item.id):
         raise AdminError(_("This equipment is already in the catalogue."), "name")
     slug = _check_slug(Equipment, values.get("slug") or slugify(name), item.id if item else None)
-    data = {"name": name, "slug": slug, "category": (values.get("category") or "").strip()}
+    data = {
+        "name": name,
+        "name_en": (values.get("name_en") or "").strip() or None,
+        "slug": slug,
+        "category": (values.get("category") or "").strip(),
+    }
     return _save(actor, "equipment", Equipment, item, data)
 
 
@@ -526,6 +536,8 @@ def save_training(actor: User, training: Training | None, values: dict) -> Train
         "name": name,
         "description": (values.get("description") or "").strip() or None,
         "validity_months": months,
+        "contact": (values.get("contact") or "").strip() or None,
+        "next_session_on": values.get("next_session_on"),
     }
     return _save(actor, "training", Training, training, data)
 

@@ -38,6 +38,7 @@ from booking.admin.forms import (
     options,
 )
 from booking.admin.services import AdminError, AdminForbiddenError
+from booking.auth.emails import send_association_validated
 from booking.auth.models import Association, User, user_by_email
 from booking.extensions import db
 from booking.resources.hours import weekly_hours
@@ -208,15 +209,17 @@ def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
     form = OpeningHoursForm()
     if form.validate_on_submit():
         try:
-            services.add_opening_hours(
-                current_user,
-                weekday=form.weekday.data,
-                opens_at=form.opens_at.data,
-                closes_at=form.closes_at.data,
-                site=site,
-                resource=resource,
-            )
+            for weekday in form.weekdays():  # "Monday to Friday": one range per day, all or none
+                services.add_opening_hours(
+                    current_user,
+                    weekday=weekday,
+                    opens_at=form.opens_at.data,
+                    closes_at=form.closes_at.data,
+                    site=site,
+                    resource=resource,
+                )
         except AdminError as error:
+            db.session.rollback()
             _show_error(form, error)
         else:
             if resource is not None:
@@ -445,7 +448,9 @@ def _equipment_form_page(item: Equipment | None) -> str | Response:
     form = EquipmentForm(obj=item)
     if form.validate_on_submit():
         try:
-            services.save_equipment(current_user, item, _data(form, "name", "slug", "category"))
+            services.save_equipment(
+                current_user, item, _data(form, "name", "name_en", "slug", "category")
+            )
         except AdminError as error:
             _show_error(form, error)
         else:
@@ -503,6 +508,7 @@ def closures() -> str:
         page=page,
         search=search,
         past=past,
+        may_manage=lambda closure: services.closure_may_be_managed(current_user, closure),
         import_url=_import_url(),
         delete_form=ActionForm(formdata=None),
     )
@@ -577,7 +583,9 @@ def _training_form_page(training: Training | None) -> str | Response:
     if form.validate_on_submit():
         try:
             saved = services.save_training(
-                current_user, training, _data(form, "name", "description", "validity_months")
+                current_user,
+                training,
+                _data(form, "name", "description", "validity_months", "contact", "next_session_on"),
             )
         except AdminError as error:
             _show_error(form, error)
@@ -726,6 +734,9 @@ def _association_action(association_id: int, action) -> Response:
 def association_validate(association_id: int) -> Response:
     def act(found: Association, _form: DeactivateForm) -> str:
         services.validate_association(current_user, found)
+        link = current_app.config["BASE_URL"].rstrip("/") + url_for("reservations.new")
+        for membership in found.memberships:
+            send_association_validated(membership.user, found, link)
         return _("The association is validated: its members can book.")
 
     return _association_action(association_id, act)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -73,7 +82,12 @@ def series_approve_form(series_id: int) -> DecisionForm:
     return DecisionForm(prefix=f"series-approve-{series_id}")
 
 
-def _render_queue(failed: RefuseForm | None = None, failed_key: tuple[str, int] | None = None):
+def _render_queue(
+    failed: RefuseForm | None = None,
+    failed_key: tuple[str, int] | None = None,
+    ticked: list[int] | None = None,
+):
+    """The desk; after a failed refusal, its form keeps the reason and the dates ticked."""
     now = utcnow()
     queue = pending_queue(
         current_user,
@@ -103,7 +117,10 @@ def _render_queue(failed: RefuseForm | None = None, failed_key: tuple[str, int] 
         "approvals/queue.html",
         entries=entries,
         pagination=queue.pagination,
-        pending_count=queue.requests,
+        pending_count=queue.pagination.total,
+        date_count=queue.requests,
+        ticked=set(ticked) if ticked is not None else None,
+        failed_key=failed_key,
         forms=forms,
         series_forms=series_forms,
         state_label=state_label,
@@ -201,14 +218,27 @@ def _has_pending(series: BookingSeries) -> bool:
     return any(b.state is BookingState.PENDING and b.start_at > now for b in series.bookings)
 
 
+def _ticked_dates(series_id: int) -> list[int] | None:
+    """The dates ticked in the series' decision form; None when the form lists no dates
+    (the whole series is meant)."""
+    if request.form.get(f"series-{series_id}-dates-shown") is None:
+        return None
+    values = request.form.getlist(f"series-{series_id}-dates")
+    return [int(v) for v in values if v.isdigit()]
+
+
 @bp.post("/series/<int:series_id>/approve")
 @login_required
 def approve_whole_series(series_id: int) -> Response:
     series = _decidable_series(series_id)
     if not series_approve_form(series_id).validate_on_submit():
         abort(400)
+    ticked = _ticked_dates(series_id)
+    if ticked == []:
+        flash(_("Tick at least one date to approve."), "error")
+        return redirect(url_for(".queue", _anchor=f"series-{series_id}"))
     try:
-        approved = approve_series(current_user, series)
+        approved = approve_series(current_user, series, booking_ids=ticked)
     except NotAllowed:
         db.session.rollback()
         abort(403)
@@ -242,10 +272,15 @@ def approve_whole_series(series_id: int) -> Response:
 def refuse_whole_series(series_id: int):
     series = _decidable_series(series_id)
     form = series_refuse_form(series_id)
-    if form.validate_on_submit():
+    ticked = _ticked_dates(series_id)
+    valid = form.validate_on_submit()
+    if valid and ticked == []:
+        form.reason.errors.append(_("Tick at least one date to refuse."))
+        valid = False
+    if valid:
         try:
             reason = form.reason_text(_requester_locale(series.bookings[0]))
-            refused = refuse_series(current_user, series, reason)
+            refused = refuse_series(current_user, series, reason, booking_ids=ticked)
         except NotAllowed:
             db.session.rollback()
             abort(403)
@@ -266,7 +301,7 @@ def refuse_whole_series(series_id: int):
                 "success",
             )
             return redirect(_queue_url())
-    return _render_queue(failed=form, failed_key=("series", series_id))
+    return _render_queue(failed=form, failed_key=("series", series_id), ticked=ticked)
 
 
 # --- Blocking a period ------------------------------------------------------------------
@@ -325,7 +360,9 @@ def _render_closure(closure: Closure, form: CancelHitForm, status: int = 200):
 @bp.get("/closures/<int:closure_id>")
 @login_required
 def closure(closure_id: int):
-    return _render_closure(_managed_closure(closure_id), CancelHitForm())
+    closure = _managed_closure(closure_id)
+    # The block's reason is what the associations will most often be told.
+    return _render_closure(closure, CancelHitForm(data={"reason": closure.label}))
 
 
 @bp.post("/closures/<int:closure_id>/cancel-bookings")

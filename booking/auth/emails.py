@@ -103,3 +103,17 @@ def send_no_account(email: str, locale: str, signup_link: str) -> OutboxMessage:
             signup_link=signup_link,
         )
     return enqueue(message, kind="password_reset")
+
+
+def send_association_validated(user: User, association: Association, link: str) -> OutboxMessage:
+    """Tell a member that their association is validated: they may book now."""
+    with force_locale(user.locale):
+        message = compose(
+            user.email,
+            _("%(name)s is validated: you can book", name=association.name),
+            "association_validated",
+            user=user,
+            association=association,
+            link=link,
+        )
+    return enqueue(message, kind="association_validated")

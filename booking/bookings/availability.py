@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import get_locale
 from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -384,6 +385,11 @@ def _classify(active: Iterable[tuple], meta: _Meta, a: datetime, b: datetime) ->
             approved.append(payload)
         else:
             pending += 1
+    if approved and meta.exclusive and is_open:
+        # An approved booking kept through a closure (a blocked period the manager let it
+        # stay in) still takes place: the calendars show it, not the closure.
+        first = min(approved)
+        return Interval(a, b, APPROVED, first[1], booking_id=first[0])
     if closure is not None:
         return Interval(a, b, CLOSED, closure[1], closure_id=closure[0])
     if not is_open:
@@ -542,7 +548,9 @@ def find_free(
                 resource=resource,
                 attendees=attendees,
                 equipment=sorted(
-                    (names[e].equipment.name, names[e].quantity) for e in wanted if e in names
+                    (names[e].equipment.name_in(str(get_locale())), names[e].quantity)
+                    for e in wanted
+                    if e in names
                 ),
                 pending=pending.get(resource.id, 0),
                 seats_left=seats_left,

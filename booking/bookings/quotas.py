@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from booking.auth.models import Association
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
+from booking.i18n import format_day
 from booking.resources.models import Quota, Resource
 from booking.timeutil import local_day_bounds, to_local
 
@@ -99,7 +99,7 @@ def check_quota(
             "resource": resource.name,
             "limit": f"{limit:g}",
             "held": f"{held:g}",
-            "date": format_date(day, "long"),
+            "date": format_day(day, "long"),
         }
         if period == "week":
             message = _(

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date, format_time
+from flask_babel import format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -37,6 +37,7 @@ from booking.bookings.slots import (
     within_notice,
 )
 from booking.extensions import db
+from booking.i18n import format_day
 from booking.resources.models import Closure, Resource, UserTraining
 from booking.timeutil import local_datetime, to_local
 
@@ -65,22 +66,32 @@ def clock(instant: datetime) -> str:
 
 
 def describe_period(start_at: datetime, end_at: datetime) -> str:
-    """ "on Tuesday 3 March 2026 from 14:00 to 16:00", in the current language."""
+    """ "on Tuesday 3 March 2026 from 14:00 to 16:00", in the current language; whole
+    days as such ("on Tuesday 3 March 2026 (all day)"), never "from 00:00 to 00:00"."""
     start, end = to_local(start_at), to_local(end_at)
+    if start.time() == time() and end.time() == time() and end.date() > start.date():
+        last = end.date() - timedelta(days=1)
+        if last == start.date():
+            return _("on %(date)s (all day)", date=format_day(start.date(), "full"))
+        return _(
+            "from %(start_date)s to %(end_date)s (whole days)",
+            start_date=format_day(start.date(), "full"),
+            end_date=format_day(last, "full"),
+        )
     if start.date() == end.date() or (
         end.date() == start.date() + timedelta(days=1) and end.time() == time()
     ):
         return _(
             "on %(date)s from %(start)s to %(end)s",
-            date=format_date(start.date(), "full"),
+            date=format_day(start.date(), "full"),
             start=clock(start_at),
             end=clock(end_at),
         )
     return _(
         "from %(start_date)s at %(start)s to %(end_date)s at %(end)s",
-        start_date=format_date(start.date(), "full"),
+        start_date=format_day(start.date(), "full"),
         start=clock(start_at),
-        end_date=format_date(end.date(), "full"),
+        end_date=format_day(end.date(), "full"),
         end=clock(end_at),
     )
 
@@ -163,11 +174,19 @@ def check_notice_and_horizon(resource: Resource, start_at: datetime, now: dateti
                 "%(resource)s can be booked at most %(days)s days ahead (until %(date)s).",
                 resource=resource.name,
                 days=resource.horizon_days,
-                date=format_date(last_day, "long"),
+                date=format_day(last_day, "long"),
             ),
             rule="horizon",
             field="start_at",
         )
+
+
+def bookable_days(resource: Resource, now: datetime) -> tuple[date, date]:
+    """The first and last local dates on which a booking may start, by the notice and the
+    horizon: the bounds the date inputs offer (`check_notice_and_horizon` has the last word)."""
+    first = to_local(now + timedelta(minutes=resource.min_notice_minutes)).date()
+    last = to_local(now).date() + timedelta(days=resource.horizon_days)
+    return first, max(first, last)
 
 
 def minutes_in_words(minutes: int) -> str:
@@ -249,14 +268,14 @@ def check_opening_hours(resource: Resource, start_at: datetime, end_at: datetime
         message = _(
             "%(resource)s is open on %(date)s only %(hours)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
             hours=hours,
         )
     else:
         message = _(
             "%(resource)s is closed on %(date)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
         )
     raise BookingRefused(message, rule="opening_hours", field="start_at")
 
@@ -323,10 +342,11 @@ def check_attendees(resource: Resource, attendees: int) -> None:
         )
     if attendees > resource.capacity:
         raise BookingRefused(
-            _(
-                "%(resource)s holds at most %(capacity)s people.",
+            ngettext(
+                "%(resource)s is for one person at a time.",
+                "%(resource)s holds at most %(num)d people.",
+                resource.capacity,
                 resource=resource.name,
-                capacity=resource.capacity,
             ),
             rule="capacity",
             field="attendees",
@@ -352,7 +372,7 @@ def check_equipment(resource: Resource, wanted: dict[int, int]) -> None:
                     "%(resource)s has %(count)s × %(equipment)s; %(asked)s asked for.",
                     resource=resource.name,
                     count=item.quantity,
-                    equipment=item.equipment.name,
+                    equipment=item.equipment.name_in(str(get_locale())),
                     asked=quantity,
                 ),
                 rule="equipment",
@@ -360,28 +380,50 @@ def check_equipment(resource: Resource, wanted: dict[int, int]) -> None:
             )
 
 
+def held_training(user: User, resource: Resource) -> UserTraining | None:
+    """The user's record of the training the resource requires (None: never obtained)."""
+    training = resource.required_training
+    if training is None:
+        return None
+    return db.session.scalar(
+        select(UserTraining).where(
+            UserTraining.user_id == user.id, UserTraining.training_id == training.id
+        )
+    )
+
+
 def check_training(actor: User, resource: Resource, start_at: datetime) -> None:
-    """Checked on the server: hiding the machine in the page is not enough."""
+    """Checked on the server: hiding the machine in the page is not enough.
+
+    Never obtained: a refusal about the person (no field). Obtained but not valid
+    on that day (expired, or obtained later): a refusal about the date.
+    """
     training = resource.required_training
     if training is None:
         return
     day = to_local(start_at).date()
-    held = db.session.scalar(
-        select(UserTraining).where(
-            UserTraining.user_id == actor.id, UserTraining.training_id == training.id
-        )
-    )
+    held = held_training(actor, resource)
     if held is not None and held.is_valid_on(day):
         return
+    if held is None:
+        raise BookingRefused(
+            _(
+                "%(resource)s requires the training “%(training)s”, which you do not hold yet.",
+                resource=resource.name,
+                training=training.name,
+            ),
+            rule="training",
+            field="training",
+        )
     raise BookingRefused(
         _(
             "%(resource)s requires the training “%(training)s”, valid on %(date)s.",
             resource=resource.name,
             training=training.name,
-            date=format_date(day, "long"),
+            date=format_day(day, "long"),
         ),
         rule="training",
-        field="start_at",
+        field="date",
     )
 
 
@@ -436,7 +478,7 @@ def check_session(resource: Resource, start_at: datetime, end_at: datetime) -> N
         message = _(
             "%(resource)s has no session on %(date)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
         )
     else:
         sessions = ", ".join(
@@ -450,7 +492,7 @@ def check_session(resource: Resource, start_at: datetime, end_at: datetime) -> N
         message = _(
             "A seat is booked for a whole session; sessions of %(resource)s on %(date)s: %(sessions)s.",
             resource=resource.name,
-            date=format_date(day, "full"),
+            date=format_day(day, "full"),
             sessions=sessions,
         )
     raise BookingRefused(message, rule="session", field="start_at")

@@ -10,7 +10,7 @@ occurrence is converted to UTC on its own: a Tuesday 18:00–20:00 series stays
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -18,8 +18,8 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from booking.auth.models import User
@@ -49,6 +49,7 @@ from booking.bookings.services import (
 from booking.bookings.transitions import change_state
 from booking.db import utcnow
 from booking.extensions import db
+from booking.i18n import format_day
 from booking.timeutil import to_local, to_utc
 
 MAX_OCCURRENCES = 60
@@ -102,7 +103,7 @@ def to_rrule(recurrence: Recurrence, first_start_local: datetime) -> str:
             raise _invalid(
                 _(
                     "A series lasts at most one year: it must end by %(date)s.",
-                    date=format_date(first_day + MAX_SPAN, "long"),
+                    date=format_day(first_day + MAX_SPAN, "long"),
                 )
             )
     parts = [f"FREQ={recurrence.freq.upper()}", f"INTERVAL={recurrence.interval}"]
@@ -131,7 +132,7 @@ def expand(rule: str, first_start_local: datetime) -> list[datetime]:
         raise _invalid(
             _(
                 "A series lasts at most one year: it must end by %(date)s.",
-                date=format_date(last_allowed.date(), "long"),
+                date=format_day(last_allowed.date(), "long"),
             )
         )
     if not starts:
@@ -189,7 +190,7 @@ def preview_series(
 
 def problem_dates_refusal(occurrences: Sequence[Occurrence]) -> BookingRefused:
     problems = [o for o in occurrences if o.problem is not None]
-    dates = ", ".join(format_date(to_local(o.start_at).date(), "full") for o in problems)
+    dates = ", ".join(format_day(to_local(o.start_at).date(), "full") for o in problems)
     message = ngettext(
         "One date cannot be booked: %(dates)s.",
         "%(num)d dates cannot be booked: %(dates)s.",
@@ -324,9 +325,14 @@ def _require_series_decider(actor: User, series: BookingSeries) -> None:
 
 
 def approve_series(
-    actor: User, series: BookingSeries, *, now: datetime | None = None
+    actor: User,
+    series: BookingSeries,
+    *,
+    now: datetime | None = None,
+    booking_ids: Collection[int] | None = None,
 ) -> list[Booking]:
-    """Approve every pending occurrence still to come; returns those approved.
+    """Approve every pending occurrence still to come (or those of `booking_ids`); returns
+    those approved.
 
     An occurrence that now overlaps an approved booking stays pending (the manager
     sees it in the queue); overlapping requests of others are refused automatically.
@@ -336,7 +342,7 @@ def approve_series(
     lock_resource(series.resource)
     approved: list[Booking] = []
     for booking in _series_bookings(series, (BookingState.PENDING,)):
-        if booking.start_at <= now:
+        if booking.start_at <= now or (booking_ids is not None and booking.id not in booking_ids):
             continue
         try:
             approve_one(actor, booking, now=now)
@@ -349,9 +355,15 @@ def approve_series(
 
 
 def refuse_series(
-    actor: User, series: BookingSeries, reason: str, *, now: datetime | None = None
+    actor: User,
+    series: BookingSeries,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    booking_ids: Collection[int] | None = None,
 ) -> list[Booking]:
-    """Refuse every pending or waiting occurrence still to come, with one reason."""
+    """Refuse every pending or waiting occurrence still to come (or those of
+    `booking_ids`), with one reason."""
     now = now or utcnow()
     _require_series_decider(actor, series)
     reason = require_reason(reason, _("Say why the request is refused."))
@@ -359,7 +371,7 @@ def refuse_series(
     refused = [
         b
         for b in _series_bookings(series, (BookingState.PENDING, BookingState.WAITLISTED))
-        if b.start_at > now
+        if b.start_at > now and (booking_ids is None or b.id in booking_ids)
     ]
     for booking in refused:
         change_state(

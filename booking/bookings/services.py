@@ -54,7 +54,7 @@ from booking.bookings.rules import (
     check_overlap,
     check_request,
 )
-from booking.bookings.seats import promote_waiting, seats_left
+from booking.bookings.seats import check_seats_per_person, promote_waiting, seats_left
 from booking.bookings.transitions import change_state
 from booking.db import utcnow
 from booking.extensions import db
@@ -184,6 +184,7 @@ def arrival_state(actor: User, req: BookingRequest) -> BookingState:
         if approves_on_arrival(resource, req.association):
             return BookingState.APPROVED
         return BookingState.PENDING
+    check_seats_per_person(actor, resource, req.start_at, req.end_at, req.attendees)
     if seats_left(resource, req.start_at, req.end_at) >= req.attendees:
         return BookingState.APPROVED
     return BookingState.WAITLISTED

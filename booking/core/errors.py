@@ -7,6 +7,7 @@ import logging
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -16,6 +17,8 @@ from booking.core.unavailable import (
     safe_rollback,
     unavailable_response,
 )
+from booking.schedule.forms import FindForm
+from booking.schedule.queries import search_choices
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,16 @@ def render_error(
         return response
     if _wants_json():
         return {"status": code, "title": title, "detail": message or title}, code
+    search_form = _search_form() if code == 404 else None
     try:
-        return render_template("errors/error.html", code=code, title=title, message=message), code
+        page = render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            message=message,
+            search_form=search_form,
+            known=current_app.view_functions,
+        )
     except Exception as error:
         # The layout loads the signed-in user: with the database gone, say so
         # rather than let the error page fail (the server's bare 500).
@@ -62,7 +73,16 @@ def render_error(
             raise
         safe_rollback()
         page, _code, _headers = unavailable_response()
-        return page, code
+    return page, code
+
+
+def _search_form() -> FindForm | None:
+    """The home page's search, offered on a missing page; none if it cannot be built."""
+    try:
+        return FindForm(None, search_choices())
+    except SQLAlchemyError:
+        safe_rollback()
+        return None
 
 
 def init_errors(app: Flask) -> None:

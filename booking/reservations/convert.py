@@ -12,17 +12,20 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from booking.auth.models import Association
+from booking.bookings.seats import Session
 from booking.bookings.series import Recurrence
 from booking.bookings.services import BookingRequest
 from booking.reservations.forms import ReservationForm, parse_slot
 from booking.resources.hours import weekly_hours
 from booking.resources.models import Resource
 from booking.templating import local_time, weekday_name
-from booking.timeutil import to_utc
+from booking.timeutil import to_local, to_utc
 
 _EQUIPMENT_KEY = re.compile(r"equipment_(\d{1,9})")
 
@@ -165,7 +168,7 @@ def booking_request(
         end_at=to_utc(datetime.combine(day, end)),
         title=form.title.data.strip(),
         purpose=(form.purpose.data or "").strip(),
-        attendees=1 if form.is_open_lab else form.attendees.data,
+        attendees=form.attendees_count(),
         is_public=form.visibility.data == "public",
         equipment={**(extra_equipment or {}), **form.equipment_requested()},
     )
@@ -173,7 +176,7 @@ def booking_request(
 
 def recurrence(form: ReservationForm) -> Recurrence | None:
     """The repeat rule chosen, or None for a single date."""
-    if form.repeat.data not in ("weekly", "monthly"):
+    if not form.can_repeat or form.repeat.data not in ("weekly", "monthly"):
         return None
     first_weekday = form.date.data.weekday()
     until = form.until.data if form.ends.data == "until" else None
@@ -196,3 +199,35 @@ def recurrence(form: ReservationForm) -> Recurrence | None:
         until=until,
         count=count,
     )
+
+
+def session_choices(sessions: list[Session]) -> list[SelectChoice]:
+    """One choice per session of the day, saying its seats: "18:00–21:00 (3 seats left)"."""
+    choices = []
+    for session in sessions:
+        start, end = to_local(session.start_at).time(), to_local(session.end_at).time()
+        times = f"{local_time(start)}–{local_time(end)}"
+        if session.closed:
+            label = _("%(times)s (closed)", times=times)
+        elif session.is_full:
+            label = _("%(times)s (full: waiting list)", times=times)
+        else:
+            label = ngettext(
+                "%(times)s (%(num)d seat left)",
+                "%(times)s (%(num)d seats left)",
+                session.seats_left,
+                times=times,
+            )
+        choices.append(SelectChoice(slot_value(start, end), label))
+    return choices
+
+
+def chosen_session(sessions: list[Session], slot: str | None) -> Session | None:
+    """The session a slot value names, among the day's (the only one, when none is named)."""
+    times = parse_slot(slot)
+    if times is None and len(sessions) == 1:
+        return sessions[0]
+    for session in sessions:
+        if times == (to_local(session.start_at).time(), to_local(session.end_at).time()):
+            return session
+    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -36,7 +37,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from booking.resources.models import Resource
+from booking.resources.models import Resource, ResourceKind
 
 NTH_CHOICES = [
     SelectChoice("1", _l("first")),
@@ -136,7 +137,7 @@ class ReservationForm(FlaskForm):
     visibility = RadioField(
         _l("Who can see the title"),
         choices=[
-            SelectChoice("private", _l("Private: the calendars only show that the room is taken")),
+            SelectChoice("private", _l("Private: the calendars only show that it is booked")),
             SelectChoice("public", _l("Public: the calendars show the title of the booking")),
         ],
         default="private",
@@ -168,14 +169,14 @@ class ReservationForm(FlaskForm):
     weekdays = MultiCheckboxField(_l("On these days"), choices=_weekday_choices())
     nth = SelectField(_l("Which one in the month"), choices=NTH_CHOICES, default="1")
     ends = RadioField(
-        _l("Until"),
+        _l("End of the series"),
         choices=[
             SelectChoice("until", _l("Until a date")),
             SelectChoice("count", _l("For a number of dates")),
         ],
         default="until",
     )
-    until = FriendlyDateField(_l("Last date"))
+    until = FriendlyDateField(_l("Last date of the series"))
     count = FriendlyIntegerField(_l("Number of dates"))
     preview = SubmitField(_l("Preview the dates"))
     submit = SubmitField(_l("Send the request"))
@@ -185,6 +186,8 @@ class ReservationForm(FlaskForm):
     equipment_fields: list[tuple[int, str, str | None]]
     uses_slots: bool
     is_open_lab: bool
+    asks_attendees: bool  # False: one person (a seat, a machine for one)
+    can_repeat: bool  # machines are booked date by date
 
     def validate_start(self, field: FriendlyTimeField) -> None:
         if not self.uses_slots and field.data is None and not field.errors:
@@ -229,6 +232,9 @@ class ReservationForm(FlaskForm):
         if not 1 <= field.data <= 60:
             raise ValidationError(_l("Choose a number between 1 and 60."))
 
+    def attendees_count(self) -> int:
+        return self.attendees.data if self.asks_attendees else 1
+
     def equipment_requested(self) -> dict[int, int]:
         """equipment id -> quantity, for the ticked boxes."""
         wanted: dict[int, int] = {}
@@ -254,17 +260,27 @@ def parse_slot(value: str | None) -> tuple[time, time] | None:
 
 def reservation_form(resource: Resource, **kwargs: object) -> ReservationForm:
     """A reservation form with one checkbox (and a quantity when > 1) per equipment item."""
-    offered = tuple(
-        (item.equipment_id, item.equipment.name, item.quantity)
-        for item in sorted(resource.equipment, key=lambda i: i.equipment.name)
+    is_machine = resource.kind is ResourceKind.MACHINE
+    # A machine's equipment is the machine itself (what searches match): nothing to tick.
+    offered = (
+        ()
+        if is_machine
+        else tuple(
+            (item.equipment_id, item.equipment.name_in(str(get_locale())), item.quantity)
+            for item in sorted(resource.equipment, key=lambda i: i.equipment.name)
+        )
     )
     form_class, equipment_fields = _form_class(offered)
     form = form_class(**kwargs)
     form.equipment_fields = list(equipment_fields)
     form.is_open_lab = not resource.is_exclusive
     form.uses_slots = form.is_open_lab or resource.fixed_slots
-    if form.is_open_lab:  # one seat each: there is no number of people to ask
+    form.asks_attendees = resource.is_exclusive and resource.capacity > 1
+    form.can_repeat = not is_machine
+    if not form.asks_attendees:  # one seat each, or a machine for one: nothing to ask
         del form.attendees
+    if not form.can_repeat:
+        form.repeat.data = "none"
     return form
 
 

@@ -25,12 +25,13 @@ from wtforms import SelectChoice
 
 from booking.audit import trail_query
 from booking.auth.models import Association
+from booking.auth.services import is_awaiting_validation
 from booking.bookings.alternatives import nearby_times, other_resources
 from booking.bookings.availability import FreeResource
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import ACTIVE_STATES, Booking, BookingState
-from booking.bookings.rules import describe_period
-from booking.bookings.seats import waiting_list
+from booking.bookings.rules import bookable_days, describe_period, held_training
+from booking.bookings.seats import sessions_on, waiting_list
 from booking.bookings.series import (
     Occurrence,
     Recurrence,
@@ -50,10 +51,12 @@ from booking.extensions import db
 from booking.paging import paginate, requested_page
 from booking.reservations.convert import (
     booking_request,
+    chosen_session,
     equipment_not_offered,
     prefill,
     prefill_equipment,
     recurrence,
+    session_choices,
     slot_choices,
     time_step_seconds,
 )
@@ -76,6 +79,7 @@ from booking.reservations.queries import (
 )
 from booking.resources.models import Closure
 from booking.schedule.grid import booking_link
+from booking.timeutil import local_today
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
 
@@ -117,6 +121,7 @@ FIELD_ALIASES = {
     "association_id": "association",
     "until": "until",
     "count": "count",
+    "slot": "slot",
     "recurrence": "repeat",
 }
 
@@ -162,7 +167,7 @@ def _show_refusal(form: ReservationForm, problem: BookingRefused) -> list[str]:
         name = form.equipment_fields[0][1]
     if form.uses_slots and name in ("date", "start", "end"):
         name = "slot" if name != "date" else "date"
-    if form.is_open_lab and name == "attendees":
+    if not form.asks_attendees and name == "attendees":
         name = None
     if name is not None and name in form:
         form[name].errors = [*form[name].errors, conflict_text(problem)]
@@ -213,15 +218,23 @@ def new() -> str | Response:
     if request.method == "GET" and form.date.data is not None:
         form.nth.data = str(min((form.date.data.day - 1) // 7 + 1, 4))
         form.weekdays.data = [str(form.date.data.weekday())]
+    chosen_day = form.date.data if not form.date.errors else None
+    sessions = []
     if form.uses_slots:  # rooms are booked by start and end times: no slot list to show
-        form.slot.choices = slot_choices(resource, form.date.data if not form.date.errors else None)
-    if not form.is_open_lab:
+        form.slot.choices = slot_choices(resource, chosen_day)
+    if form.is_open_lab and chosen_day is not None:
+        sessions = sessions_on(resource, [chosen_day], _now())
+        form.slot.choices = session_choices(sessions)
+    if form.asks_attendees:
         form.attendees.render_kw = {"min": 1, "max": resource.capacity}
     if not form.uses_slots:
         step = time_step_seconds(resource)
         if step is not None:  # the time pickers move by the room's step
             for time_field in (form.start, form.end):
                 time_field.render_kw = {**(time_field.render_kw or {}), "step": step}
+    first_day, last_day = bookable_days(resource, _now())
+    for date_field in (form.date, form.until):
+        date_field.render_kw = {"min": first_day.isoformat(), "max": last_day.isoformat()}
 
     problems: list[str] = []
     refusals: list[BookingRefused] = []
@@ -258,10 +271,16 @@ def new() -> str | Response:
         form=form,
         resource=resource,
         associations=associations,
+        awaiting=_awaiting_validation(associations),
         problems=problems,
         occurrences=occurrences,
         conflict_text=conflict_text,
         plan_b=plan_b,
+        first_day=first_day,
+        last_day=last_day,
+        held=held_training(current_user, resource),
+        chosen_session=chosen_session(sessions, form.slot.data),
+        today=local_today(),
     ), (200 if not (problems or form.errors) else 422)
 
 
@@ -355,6 +374,14 @@ def _series_step(
         else:
             problems.append(_("None of these dates is free: change the time or the dates."))
     return None, occurrences
+
+
+def _awaiting_validation(choices: list[Association]) -> list[Association]:
+    """The user's associations still awaiting validation, when they have none to book for."""
+    if choices:
+        return []
+    found = [m.association for m in current_user.memberships]
+    return sorted((a for a in found if is_awaiting_validation(a)), key=lambda a: a.name.lower())
 
 
 def _chosen_association(form: ReservationForm, choices: list[Association]) -> Association | None:

@@ -117,6 +117,9 @@ class Training(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     validity_months: Mapped[int | None]
+    # How to obtain it, said to people who lack it on the booking form.
+    contact: Mapped[str | None] = mapped_column(String(300))  # who to ask: a name, an email...
+    next_session_on: Mapped[date | None]  # the next training day, when one is planned
 
 
 class UserTraining(db.Model):
@@ -141,6 +144,7 @@ class Resource(db.Model):
     __tablename__ = "resource"
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("max_seats_per_person >= 1", name="max_seats_per_person_positive"),
         CheckConstraint("min_duration_minutes >= 1", name="min_duration_positive"),
         CheckConstraint("max_duration_minutes >= min_duration_minutes", name="duration_range"),
         CheckConstraint("slot_step_minutes >= 1", name="slot_step_positive"),
@@ -170,6 +174,8 @@ class Resource(db.Model):
     required_training_id: Mapped[int | None] = mapped_column(
         ForeignKey("training.id", ondelete="SET NULL")
     )
+    # Open-lab sessions: how many seats one person may hold in one session.
+    max_seats_per_person: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Raised by database triggers when anything its calendars show changes
@@ -227,9 +233,14 @@ class Equipment(db.Model):
     __tablename__ = "equipment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)  # French, the default
+    name_en: Mapped[str | None] = mapped_column(String(120))  # English; None: the French name
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     category: Mapped[str] = mapped_column(String(60), default="")
+
+    def name_in(self, locale: str) -> str:
+        """The name in a language: the English one when asked for and given, else French."""
+        return self.name_en if self.name_en and locale.startswith("en") else self.name
 
 
 class ResourceEquipment(db.Model):

@@ -9,6 +9,7 @@ from booking.resources.hours import weekly_hours
 from booking.resources.queries import resource_by_slug, site_by_slug
 from booking.schedule.cache import cached_week_grid
 from booking.schedule.grid import WeekView, week_days
+from booking.schedule.sessions import session_rows
 from booking.timeutil import local_today
 
 bp = Blueprint("resources", __name__)
@@ -25,6 +26,7 @@ def resource(slug: str) -> str:
         resource=found,
         hours=weekly_hours(found.effective_opening_hours()),
         week=WeekView(cached_week_grid(found, today, utcnow()), week_days(today)),
+        sessions=session_rows(found, week_days(today), utcnow()),
     )
 
 

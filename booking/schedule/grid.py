@@ -31,6 +31,7 @@ from booking.bookings.availability import (
     free_busy_and_hours,
 )
 from booking.bookings.slots import broken_rule, first_booking
+from booking.i18n import with_ordinal
 from booking.resources.models import Resource
 from booking.schedule.queries import GridResource
 from booking.timeutil import local_datetime, local_day_bounds, local_zone
@@ -431,7 +432,7 @@ def day_grid(
 def week_row_header(day: date) -> str:
     """A week row's header: the weekday and date, in the current locale."""
     locale = str(get_locale())
-    text = format_date(day, _ROW_DATE.get(locale, "full"), locale=locale)
+    text = with_ordinal(format_date(day, _ROW_DATE.get(locale, "full"), locale=locale), day, locale)
     return text[:1].upper() + text[1:]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -102,12 +103,17 @@ class SearchChoices:
 
 def search_choices() -> SearchChoices:
     """What the "find a free room" form offers: the equipment catalogue and neighbourhoods."""
-    equipment = [
-        tuple(row)
-        for row in db.session.execute(
-            select(Equipment.id, Equipment.slug, Equipment.name).order_by(Equipment.name)
-        )
-    ]
+    english = str(get_locale()).startswith("en")
+    rows = db.session.execute(
+        select(Equipment.id, Equipment.slug, Equipment.name, Equipment.name_en)
+    )
+    equipment = sorted(
+        (
+            (id_, slug, (name_en if english and name_en else name))
+            for id_, slug, name, name_en in rows
+        ),
+        key=lambda row: row[2].lower(),
+    )
     neighbourhoods = list(
         db.session.scalars(
             select(Site.neighbourhood)

@@ -7,13 +7,13 @@ from itertools import groupby
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from booking.bookings.availability import find_free
 from booking.bookings.rules import describe_period
 from booking.db import utcnow
+from booking.i18n import format_day
 from booking.resources.models import Resource
 from booking.schedule.cache import (
     cached_grid,
@@ -37,6 +37,7 @@ from booking.schedule.queries import (
     search_choices,
     site_choices,
 )
+from booking.schedule.sessions import session_rows
 from booking.timeutil import (
     is_real_local_time,
     local_datetime,
@@ -100,7 +101,7 @@ def day() -> tuple[str, int]:
         "schedule/day.html",
         form=form,
         grid=grid,
-        day_label=format_date(chosen, "full"),
+        day_label=format_day(chosen, "full"),
         site=site,
         nav=nav,
     )
@@ -134,9 +135,10 @@ def week(slug: str) -> tuple[str, int]:
         grid=grid,
         resource=resource,
         days=days,
-        first_label=format_date(days[0], "long"),
-        last_label=format_date(days[-1], "long"),
+        first_label=format_day(days[0], "long"),
+        last_label=format_day(days[-1], "long"),
         nav=nav,
+        sessions=session_rows(resource, days, utcnow()),
     )
     return html, status
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from booking.admin import queries, services
 from booking.admin.services import AdminError
 from booking.audit import trail
+from booking.outbox import OutboxMessage
 from tests import factories
 
 NOW = datetime(2030, 3, 2, 10, tzinfo=UTC)
@@ -122,3 +124,33 @@ def test_the_association_list_filters_by_state_and_searches(login, admin, db):
     assert names("/admin/associations?state=inactive") == ["Ancienne Asso"]
     assert names("/admin/associations?q=brest") == ["Brest Ensemble"]
     assert len(names("/admin/associations?state=bogus")) == 3
+
+
+def test_validating_an_association_emails_its_members_in_their_language(login, admin, db):
+    association = factories.make_association("Les Petits Débrouillards", is_active=False)
+    french = factories.make_user("anne@example.org", locale="fr")
+    english = factories.make_user("bob@example.org", locale="en")
+    factories.add_member(french, association, role="admin")
+    factories.add_member(english, association)
+    db.session.commit()
+    login(admin).post(f"/admin/associations/{association.id}/validate")
+    rows = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "association_validated")
+    ).all()
+    by_address = {row.recipients: row.message() for row in rows}
+    assert set(by_address) == {"anne@example.org", "bob@example.org"}
+    assert (
+        "Un administrateur a validé"
+        in by_address["anne@example.org"].get_body(("plain",)).get_content()
+    )
+    english_text = by_address["bob@example.org"].get_body(("plain",)).get_content()
+    assert "you can now book" in english_text
+    assert "/reservations/new" in english_text
+
+
+def test_a_refused_validation_emails_nobody(login, admin, db):
+    association = factories.make_association(is_active=True)
+    factories.add_member(factories.make_user(), association)
+    db.session.commit()
+    login(admin).post(f"/admin/associations/{association.id}/validate")
+    assert db.session.scalars(select(OutboxMessage)).all() == []

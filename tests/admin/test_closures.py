@@ -141,8 +141,8 @@ def test_closures_are_listed_upcoming_first_and_past_apart(
         resource=other_resource,
     )
     upcoming = queries.search_closures(manager, now=NOW)
-    # The site closure is the site manager's business, not this resource manager's.
-    assert [c.label for c in upcoming.items] == ["En cours", "Plus tard"]
+    # A closure of the whole place closes the manager's resource too: listed (issue 13.14).
+    assert [c.label for c in upcoming.items] == ["En cours", "Bientôt", "Plus tard"]
     past = queries.search_closures(manager, past=True, now=NOW)
     assert [c.label for c in past.items] == ["Passée"]
     admin = factories.make_user(is_admin=True)
@@ -206,3 +206,29 @@ def test_the_closure_form_can_be_prefilled_with_its_target(login, manager, own_r
         f'selected value="resource-{own_resource.id}"' in page
         or f'value="resource-{own_resource.id}" selected' in page
     )
+
+
+def test_a_manager_sees_the_closures_of_the_whole_place_of_their_rooms(
+    login, manager, own_resource, other_resource, db
+):
+    christmas = closure(
+        "Noël",
+        datetime(2099, 12, 24, tzinfo=UTC),
+        datetime(2099, 12, 26, tzinfo=UTC),
+        site=own_resource.site,
+    )
+    closure(
+        "Ailleurs",
+        datetime(2099, 12, 24, tzinfo=UTC),
+        datetime(2099, 12, 26, tzinfo=UTC),
+        site=other_resource.site,
+    )
+    db.session.commit()
+    client = login(manager)
+    page = client.get("/admin/closures").get_data(as_text=True)
+    assert "Noël" in page
+    assert "Ailleurs" not in page
+    assert "Set by the place" in page  # seen, but the place's managers delete it
+    assert client.post(f"/admin/closures/{christmas.id}/delete").status_code == 403
+    page = queries.search_closures(manager, now=NOW)
+    assert [c.label for c in page.items] == ["Noël"]

@@ -236,3 +236,30 @@ def test_a_resource_without_hours_shows_those_of_its_place(login, manager, own_r
     assert "follows the opening hours of its place" in page
     assert f"Opening hours of {own_resource.site.name}" in page
     assert "8:00" in page
+
+
+def test_equipment_gets_an_english_name(login, admin, db):
+    db.session.commit()
+    data = {"name": "Caméra grand angle", "name_en": "Wide-angle camera", "category": "visio"}
+    assert login(admin).post("/admin/equipment/new", data=data).status_code == 302
+    item = db.session.scalar(select(Equipment))
+    assert (item.name, item.name_en) == ("Caméra grand angle", "Wide-angle camera")
+
+
+def test_one_range_applies_to_monday_to_friday(login, manager, own_resource, db):
+    db.session.commit()
+    url = f"/admin/resources/{own_resource.id}/hours"
+    data = {"weekday": "-1", "opens_at": "09:00", "closes_at": "18:00"}
+    assert login(manager).post(url, data=data).status_code == 302
+    assert hours_of(own_resource) == [(day, time(9), time(18)) for day in range(5)]
+
+
+def test_monday_to_friday_adds_nothing_when_one_day_clashes(login, manager, own_resource, db):
+    db.session.commit()
+    client = login(manager)
+    url = f"/admin/resources/{own_resource.id}/hours"
+    client.post(url, data={"weekday": "2", "opens_at": "10:00", "closes_at": "11:00"})
+    response = client.post(url, data={"weekday": "-1", "opens_at": "09:00", "closes_at": "18:00"})
+    assert response.status_code != 302
+    db.session.expire_all()
+    assert hours_of(own_resource) == [(2, time(10), time(11))]

@@ -220,3 +220,20 @@ def test_the_resource_page_shows_its_history_in_words(login, admin, own_resource
     assert "Changed" in history
     assert "Capacity (people, or seats of a session)" in history
     assert "Admin" in history
+
+
+def test_an_open_lab_gets_its_limit_of_seats_per_person(login, admin, db):
+    site = factories.make_site()
+    db.session.commit()
+    data = resource_data(site, kind="open_lab", capacity="12", max_seats_per_person="2")
+    assert login(admin).post("/admin/resources/new", data=data).status_code == 302
+    resource = db.session.scalar(select(Resource).where(Resource.slug == "salle-iroise"))
+    assert resource.max_seats_per_person == 2
+
+
+def test_a_limit_of_seats_left_empty_is_one(login, admin, db):
+    site = factories.make_site()
+    db.session.commit()
+    login(admin).post("/admin/resources/new", data=resource_data(site, kind="open_lab"))
+    resource = db.session.scalar(select(Resource).where(Resource.slug == "salle-iroise"))
+    assert resource.max_seats_per_person == 1

@@ -29,6 +29,21 @@ def test_an_administrator_creates_a_training(login, admin, db):
     assert actions("training", training.id) == [("created", admin.id)]
 
 
+def test_a_training_says_who_to_contact_and_when_the_next_session_is(login, admin, db):
+    db.session.commit()
+    data = {
+        "name": "Fraiseuse CNC",
+        "contact": "Yann, fablab@example.org",
+        "next_session_on": "2030-01-08",
+    }
+    assert login(admin).post("/admin/trainings/new", data=data).status_code == 302
+    training = db.session.scalar(select(Training))
+    assert (training.contact, training.next_session_on) == (
+        "Yann, fablab@example.org",
+        date(2030, 1, 8),
+    )
+
+
 def test_a_training_without_validity_does_not_expire(login, admin, db):
     db.session.commit()
     login(admin).post("/admin/trainings/new", data={"name": "Imprimante 3D", "validity_months": ""})

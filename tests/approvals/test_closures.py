@@ -58,6 +58,9 @@ def test_blocking_a_period_lists_the_bookings_it_hits(desk, request_for, login):
     assert "Tournoi" in page
     assert "Après" not in page
     assert "Autre salle" not in page
+    # The cancellation reason starts as the block's reason.
+    reason = page[page.index('id="reason"') :]
+    assert reason[reason.index(">") + 1 :].lstrip().startswith("Dégât des eaux</textarea>")
     assert {b.id for b in bookings_hit(closure)} == {hit_pending.id, hit_approved.id}
 
 

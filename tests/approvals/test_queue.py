@@ -67,7 +67,7 @@ def test_overlapping_requests_and_bookings_are_shown_next_to_each_request(desk, 
     html = _page(login(desk.manager_a))
     block = html.split(f'id="request-{mine.id}-title"')[1].split("</article>")[0]
     assert "Chevauche 2 autres réservations ou demandes" in block
-    assert "Club d&#39;échecs: Échecs" in block
+    assert "Club d&#39;échecs — Échecs" in block
     assert "state-approved" in block
     assert "Concert" in block
     assert "Plus tard" not in block

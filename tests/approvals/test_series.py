@@ -33,12 +33,70 @@ def series(desk, request_for):
     return series
 
 
-def test_a_series_is_one_entry_with_its_dates(desk, series, login):
+def test_a_series_is_one_entry_with_one_form_and_a_checkbox_per_date(desk, series, login):
     html = login(desk.manager_a).get("/approvals/").text
     assert html.count('class="desk-request') == 1
     assert "série de 3 dates" in html
-    assert "Accepter les 3 dates" in html
-    assert html.count('class="desk-date"') == 3
+    assert "1 demande, 3 dates, les plus anciennes d’abord." in html
+    assert html.count(f'name="series-{series.id}-dates"') == 3
+    assert html.count("<form") - html.count('class="search') <= 3  # one form, not one per date
+    assert html.count(f'name="series-refuse-{series.id}-reason"') == 1
+    assert 'class="desk-date"' not in html
+
+
+def test_only_the_ticked_dates_of_a_series_are_approved(desk, series, login):
+    first, second, third = sorted(series.bookings, key=lambda b: b.start_at)
+    login(desk.manager_a).post(
+        f"/approvals/series/{series.id}/approve",
+        data={
+            f"series-{series.id}-dates-shown": "1",
+            f"series-{series.id}-dates": [str(first.id), str(third.id)],
+        },
+    )
+    db.session.expire_all()
+    assert [b.state for b in (first, second, third)] == [
+        BookingState.APPROVED,
+        BookingState.PENDING,
+        BookingState.APPROVED,
+    ]
+
+
+def test_refusing_ticked_dates_keeps_the_others_waiting(desk, series, login):
+    first, second, third = sorted(series.bookings, key=lambda b: b.start_at)
+    login(desk.manager_a).post(
+        f"/approvals/series/{series.id}/refuse",
+        data={
+            f"series-{series.id}-dates-shown": "1",
+            f"series-{series.id}-dates": [str(second.id)],
+            f"series-refuse-{series.id}-reason": "rules",
+        },
+    )
+    db.session.expire_all()
+    assert [b.state for b in (first, second, third)] == [
+        BookingState.PENDING,
+        BookingState.REFUSED,
+        BookingState.PENDING,
+    ]
+
+
+def test_a_decision_with_no_date_ticked_changes_nothing(desk, series, login):
+    client = login(desk.manager_a)
+    response = client.post(
+        f"/approvals/series/{series.id}/refuse",
+        data={f"series-{series.id}-dates-shown": "1", f"series-refuse-{series.id}-reason": "rules"},
+    )
+    assert response.status_code == 400
+    assert "Cochez au moins une date" in response.text
+    assert f'name="series-{series.id}-dates" value="' in response.text
+    assert (
+        " checked>"
+        not in response.text.split(f'id="series-{series.id}"')[1].split("</fieldset>")[0]
+    )
+    client.post(
+        f"/approvals/series/{series.id}/approve", data={f"series-{series.id}-dates-shown": "1"}
+    )
+    db.session.expire_all()
+    assert all(b.state is BookingState.PENDING for b in series.bookings)
 
 
 def test_approving_the_whole_series_sends_one_email_with_every_date(desk, series, login):

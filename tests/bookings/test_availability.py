@@ -318,3 +318,25 @@ def test_find_free_skips_resources_that_are_not_bookable(town, db):
     town["laser"].is_bookable = False
     db.session.flush()
     assert "Laser" not in names(find_free(at(DAY, 14), at(DAY, 16), 1))
+
+
+def test_an_approved_booking_kept_inside_a_block_stays_visible(make_resource, make_booking, db):
+    room = make_resource()
+    kept = make_booking(room, at(DAY, 14), at(DAY, 16), title="AG maintenue")
+    make_booking(room, at(DAY, 12), at(DAY, 13), title="En attente", state="pending")
+    db.session.add(
+        Closure(
+            resource_id=room.id,
+            start_at=at(DAY, 11),
+            end_at=at(DAY, 18),
+            label="Travaux",
+            source="block",
+        )
+    )
+    db.session.flush()
+    result = free_busy([room.id], at(DAY, 11), at(DAY, 18))[room.id]
+    assert [(i.kind, i.label, i.booking_id) for i in result] == [
+        ("closed", "Travaux", None),  # a pending request does not show through a block
+        ("approved", None, kept.id),  # private: no title
+        ("closed", "Travaux", None),
+    ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import BookingState
+from booking.bookings.rules import bookable_days, describe_period
 from booking.bookings.services import request_booking
 from booking.extensions import db
 from booking.resources.models import (
@@ -15,6 +17,7 @@ from booking.resources.models import (
     Equipment,
     OpeningHours,
     Quota,
+    Resource,
     ResourceEquipment,
     Training,
     UserTraining,
@@ -448,3 +451,23 @@ def test_length_is_real_elapsed_time_on_the_autumn_clock_change(scene):
         scene.member, scene.request(day=autumn, start=(0, 0), end=(2, 0)), now=now
     )
     assert booking.end_at - booking.start_at == timedelta(hours=2)
+
+
+def test_bookable_days_follow_the_notice_and_the_horizon_in_local_time():
+    resource = Resource(min_notice_minutes=120, horizon_days=10)
+    late_evening = datetime(2030, 6, 1, 21, 30, tzinfo=UTC)  # 23:30 in Paris
+    assert bookable_days(resource, late_evening) == (date(2030, 6, 2), date(2030, 6, 11))
+    resource.horizon_days = 0
+    resource.min_notice_minutes = 3 * 24 * 60
+    first, last = bookable_days(resource, late_evening)
+    assert first == last == date(2030, 6, 4)
+
+
+def test_a_whole_day_is_said_all_day_not_from_midnight_to_midnight(app):
+    with app.test_request_context(), force_locale("fr"):
+        one_day = describe_period(at(date(2026, 4, 1), 0), at(date(2026, 4, 2), 0))
+        assert one_day == "le mercredi 1er avril 2026 (toute la journée)"
+        days = describe_period(at(date(2026, 12, 24), 0), at(date(2026, 12, 26), 0))
+        assert days == "du jeudi 24 décembre 2026 au vendredi 25 décembre 2026 (journées entières)"
+        hours = describe_period(at(date(2026, 4, 1), 14), at(date(2026, 4, 1), 16))
+        assert hours == "le mercredi 1er avril 2026 de 14:00 à 16:00"

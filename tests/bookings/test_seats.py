@@ -14,9 +14,10 @@ from booking.bookings import events
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
 from booking.bookings.rules import BookingRequest
+from booking.bookings.seats import sessions_on
 from booking.bookings.services import cancel, expire_pending, refuse, request_booking, reschedule
 from booking.extensions import db
-from booking.resources.models import OpeningHours, Resource
+from booking.resources.models import Closure, OpeningHours, Resource
 from tests import factories
 from tests.bookings.conftest import NOW, at, caught
 
@@ -27,7 +28,11 @@ THURSDAY = date(2026, 3, 5)
 def lab(scene) -> Resource:
     """Thursday 18:00-21:00 and Saturday 10:00-12:00 / 14:00-17:00, three seats."""
     resource = factories.make_resource(
-        kind="open_lab", name="Atelier ouvert", capacity=3, managers=[scene.manager]
+        kind="open_lab",
+        name="Atelier ouvert",
+        capacity=3,
+        managers=[scene.manager],
+        max_seats_per_person=3,  # group requests: the limit per person has its own tests
     )
     for weekday, opens, closes in [(3, 18, 21), (5, 10, 12), (5, 14, 17)]:
         resource.opening_hours.append(
@@ -190,3 +195,65 @@ def test_sixteen_people_asking_at_once_for_three_seats(app, db, scene, lab):
     for thread in threads:
         thread.join(timeout=120)
     assert sorted(outcomes) == ["approved"] * 3 + ["waitlisted"] * 13, outcomes
+
+
+def test_one_person_takes_at_most_the_seats_allowed_per_session(scene, lab):
+    lab.max_seats_per_person = 1
+    who = factories.make_member(scene.association)
+    seat(scene, lab, who=who)
+    with pytest.raises(BookingRefused) as refused:
+        seat(scene, lab, who=who)
+    assert refused.value.rule == "seats_per_person"
+    # Another session, or another person, is fine.
+    assert seat(scene, lab, day=date(2026, 3, 12), who=who).state is BookingState.APPROVED
+    assert seat(scene, lab).state is BookingState.APPROVED
+
+
+def test_a_place_on_the_waiting_list_counts_towards_the_limit(scene, lab):
+    lab.max_seats_per_person = 2
+    for _ in range(3):
+        seat(scene, lab)
+    who = factories.make_member(scene.association)
+    assert seat(scene, lab, who=who).state is BookingState.WAITLISTED
+    assert seat(scene, lab, who=who).state is BookingState.WAITLISTED
+    with pytest.raises(BookingRefused):
+        seat(scene, lab, who=who)
+
+
+def test_a_cancelled_seat_no_longer_counts(scene, lab):
+    lab.max_seats_per_person = 1
+    who = factories.make_member(scene.association)
+    first = seat(scene, lab, who=who)
+    cancel(who, first, None, now=NOW)
+    assert seat(scene, lab, who=who).state is BookingState.APPROVED
+
+
+def test_sessions_say_their_seats_left_and_waiting_list(scene, lab):
+    for _ in range(3):
+        seat(scene, lab)
+    seat(scene, lab)  # waits
+    saturday = date(2026, 3, 7)
+    seat(scene, lab, day=saturday, start=(10, 0), end=(12, 0))
+    found = sessions_on(lab, [THURSDAY, date(2026, 3, 6), saturday], NOW)
+    assert [(s.start_at, s.seats_left, s.waiting, s.is_full) for s in found] == [
+        (at(THURSDAY, 18), 0, 1, True),
+        (at(saturday, 10), 2, 0, False),
+        (at(saturday, 14), 3, 0, False),
+    ]
+    assert all(s.is_bookable for s in found)
+
+
+def test_a_closed_or_past_session_is_not_bookable(scene, lab):
+    db.session.add(
+        Closure(
+            resource_id=lab.id,
+            start_at=at(THURSDAY, 0),
+            end_at=at(date(2026, 3, 6), 0),
+            label="Inventaire",
+        )
+    )
+    db.session.flush()
+    [thursday] = sessions_on(lab, [THURSDAY], NOW)
+    assert (thursday.is_bookable, thursday.closed) == (False, "Inventaire")
+    [earlier] = sessions_on(lab, [THURSDAY], at(THURSDAY, 19))
+    assert not earlier.is_bookable

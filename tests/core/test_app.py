@@ -60,6 +60,24 @@ def test_unknown_resource_is_a_404_page_in_the_visitors_language(client) -> None
     assert "Page not found" in en.get_data(as_text=True)
 
 
+def test_the_404_page_offers_the_menu_ways_on_and_the_search(client, db) -> None:
+    page = client.get("/nulle-part", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'class="main-nav"' in page
+    assert 'href="/calendar/day"' in page
+    assert 'class="card find-card"' in page  # the home page's "find a free room"
+    assert 'action="/find"' in page
+
+
+def test_a_bad_date_in_the_address_stays_in_the_field_with_a_message(client, db) -> None:
+    response = client.get("/calendar/day?date=2026-13-45", headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    date_input = page[page.index('id="date"') - 80 : page.index('id="date"') + 120]
+    assert 'value="2026-13-45"' in date_input
+    assert 'type="text"' in date_input  # a date input would show it empty
+    assert 'id="date-error"' in page
+
+
 def test_json_clients_get_a_problem_document(client) -> None:
     response = client.get("/resources/nope", headers={"Accept": "application/json"})
     assert response.status_code == 404

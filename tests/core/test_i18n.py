@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
+
+from booking.i18n import format_day
 
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
@@ -92,3 +96,39 @@ def test_template_holds_no_untranslated_text(template: str) -> None:
 def test_the_bare_text_check_catches_plain_words() -> None:
     assert _bare_words("<p>{{ _('Bonjour') }} Réserver</p>") == ["Réserver"]
     assert _bare_words("<p>{% trans %}Hello{% endtrans %} {{ name }}</p>") == []
+
+
+# Not French punctuation: web addresses, clock times, iCalendar keywords.
+_NOT_PROSE = re.compile(r"https?://\S+|\d{1,2}:\d{2}|%\(\w+\)s:%\(\w+\)s|[A-Z]+:[A-Z]+")
+
+
+def test_french_translations_put_a_space_before_double_punctuation() -> None:
+    """French typography: "Titre :", "Pourquoi ?" — never "Titre:"."""
+    tight = []
+    for translation in _french().values():
+        for text in translation if isinstance(translation, tuple) else (translation,):
+            if re.search(r"[^\s\u00a0\u202f][:;?!]", _NOT_PROSE.sub("", text)):
+                tight.append(text)
+    assert tight == []
+
+
+def test_templates_put_no_colon_after_a_translated_label() -> None:
+    """`{{ _("Title") }}:` reads "Titre:" in French: the colon belongs inside the string."""
+    glued = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in (ROOT / "templates").rglob("*")
+        if path.suffix in (".html", ".txt")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\)\s*}}:", line)
+    ]
+    assert glued == []
+
+
+def test_the_first_of_the_month_reads_1er_in_french(app) -> None:
+    with app.test_request_context(), force_locale("fr"):
+        assert format_day(date(2026, 4, 1), "full") == "mercredi 1er avril 2026"
+        assert format_day(date(2026, 4, 1), "long") == "1er avril 2026"
+        assert format_day(date(2026, 4, 11), "long") == "11 avril 2026"
+        assert format_day(date(2026, 4, 21), "long") == "21 avril 2026"
+    with app.test_request_context(), force_locale("en"):
+        assert format_day(date(2026, 4, 1), "long") == "April 1, 2026"

@@ -188,3 +188,15 @@ def test_an_approved_booking_moved_back_to_pending_leaves_the_requesters_calenda
         if e.decoded("DTSTART") == at(12, 14)
     ]
     assert int(reinvited["SEQUENCE"]) > int(cancelled["SEQUENCE"])
+
+
+def test_a_french_email_follows_french_typography(desk, request_for):
+    booking = request_for()
+    desk.member.locale = "fr"
+    approve(desk.manager_a, booking)
+    text = text_part(by_recipient("approved")["membre@example.org"])
+    assert "Titre : " in text
+    assert "Lieu : " in text
+    assert "Association : " in text
+    assert "Date :" in text
+    assert "Titre:" not in text

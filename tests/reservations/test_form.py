@@ -12,10 +12,17 @@ from booking.audit import AuditEvent
 from booking.bookings import events
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.rules import check_attendees
 from booking.extensions import db
 from booking.outbox import OutboxMessage
 from booking.reservations.forms import reservation_form
-from booking.resources.models import OpeningHours, UserTraining
+from booking.resources.models import (
+    Equipment,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+    UserTraining,
+)
 from tests import factories
 from tests.factories import PASSWORD
 from tests.reservations.conftest import local
@@ -249,9 +256,46 @@ def test_equipment_the_room_no_longer_has_is_refused_next_to_the_equipment(
     assert f'name="equipment_{camera.id}"' not in page
 
 
-def test_a_missing_training_is_shown_next_to_the_slot(login, booker, machine):
+def test_a_missing_training_is_said_at_the_top_with_how_to_obtain_it(login, booker, machine):
+    machine.required_training.contact = "Yann, fablab@example.org"
+    machine.required_training.next_session_on = date(2099, 1, 8)
+    client = login(booker)
+    page = text(client.get("/reservations/new?resource=laser"))
+    status = page[page.index('id="training-status"') :]
+    assert status.index("which you do not hold yet") < status.index("</div>")
+    assert "To obtain it, contact: Yann, fablab@example.org." in status
+    assert "Next training session: Thursday, January 8, 2099." in status
+    refused = _refused(client, "laser", start=None, end=None, slot="10:00-11:00", attendees="1")
+    assert error_of(refused, "slot") == ""  # not a matter of time
+    problems = refused[refused.index('id="form-problems"') :]
+    assert "Laser safety" in problems[: problems.index("</div>")]
+
+
+def test_an_expired_training_is_refused_on_the_date(login, booker, machine, training):
+    db.session.add(
+        UserTraining(
+            user_id=booker.id,
+            training_id=training.id,
+            obtained_on=date(2026, 1, 1),
+            expires_on=date(2027, 1, 1),
+        )
+    )
     page = _refused(login(booker), "laser", start=None, end=None, slot="10:00-11:00", attendees="1")
-    assert "Laser safety" in error_of(page, "slot")
+    assert "Laser safety" in error_of(page, "date")
+
+
+def test_a_trained_member_reads_that_they_hold_the_training(login, booker, machine, training):
+    db.session.add(
+        UserTraining(
+            user_id=booker.id,
+            training_id=training.id,
+            obtained_on=date(2026, 1, 1),
+            expires_on=date(2099, 6, 30),
+        )
+    )
+    page = text(login(booker).get("/reservations/new?resource=laser"))
+    assert "You hold the training “Laser safety” required for Découpeuse laser." in page
+    assert "valid until June 30, 2099" in page
 
 
 def test_booking_for_an_association_i_am_not_in_is_refused(login, booker, room):
@@ -427,3 +471,143 @@ def test_no_step_on_the_time_pickers_when_the_opening_is_off_the_step(login, boo
     db.session.commit()
     page = text(login(booker).get("/reservations/new?resource=salle-iroise&date=2030-03-05"))
     assert 'step="3600"' not in page
+
+
+def test_a_member_whose_association_awaits_validation_is_told_so_at_the_top(login, room):
+    waiting = factories.make_association("Club de Voile", is_active=False)
+    member = factories.make_user(locale="en")
+    factories.add_member(member, waiting)
+    page = text(login(member).get("/reservations/new?resource=salle-iroise"))
+    notice = page.index('id="cannot-book"')
+    assert notice < page.index('class="stack reservation-form"')
+    assert "Club de Voile is awaiting validation" in page
+    assert "not a member of any association" not in page
+    submit = re.search(r'<input[^>]*id="submit"[^>]*>', page).group(0)
+    assert "disabled" in submit
+
+
+def test_a_member_with_an_association_can_press_submit(login, booker, room):
+    page = text(login(booker).get("/reservations/new?resource=salle-iroise"))
+    submit = re.search(r'<input[^>]*id="submit"[^>]*>', page).group(0)
+    assert "disabled" not in submit
+    assert 'id="cannot-book"' not in page
+
+
+def test_the_date_inputs_offer_only_the_days_the_rules_allow(login, booker, room, monkeypatch):
+    room.min_notice_minutes = 24 * 60
+    room.horizon_days = 30
+    db.session.commit()
+    now = datetime(2030, 3, 5, 22, 30, tzinfo=UTC)  # 23:30 in Paris, Tuesday 5 March
+    monkeypatch.setattr("booking.reservations.views._now", lambda: now)
+    page = text(login(booker).get(URL))
+    date_input = re.search(r'<input[^>]*id="date"[^>]*>', page).group(0)
+    until_input = re.search(r'<input[^>]*id="until"[^>]*>', page).group(0)
+    for tag in (date_input, until_input):
+        assert 'min="2030-03-06"' in tag  # 24 h of notice from 23:30 local
+        assert 'max="2030-04-04"' in tag  # 30 days from the local date
+    assert "Bookable from March 6, 2030 to April 4, 2030." in page
+
+
+def _trained(booker, training) -> None:
+    db.session.add(
+        UserTraining(user_id=booker.id, training_id=training.id, obtained_on=date(2026, 1, 1))
+    )
+
+
+def test_the_machine_form_speaks_of_a_machine(login, booker, machine, training, camera):
+    machine.equipment.append(ResourceEquipment(equipment=camera, quantity=1))
+    _trained(booker, training)
+    page = text(login(booker).get("/reservations/new?resource=laser"))
+    assert "Monthly meeting of the board" not in page
+    assert "For example: Parts for the repair café." in page
+    assert "room is taken" not in page
+    assert 'name="attendees"' not in page  # a machine for one: no number of people
+    assert "At most 1 person" not in page
+    assert f'name="equipment_{camera.id}"' not in page  # its own equipment is the machine
+    assert 'name="repeat"' not in page
+    assert "You book the machine for yourself." in page
+
+
+def test_a_machine_ignores_a_repeat_sent_anyway(login, booker, machine, training):
+    _trained(booker, training)
+    response = login(booker).post(
+        "/reservations/new?resource=laser",
+        data=room_form(start=None, end=None, slot="10:00-11:00", repeat="weekly", count="3"),
+    )
+    assert response.status_code == 302
+    [booking] = _bookings()
+    assert (booking.series_id, booking.attendees) == (None, 1)
+
+
+def test_a_room_form_still_asks_for_people_equipment_and_repeats(login, booker, room):
+    page = text(login(booker).get(URL))
+    assert "Monthly meeting of the board" in page
+    assert 'name="attendees"' in page
+    assert 'name="repeat"' in page
+
+
+def test_a_capacity_refusal_reads_well_for_one_person(db):
+    resource = Resource(name="Découpeuse", capacity=1)
+    with pytest.raises(BookingRefused) as refused:
+        check_attendees(resource, 2)
+    assert refused.value.message == "Découpeuse est pour une personne à la fois."
+
+
+def test_the_form_says_before_submitting_that_a_session_is_full(login, booker, open_lab):
+    for _ in range(2):
+        factories.make_booking(
+            open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="approved"
+        )
+    factories.make_booking(
+        open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="waitlisted"
+    )
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=atelier-jeudi&date=2030-03-07"))
+    assert "6:00\u202fPM–9:00\u202fPM (full: waiting list)" in page
+    assert "This session is full: your request will join the waiting list." in page
+    assert "1 person is waiting already." in page
+    assert 'value="Join the waiting list"' in page
+
+
+def test_the_form_says_how_many_seats_are_left(login, booker, open_lab):
+    factories.make_booking(
+        open_lab, local("2030-03-07 18:00"), local("2030-03-07 21:00"), state="approved"
+    )
+    db.session.commit()
+    page = text(login(booker).get("/reservations/new?resource=atelier-jeudi&date=2030-03-07"))
+    assert "6:00\u202fPM–9:00\u202fPM (1 seat left)" in page
+    assert 'id="session-full"' not in page
+    assert 'value="Send the request"' in page
+
+
+def test_a_second_seat_for_the_same_person_is_refused_on_the_slot(login, booker, open_lab):
+    client = login(booker)
+    data = room_form(date="2030-03-07", start=None, end=None, slot="18:00-21:00", attendees=None)
+    assert client.post("/reservations/new?resource=atelier-jeudi", data=data).status_code == 302
+    response = client.post("/reservations/new?resource=atelier-jeudi", data=data)
+    assert response.status_code == 422
+    assert "one seat per person" in error_of(text(response), "slot")
+
+
+def test_english_pages_name_equipment_in_english(login, booker, room, camera):
+    camera.name_en = "Wide-angle camera"
+    camera.name = "Caméra grand angle"
+    db.session.commit()
+    client = login(booker)  # the booker reads English
+    page = text(client.get(URL))
+    assert "Wide-angle camera" in page
+    assert "Caméra grand angle" not in page
+    assert "Wide-angle camera" in text(client.get("/resources/salle-iroise"))
+
+
+def test_french_pages_keep_the_french_name_and_a_missing_english_name_falls_back(
+    login, booker, room, camera, screen
+):
+    camera.name_en = "Wide-angle camera"
+    camera.name = "Caméra grand angle"
+    booker.locale = "fr"
+    db.session.commit()
+    page = text(login(booker).get(URL))
+    assert "Caméra grand angle" in page
+    assert "Wide-angle camera" not in page
+    assert Equipment(name="Écran", name_en=None).name_in("en") == "Écran"
