@@ -298,13 +298,23 @@ def comment(data: dict, booking_id: int) -> Response:
     return json_response(body, status=201)
 
 
+QUEUE_PAGE_SIZE = 100  # entries (a request, or a whole series) per page of the queue
+
+
 @bp.route("/queue")
 @scoped("decide")
 @bp.response(200, BookingSchema(many=True))
 def queue() -> Response:
-    """The pending requests this manager may decide, oldest request first."""
-    entries = pending_queue(api_user())
-    return json_response([serialize.booking(i.booking) for e in entries for i in e.items])
+    """The pending requests this manager may decide, oldest request first.
+
+    Paginated like the desk (`page`; a series is one entry, whole on its page), with
+    `Link` headers.
+    """
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    found = pending_queue(api_user(), page=page, per_page=QUEUE_PAGE_SIZE)
+    response = json_response([serialize.booking(i.booking) for e in found.entries for i in e.items])
+    response.headers["Link"] = page_links(page, QUEUE_PAGE_SIZE, found.pagination.total)
+    return response
 
 
 @bp.route("/bookings/<int:booking_id>/approve", methods=["POST"])

@@ -96,12 +96,13 @@ def test_pages_count_entries_and_a_series_stays_whole(desk, login, small_pages):
     assert "Demande 0000" in first
     assert "Demande 0001" in first
     assert "série de 5 dates" in first  # the whole series on one page
-    assert first.count('class="desk-date"') == 2 + 5
+    assert first.count('class="desk-date"') == 2
+    assert first.count('class="choice desk-date-choice"') == 5  # one form, a box per date
     assert "Demande 0002" in second
     assert "Demande 0003" in second
     assert "Répétitions" not in second
-    # The count is of requests (each date of a series), the pages of entries.
-    assert "9 demandes, les plus anciennes d’abord." in first
+    # Honest counts: 5 requests (a series is one), 9 dates; the pages are of requests.
+    assert "5 demandes, 9 dates, les plus anciennes d’abord." in first
     assert "Page 1 sur 2." in first
 
 
@@ -195,7 +196,7 @@ def test_eight_hundred_pending_requests_render_one_page_quickly(desk, login):
     assert response.status_code == 200
     html = response.text
     assert html.count(ENTRY) == 25
-    assert "800 demandes, les plus anciennes d’abord." in html
+    assert "800 demandes, 800 dates, les plus anciennes d’abord." in html
     assert "Page 2 sur 32." in html
     assert _titles(html)[0] == "Demande 0025"
     # Generous for a loaded, shared 2-core machine (about 0.2 s when quiet); the whole

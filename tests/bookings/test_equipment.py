@@ -38,7 +38,11 @@ def printer(db) -> Equipment:
 def lab(scene, printer) -> Resource:
     """Thursdays 18:00-21:00, six seats, one 3D printer."""
     resource = factories.make_resource(
-        kind="open_lab", name="Fablab", capacity=6, managers=[scene.manager]
+        kind="open_lab",
+        name="Fablab",
+        capacity=6,
+        managers=[scene.manager],
+        max_seats_per_person=6,  # a group may take the session (the tests fill it at once)
     )
     resource.opening_hours.append(OpeningHours(weekday=3, opens_at=time(18), closes_at=time(21)))
     resource.equipment.append(ResourceEquipment(equipment=printer, quantity=1))

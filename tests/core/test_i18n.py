@@ -98,8 +98,10 @@ def test_the_bare_text_check_catches_plain_words() -> None:
     assert _bare_words("<p>{% trans %}Hello{% endtrans %} {{ name }}</p>") == []
 
 
-# Not French punctuation: web addresses, clock times, iCalendar keywords.
-_NOT_PROSE = re.compile(r"https?://\S+|\d{1,2}:\d{2}|%\(\w+\)s:%\(\w+\)s|[A-Z]+:[A-Z]+")
+# Not French punctuation: web addresses, clock times, iCalendar keywords, HTTP headers.
+_NOT_PROSE = re.compile(
+    r"https?://\S+|\d{1,2}:\d{2}|%\(\w+\)s:%\(\w+\)s|[A-Z]+:[A-Z]+|Authorization: Bearer"
+)
 
 
 def test_french_translations_put_a_space_before_double_punctuation() -> None:
