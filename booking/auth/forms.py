@@ -237,17 +237,24 @@ class ResetPasswordForm(FlaskForm):
     password_confirm = _confirm_field(_l("New password again"), "password")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"),
+def current_password_field(label: object, missing: object) -> PasswordField:
+    """The password the person types to confirm who they are (change, deletion...)."""
+    return PasswordField(
+        label,
         validators=[
-            DataRequired(_l("Enter your current password.")),
+            DataRequired(missing),
             Length(
                 max=PASSWORD_MAX_LENGTH,
                 message=_l("A password has at most %(max)d characters.", max=PASSWORD_MAX_LENGTH),
             ),
         ],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = current_password_field(
+        _l("Current password"), _l("Enter your current password.")
     )
     new_password = _new_password_field(_l("New password"))
     new_password_confirm = _confirm_field(_l("New password again"), "new_password")
