@@ -214,7 +214,7 @@ def test_api_token_pages_and_the_api_documentation_have_no_axe_violations(page) 
         assert axe_violations(page) == [], path
     page.goto("/account/tokens/")
     page.fill("#name", "Site web")
-    page.click("form[action$='/account/tokens/'] button[type=submit]")
+    page.click("main form[action='/account/tokens/'] button[type=submit]")
     assert page.locator("#new-token").input_value().startswith("so_")
     assert axe_violations(page) == []
 
@@ -228,8 +228,10 @@ STATS_PAGES = ("/stats/", "/stats/?period=year", "/stats/report", "/open-data/")
 def test_statistics_and_open_data_pages_have_no_axe_violations(page, lang: str) -> None:
     log_in(page, "admin@example.org")
     page.goto("/")
-    page.locator(f".lang-switch form button[lang='{lang}']").click()
-    page.wait_for_load_state()
+    switch = page.locator(f".lang-switch form button[lang='{lang}']")
+    if switch.count():  # only the other language has a button
+        switch.click()
+        page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == lang
     failing = {}
     for path in STATS_PAGES:
@@ -240,6 +242,7 @@ def test_statistics_and_open_data_pages_have_no_axe_violations(page, lang: str) 
         if violations:
             failing[path] = violations
     # The admin's language back to the demo's default.
-    page.locator(".lang-switch form button[lang='fr']").click()
-    page.wait_for_load_state()
+    if lang != "fr":
+        page.locator(".lang-switch form button[lang='fr']").click()
+        page.wait_for_load_state()
     assert failing == {}
