@@ -101,6 +101,18 @@ class Booking(db.Model):
         Index("ix_booking_association_start", "association_id", "start_at"),
         Index("ix_booking_state_created", "state", "created_at"),
         Index("ix_booking_series", "series_id", "start_at"),
+        # Statistics (booking/stats/queries.py): every column their GROUP BYs read.
+        Index(
+            "ix_booking_stats",
+            "resource_id",
+            "state",
+            "start_at",
+            "end_at",
+            "attendees",
+            "association_id",
+            "created_at",
+            "decided_at",
+        ),
         # The invariant: two approved bookings of one exclusive resource never overlap.
         ExcludeConstraint(
             ("resource_id", "="),

@@ -110,9 +110,10 @@ def _over_time(hourly: list, period: Period) -> dict:
     by = "week" if (period.last - period.first).days <= 92 else "month"
     series: dict[date, float] = defaultdict(float)
     heat = [[0] * 24 for _ in range(7)]
-    for hour, requests, seconds, _approved in hourly:
+    start_at = period.start_at
+    for hour, requests, seconds in hourly:
         local: datetime = to_local(hour)
-        if hour >= period.start_at:  # when it was asked for: bookings starting in the period
+        if hour >= start_at:  # when it was asked for: bookings starting in the period
             heat[local.weekday()][local.hour] += requests
         series[_start_of(max(local.date(), period.first), by)] += seconds / HOUR
     starts = sorted({_start_of(day, by) for day in period.days()})
