@@ -109,14 +109,19 @@ def osm_opening_hours(ranges: Sequence[OpeningHours]) -> str:
     return "; ".join(rules)
 
 
+# The schema's `telephone` pattern: French and overseas prefixes only, then 6 to 9 digits.
+TELEPHONE = re.compile(r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$")
+
+
 def e164(phone: str | None) -> str:
-    """A French number as the schema wants it: "02 98 00 80 80" -> "+33298008080"."""
+    """A French number as the schema wants it: "02 98 00 80 80" -> "+33298008080".
+
+    A number the schema's pattern refuses (another country's) is left out, not exported.
+    """
     digits = re.sub(r"[^\d+]", "", phone or "")
-    if digits.startswith("+"):
-        return digits if re.fullmatch(r"\+\d{7,12}", digits) else ""
     if re.fullmatch(r"0\d{9}", digits):
-        return "+33" + digits[1:]
-    return ""
+        digits = "+33" + digits[1:]
+    return digits if TELEPHONE.match(digits) else ""
 
 
 def street(site: Site) -> str:
@@ -135,10 +140,17 @@ def _sites() -> list[Site]:
     )
 
 
+def is_publishable(site: Site) -> bool:
+    """Whether the site has what the schema requires (SIRET or RNA, postcode, street):
+    a row without them would make the whole file invalid, so such a site is left out."""
+    return bool(site.pivot and site.postcode and street(site))
+
+
 def mediation_csv(site_url: Callable[[Site], str], updated_on: date) -> str:
-    """Every site, one row each, in the national schema's columns and order."""
+    """Every site that has the required fields, one row each, in the national schema's
+    columns and order."""
     rows = []
-    for site in _sites():
+    for site in filter(is_publishable, _sites()):
         values = dict.fromkeys(MEDIATION_COLUMNS, "")
         values |= {
             "id": f"salles-ouvertes-{site.slug}",

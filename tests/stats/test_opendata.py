@@ -76,6 +76,28 @@ def test_a_schema_violation_is_caught(scene, client, tmp_path):
     assert not _validate(text, tmp_path).valid
 
 
+def test_a_place_missing_required_fields_is_left_out_and_the_file_stays_valid(
+    scene, client, tmp_path
+):
+    """A place with no SIRET/RNA or no postcode cannot fill the schema's required
+    columns: it is left out rather than making the whole file invalid."""
+    factories.make_site("Sans SIRET", postcode="29200")
+    factories.make_site("Sans code postal", pivot="W291000123")
+    db.session.commit()
+    text = client.get("/open-data/lieux-mediation-numerique.csv").get_data(as_text=True)
+    report = _validate(text, tmp_path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert [row["nom"] for row in _rows(text)] == [scene.site.name]
+
+
+def test_only_the_schemas_telephone_prefixes_are_exported():
+    assert e164("02 98 00 80 80") == "+33298008080"
+    assert e164("+33 2 98 00 80 80") == "+33298008080"
+    assert e164("+590 590 12 34 56") == "+590590123456"
+    assert e164("+49 30 1234567") == ""  # valid elsewhere, refused by the schema's pattern
+    assert e164("12") == ""
+
+
 def test_opening_hours_in_openstreetmap_syntax():
     def ranges(*items):
         return [OpeningHours(weekday=d, opens_at=time(*o), closes_at=time(*c)) for d, o, c in items]
