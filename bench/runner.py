@@ -10,6 +10,13 @@ Every request goes to 127.0.0.1 only. Settings (environment):
     BENCH_CONNECTIONS  connection counts (default "1 8")
     BENCH_ONLY         measure names to run (default: all), e.g. "day ceiling"
     BENCH_WORKERS      gunicorn workers (default 2, like the 2-core reference machine)
+    BENCH_PG_DB        PostgreSQL database name (default bench_s<scale>): a name of your own
+                       when several people bench on one server (the runner drops it first)
+
+Measure "stats_cold" is the statistics page served by a second gunicorn started with
+STATS_CACHE_ENTRIES=0: every request computes the year's figures from the database, the
+cost of the first visit after a booking change, which the cached measure "stats" hides.
+It runs for at least BENCH_COLD_SECONDS (default 20) so that a few requests complete.
 
 The booking POST logs in as the workload's bench account through the real login form and
 scrapes the CSRF token from the reservation form: CSRF stays on, as in production.
@@ -104,6 +111,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS") or 2)
 DB_KIND = os.environ.get("BENCH_DB", "sqlite")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 ONLY = set(env_list("BENCH_ONLY", ""))
+COLD_SECONDS = int(os.environ.get("BENCH_COLD_SECONDS") or 20)
 
 
 def log(message: str) -> None:
@@ -120,7 +128,9 @@ def fresh_database(scale: int) -> str:
         return f"sqlite:///{path}"
     if DB_KIND != "postgresql":
         raise SystemExit(f"BENCH_DB must be sqlite or postgresql, not {DB_KIND!r}")
-    name = f"bench_s{scale}"
+    name = os.environ.get("BENCH_PG_DB") or f"bench_s{scale}"
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"BENCH_PG_DB must be a plain lower-case name, not {name!r}")
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
@@ -376,6 +386,9 @@ class Measure:
 
 def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None) -> dict:
     threads = min(connections, 2)
+    # An uncached statistics page takes about a second on a busy machine: give wrk time
+    # for a few of them (with none, "cpu ms" would divide by zero requests).
+    seconds = max(SECONDS, COLD_SECONDS) if measure.name == "stats_cold" else SECONDS
     env = dict(os.environ)
     env.update(
         {
@@ -396,7 +409,7 @@ def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None)
             "-c",
             str(connections),
             "-d",
-            f"{SECONDS}s",
+            f"{seconds}s",
             "--timeout",
             "10s",
             "-s",
@@ -407,12 +420,13 @@ def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None)
         capture_output=True,
         text=True,
         check=True,
-        timeout=SECONDS + 60,
+        timeout=seconds + 60,
     )
     line = next(x for x in result.stdout.splitlines() if x.startswith("BENCHJSON "))
     data = json.loads(line[len("BENCHJSON ") :])
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
-    data["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / max(data["requests"], 1)
+    cpu = (server.cpu_seconds() - cpu_before) * 1000
+    data["cpu_ms"] = cpu / data["requests"] if data["requests"] else float("nan")
     data["load"] = os.getloadavg()[0]
     # wrk's own "status" count is every answer >= 400, the expected 422 included;
     # wrk.lua's "unexpected" checks each status against the measure's expectation instead.
@@ -476,9 +490,16 @@ def run_scale(scale: int) -> dict:
 
     server = start_server(env)
     log(f"gunicorn -w {WORKERS} on 127.0.0.1:{server.port} (pid {server.process.pid})")
+    cold = None
     try:
-        return measure_all(server, scale, build_seconds)
+        if not ONLY or "stats_cold" in ONLY:
+            # Same database and secret key (the login cookie holds), no statistics cache.
+            cold = start_server({**env, "STATS_CACHE_ENTRIES": "0"})
+            log(f"gunicorn without the statistics cache on 127.0.0.1:{cold.port}")
+        return measure_all(server, scale, build_seconds, cold)
     finally:
+        if cold is not None:
+            cold.stop()
         server.stop()
 
 
@@ -492,7 +513,9 @@ def refresh_validator(server: Server, measures: list[Measure]) -> None:
                     m.headers["If-None-Match"] = reply.headers["etag"]
 
 
-def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
+def measure_all(
+    server: Server, scale: int, build_seconds: float, cold: Server | None = None
+) -> dict:
     measures = [
         Measure("day", "1. day grid, 15 rooms", PATHS["day"]),
         Measure("week", "2. week, one room", PATHS["week"]),
@@ -514,9 +537,16 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
         Measure("api_post", "9d. API booking POST", PATHS["api_post"], expect="201", method="POST"),
         Measure("ceiling", "8. ceiling", "/bench/ceiling?bytes=30000", per_room=False),
         Measure("stats", "9. statistics, a year", PATHS["stats"], per_room=False),
+        Measure("stats_cold", "9'. statistics, uncached", PATHS["stats"], per_room=False),
     ]
     if ONLY:
         measures = [m for m in measures if m.name in ONLY]
+    if cold is None:
+        measures = [m for m in measures if m.name != "stats_cold"]
+
+    def server_for(m: Measure) -> Server:
+        return cold if m.name == "stats_cold" and cold is not None else server
+
     problems: dict[str, str] = {}
 
     # The feed's validator, for the 304 measure; taken again before each of its runs,
@@ -529,7 +559,7 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
             m.path = f"/bench/ceiling?bytes={len(day.body)}"
 
     for m in measures:
-        if m.name == "stats":
+        if m.name in ("stats", "stats_cold"):
             try:
                 m.headers["Cookie"] = log_in(server, STATS_EMAIL, STATS_PASSWORD)
             except SystemExit as exc:
@@ -572,7 +602,7 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
         if m.method == "POST":
             available.append(m)
             continue
-        problem = check(server, m)
+        problem = check(server_for(m), m)
         if problem:
             problems[m.name] = problem
             log(f"skipping {m.name}: {m.path} -> {problem}")
@@ -582,8 +612,8 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
     # Warm up: every page a few times on every worker (and the feed cache built).
     for m in available:
         if m.method == "GET":
-            for _ in range(20):
-                get(server, m.path, m.headers)
+            for _ in range(2 if m.name == "stats_cold" else 20):
+                get(server_for(m), m.path, m.headers)
 
     # The POSTs: one probe each first (status and size), then wrk with fresh slots.
     for m in [m for m in available if m.method == "POST"]:
@@ -622,7 +652,7 @@ def measure_all(server: Server, scale: int, build_seconds: float) -> dict:
                     bodies.write_text("\n".join(lines) + "\n")
                 if m.name in ("feed304", "api_304"):
                     refresh_validator(server, [m])
-                data = wrk(server, m, connections, bodies)
+                data = wrk(server_for(m), m, connections, bodies)
                 results.setdefault(m.name, {}).setdefault(connections, []).append(data)
                 log(
                     f"run {run + 1}/{RUNS} {m.name:9} c={connections}: {data['rps']:8.1f} req/s "
