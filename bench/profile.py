@@ -31,6 +31,7 @@ import sys
 import time
 from datetime import date
 from itertools import count as counter
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 os.environ.setdefault("APP_ENV", "production")
@@ -40,8 +41,10 @@ from pyinstrument import Profiler
 
 # The benchmark runner's own slot walk (bench/ is this script's directory, so on sys.path).
 from runner import free_slots
+from sqlalchemy import event
 
 from booking import create_app
+from booking.extensions import db
 
 TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
@@ -56,6 +59,37 @@ def _token(html: str) -> str:
     return (match.group(1) or match.group(2)) if match else ""
 
 
+def _track_backends(app) -> set[int]:
+    """PostgreSQL on this machine: the server processes of the app's connections, so that
+    their CPU time is counted too (run with PGOPTIONS="-c max_parallel_workers_per_gather=0"
+    to keep a query's whole work in its own server process)."""
+    pids: set[int] = set()
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql" or engine.url.host not in ("127.0.0.1", "localhost"):
+            return pids
+
+        @event.listens_for(engine, "connect")
+        def remember(connection, _record) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids.add(cursor.fetchone()[0])
+
+        engine.dispose()  # connections made from now on are remembered
+    return pids
+
+
+def _backend_cpu(pids: set[int]) -> float:
+    """User + system CPU seconds used so far by these server processes."""
+    ticks = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str]) -> int:
     path = argv[0]
     count = int(argv[1]) if len(argv) > 1 else 200
@@ -65,6 +99,7 @@ def main(argv: list[str]) -> int:
         if name:
             headers[name.strip()] = value.strip()
     app = create_app()
+    backends = _track_backends(app)
     client = app.test_client()
     if os.environ.get("PROFILE_LOGIN"):
         email, _, password = os.environ["PROFILE_LOGIN"].partition(":")
@@ -108,12 +143,15 @@ def main(argv: list[str]) -> int:
     print(f"{path}: HTTP {first.status_code}, {len(first.data)} bytes")
     for _ in range(20):
         call()
+    server = _backend_cpu(backends)
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         call()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    server = _backend_cpu(backends) - server
     print(
         f"{count} requests: {wall / count * 1000:.2f} ms wall, {cpu / count * 1000:.2f} ms CPU each"
+        + (f" (+ {server / count * 1000:.2f} ms CPU in the PostgreSQL server)" if backends else "")
     )
     profiler = Profiler(interval=0.0005)
     profiler.start()

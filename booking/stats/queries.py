@@ -85,9 +85,10 @@ def _instant(value: datetime) -> ColumnElement:
 
 
 def seconds_between(start: ColumnElement, end: ColumnElement) -> ColumnElement:
-    """`end - start` in seconds, in SQL."""
+    """`end - start` in seconds, in SQL (a float: PostgreSQL's EXTRACT would give numeric,
+    several times slower to sum over a year of bookings than date_part's double)."""
     if _dialect() == "postgresql":
-        return func.extract("epoch", end - start)
+        return func.date_part("epoch", end - start)
     return func.round((func.julianday(end) - func.julianday(start)) * 86400.0)
 
 
