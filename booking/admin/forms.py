@@ -273,7 +273,7 @@ class ResourceForm(FlaskForm):
     def validate_equipment(self, field: FieldList) -> None:
         chosen = [item for item, _quantity in self.equipment_lines()]
         if len(chosen) != len(set(chosen)):
-            raise ValidationError(_l("Each item of equipment goes on one line only."))
+            raise ValidationError(str(_l("Each item of equipment goes on one line only.")))
 
     def validate_max_duration_minutes(self, field: IntegerField) -> None:
         low = self.min_duration_minutes.data
