@@ -1,5 +1,6 @@
 /* Administration forms, small enhancements; every form works without them.
-   - Checkbox lists with a filter box: typing hides the names that do not match.
+   - Checkbox lists with a filter box: typing hides the names that do not hold every
+     word typed (accents and case ignored).
    - Equipment lines: "Add another equipment line" adds a blank line here instead of
      sending the form.
    - Weekly hours: "Apply Monday's hours to Monday-Friday" copies them here instead of
@@ -19,9 +20,11 @@
     box.hidden = false;
     input.addEventListener("input", function () {
       var wanted = fold(input.value);
+      var words = wanted.split(/\s+/).filter(Boolean);  // every word, in any order
       var shown = 0;
       items.forEach(function (item) {
-        var match = !wanted || fold(item.textContent).indexOf(wanted) !== -1;
+        var text = fold(item.textContent);
+        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
         item.hidden = !match;
         if (match) { shown += 1; }
       });
