@@ -121,14 +121,10 @@ class _RowsPagination(SelectPagination):
         return [GridResource(*row) for row in db.session.connection().execute(stmt)]
 
 
-def bookable_resources(filters: GridFilters = GridFilters()) -> list[GridResource]:
-    """Bookable resources (with opening hours) with their site's name, by site then name."""
-    return [GridResource(*row) for row in db.session.connection().execute(_filtered(filters))]
-
-
 def bookable_page(filters: GridFilters, page: int | None) -> Pagination:
-    """One page (PAGE_SIZE rows) of `bookable_resources`: two statements, the page's rows
-    and their count, so the all-sites grid never loads every room of the region."""
+    """One page (PAGE_SIZE rows) of the bookable resources (with opening hours) that match
+    `filters`, by site then name: the page's rows, and their count when there is more than
+    one page, so the all-sites grid never loads every room of the region."""
     stmt = _filtered(filters)
     found = _RowsPagination(
         select=stmt,

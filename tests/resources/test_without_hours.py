@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
+from flask_babel import force_locale
 
 from booking.bookings.availability import find_free
 from booking.bookings.errors import BookingRefused
@@ -42,10 +43,11 @@ def test_the_engine_refuses_a_resource_without_hours_and_says_why(rooms):
     member = factories.make_member()
     association = member.memberships[0].association
     req = BookingRequest(new, association, at(14), at(16), "Réunion")
-    with pytest.raises(BookingRefused) as info:
+    with pytest.raises(BookingRefused) as info, force_locale("en"):
         request_booking(member, req, now=NOW)
     assert info.value.rule == "opening_hours"
-    assert "cannot be booked yet: it has no opening hours" in str(info.value.message)
+    with force_locale("en"):
+        assert "cannot be booked yet: it has no opening hours" in str(info.value.message)
 
 
 def test_the_search_does_not_offer_it(rooms):

@@ -183,3 +183,16 @@ def test_the_hours_of_a_room_of_its_own_count_for_the_grid(english, make_site, m
     )
     _db.session.commit()
     assert rows_of(english.get(URL).get_data(as_text=True)) == ["Salle à part"]
+
+
+def test_a_page_past_the_last_says_so_and_links_to_the_first(
+    app, english, make_site, make_resource, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 5)
+    _many_rooms(make_site, make_resource, 8)
+    response = english.get(URL + "&page=9")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert rows_of(html) == []
+    assert "There is no such page of rooms." in html
+    assert f'href="/calendar/day?date={DAY.isoformat()}"' in html
