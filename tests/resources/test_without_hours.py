@@ -80,3 +80,10 @@ def test_the_api_and_the_booking_form_do_not_list_it_until_it_has_hours(rooms, c
         "salle-neuve",
         "salle-ouverte",
     ]
+
+
+def test_its_public_page_says_it_is_not_bookable_yet(rooms, client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get("/resources/salle-neuve").get_data(as_text=True)
+    assert "Not bookable yet: its opening hours are not set" in page
+    assert "Not bookable yet" not in client.get("/resources/salle-ouverte").get_data(as_text=True)
