@@ -69,11 +69,12 @@ def duration(minutes: int) -> str:
 
 def url_with(**changes: object) -> str:
     """The current URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
-    args.update({k: v for k, v in changes.items() if v is not None})
+    args: dict[str, object] = request.args.to_dict(flat=False)  # repeated arguments kept
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
+        else:
+            args[key] = value
     return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import time
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -12,13 +13,17 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     IntegerField,
     SearchField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
 )
@@ -32,6 +37,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from booking.resources.mediation import ACCESS_MODES, FEES, SERVICES
 
@@ -163,6 +169,21 @@ class SiteForm(FlaskForm):
     )
 
 
+class EquipmentLineForm(Form):
+    """One line of a resource's equipment: an item of the catalogue and how many."""
+
+    equipment_id = SelectField(_l("Equipment"), coerce=int, default=0)
+    quantity = IntegerField(
+        _l("Quantity"),
+        default=1,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=1000, message=_l("The quantity is at least 1.")),
+        ],
+    )
+    remove = BooleanField(_l("Remove"))
+
+
 class ResourceForm(FlaskForm):
     site_id = SelectField(
         _l("Place"), coerce=int, validators=[InputRequired(_l("Choose a place."))]
@@ -226,8 +247,33 @@ class ResourceForm(FlaskForm):
         default=120,
     )
     required_training_id = SelectField(_l("Training required"), coerce=int, default=0)
-    trusted_ids = SelectMultipleField(_l("Trusted associations (approved on arrival)"), coerce=int)
-    manager_ids = SelectMultipleField(_l("Managers of this resource"), coerce=int)
+    trusted_ids = SelectMultipleField(
+        _l("Trusted associations (approved on arrival)"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    manager_ids = SelectMultipleField(
+        _l("Managers of this resource"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    equipment = FieldList(FormField(EquipmentLineForm), min_entries=0, max_entries=100)
+    add_line = SubmitField(_l("Add another equipment line"))
+
+    def equipment_lines(self) -> list[tuple[int, int]]:
+        """(equipment id, quantity) of the filled lines not marked for removal."""
+        return [
+            (line.equipment_id.data, line.quantity.data)
+            for line in self.equipment
+            if line.equipment_id.data and not line.remove.data
+        ]
+
+    def validate_equipment(self, field: FieldList) -> None:
+        chosen = [item for item, _quantity in self.equipment_lines()]
+        if len(chosen) != len(set(chosen)):
+            raise ValidationError(str(_l("Each item of equipment goes on one line only.")))
 
     def validate_max_duration_minutes(self, field: IntegerField) -> None:
         low = self.min_duration_minutes.data
@@ -290,6 +336,60 @@ class OpeningHoursForm(FlaskForm):
     def validate_closes_at(self, field: TimeField) -> None:
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The closing time must be after the opening time."))
+
+
+class DayHoursForm(Form):
+    """One day of the weekly hours: up to two ranges (09:00-12:00 and 14:00-18:00)."""
+
+    opens_1 = TimeField(_l("Opens at"), validators=[Optional()])
+    closes_1 = TimeField(_l("Closes at"), validators=[Optional()])
+    opens_2 = TimeField(_l("Reopens at"), validators=[Optional()])
+    closes_2 = TimeField(_l("Closes again at"), validators=[Optional()])
+
+    def ranges(self) -> list[tuple[time, time]]:
+        pairs = ((self.opens_1.data, self.closes_1.data), (self.opens_2.data, self.closes_2.data))
+        return [(a, b) for a, b in pairs if a and b]
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        ok = True
+        for opens, closes in ((self.opens_1, self.closes_1), (self.opens_2, self.closes_2)):
+            if bool(opens.data) != bool(closes.data):
+                (closes if opens.data else opens).errors.append(
+                    _l("Give both the opening and the closing time, or neither.")
+                )
+                ok = False
+            elif opens.data and closes.data <= opens.data:
+                closes.errors.append(_l("The closing time must be after the opening time."))
+                ok = False
+        if ok and len(ranges := self.ranges()) == 2:
+            (_first_opens, first_closes), (then_opens, _then_closes) = sorted(ranges)
+            if then_opens < first_closes:
+                self.opens_2.errors.append(_l("The second range overlaps the first."))
+                ok = False
+        return ok
+
+
+class WeeklyHoursForm(FlaskForm):
+    """The seven days in one form; "Monday to Friday" copies Monday's ranges to the others."""
+
+    days = FieldList(FormField(DayHoursForm), min_entries=7, max_entries=7)
+    copy_weekdays = SubmitField(_l("Apply Monday's hours to Monday–Friday"))
+    save_week = SubmitField(_l("Save the week"))
+
+    def week(self) -> list[list[tuple[time, time]]]:
+        return [day.form.ranges() for day in self.days]
+
+    def copy_monday(self) -> None:
+        """Monday's times into Tuesday to Friday (shown again, saved with "Save the week")."""
+        monday = self.days[0].form
+        for day in list(self.days)[1:5]:
+            for name in ("opens_1", "closes_1", "opens_2", "closes_2"):
+                field = getattr(day.form, name)
+                field.data = getattr(monday, name).data
+                field.raw_data = None
+                field.errors = []
 
 
 class ClosureForm(FlaskForm):

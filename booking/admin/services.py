@@ -384,6 +384,29 @@ def set_resource_equipment(
     return line
 
 
+def set_equipment_lines(
+    actor: User, resource: Resource, lines: Iterable[tuple[int, int | None]]
+) -> None:
+    """Make the resource's equipment exactly `lines` ((equipment id, quantity); no quantity
+    means 1): items left out are removed, the others added or their quantity changed."""
+    _require(resource.can_manage(actor))
+    wanted: dict[int, int] = {}
+    for equipment_id, quantity in lines:
+        if equipment_id in wanted:
+            raise AdminError(_("Each item of equipment goes on one line only."), "equipment")
+        wanted[equipment_id] = 1 if quantity is None else quantity
+    items = {e.id: e for e in _by_ids(Equipment, list(wanted))}
+    if set(items) != set(wanted):
+        raise AdminError(_("Choose equipment from the list."), "equipment")
+    for line in list(resource.equipment):
+        if line.equipment_id not in wanted:
+            remove_resource_equipment(actor, line)
+    current = {line.equipment_id: line.quantity for line in resource.equipment}
+    for equipment_id, quantity in wanted.items():
+        if current.get(equipment_id) != quantity:
+            set_resource_equipment(actor, resource, items[equipment_id], quantity)
+
+
 def remove_resource_equipment(actor: User, line: ResourceEquipment) -> None:
     resource = line.resource
     _require(resource.can_manage(actor))
@@ -453,6 +476,39 @@ def add_opening_hours(
     if resource is not None:
         db.session.refresh(resource, ["opening_hours"])
     return hours
+
+
+def set_weekly_hours(
+    actor: User,
+    week: list[list[tuple[time, time]]],
+    *,
+    site: Site | None = None,
+    resource: Resource | None = None,
+) -> None:
+    """Replace all the opening ranges of a site or a resource by `week` (seven lists of
+    (opens, closes), Monday first): the whole week set in one form, all or nothing."""
+    if (site is None) == (resource is None) or len(week) != 7:
+        raise ValueError("seven days of opening hours for a site or a resource")
+    _require(_owner_may_manage(actor, site, resource))
+    stmt = select(OpeningHours)
+    if resource is not None:
+        stmt = stmt.where(OpeningHours.resource_id == resource.id)
+    else:
+        stmt = stmt.where(OpeningHours.site_id == site.id, OpeningHours.resource_id.is_(None))
+    for old in db.session.scalars(stmt):
+        delete_opening_hours(actor, old)
+    for weekday, ranges in enumerate(week):
+        for opens_at, closes_at in sorted(ranges):
+            add_opening_hours(
+                actor,
+                weekday=weekday,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                site=site,
+                resource=resource,
+            )
+    if resource is not None:
+        db.session.refresh(resource, ["opening_hours"])
 
 
 def delete_opening_hours(actor: User, hours: OpeningHours) -> None:

@@ -35,6 +35,7 @@ from booking.admin.forms import (
     SiteForm,
     TrainingForm,
     UserRolesForm,
+    WeeklyHoursForm,
     options,
 )
 from booking.admin.services import AdminError, AdminForbiddenError
@@ -205,9 +206,56 @@ def site_delete(site_id: int) -> Response:
 # --- Opening hours (of a site or a resource) ------------------------------------------
 
 
+def _week_data(ranges: list[OpeningHours]) -> dict:
+    """The owner's ranges as the weekly form's data: the first two of each day."""
+    days: list[dict] = []
+    for day in weekly_hours(ranges):
+        values: dict = {}
+        for n, (opens, closes) in enumerate(day[:2], start=1):
+            values[f"opens_{n}"], values[f"closes_{n}"] = opens, closes
+        days.append(values)
+    return {"days": days}
+
+
+def _weekly_hours_post(
+    week_form: WeeklyHoursForm, site: Site | None, resource: Resource | None
+) -> Response | None:
+    """The whole week in one form: copy Monday to Friday (shown again), or save it all."""
+    if week_form.copy_weekdays.data:
+        week_form.copy_monday()
+        flash(_("Monday's hours are copied to Tuesday–Friday: save the week to keep them."), "info")
+        return None
+    if not week_form.validate_on_submit():
+        return None
+    try:
+        services.set_weekly_hours(current_user, week_form.week(), site=site, resource=resource)
+    except AdminError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return None
+    if resource is not None:
+        return _done(
+            _("The opening hours are saved."), "admin.resource_hours", resource_id=resource.id
+        )
+    return _done(_("The opening hours are saved."), "admin.site_hours", site_id=site.id)
+
+
 def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
-    form = OpeningHoursForm()
-    if form.validate_on_submit():
+    own = queries.opening_hours_of(site=site, resource=resource)
+    weekly_post = request.method == "POST" and (
+        "save_week" in request.form or "copy_weekdays" in request.form
+    )
+    # The week starts from the hours that apply: the resource's own, else its place's.
+    applied = own or (queries.opening_hours_of(site=resource.site) if resource else [])
+    week_form = WeeklyHoursForm(
+        formdata=request.form if weekly_post else None, data=_week_data(applied)
+    )
+    form = OpeningHoursForm(formdata=None if weekly_post else request.form or None)
+    if weekly_post:
+        done = _weekly_hours_post(week_form, site, resource)
+        if done is not None:
+            return done
+    elif form.validate_on_submit():
         try:
             for weekday in form.weekdays():  # "Monday to Friday": one range per day, all or none
                 services.add_opening_hours(
@@ -234,6 +282,7 @@ def _hours_page(site: Site | None, resource: Resource | None) -> str | Response:
     return render_template(
         "admin/hours.html",
         form=form,
+        week_form=week_form,
         site=site,
         resource=resource,
         ranges=ranges,
@@ -320,12 +369,35 @@ def _resource_form(resource: Resource | None) -> ResourceForm:
         # Managers change the rules of their resources, not where they are or who manages them.
         del form.site_id
         del form.manager_ids
+    _equipment_lines(form)
     return form
+
+
+EMPTY_LINES = 2  # blank equipment lines offered: several items in one go without JavaScript
+
+
+def _equipment_lines(form: ResourceForm) -> None:
+    """The equipment lines' choices, and blank lines to fill (one more on "add a line")."""
+    if not form.is_submitted():
+        for _n in range(EMPTY_LINES):
+            form.equipment.append_entry()
+    elif form.add_line.data:
+        form.equipment.append_entry()
+    catalogue = db.session.scalars(select(Equipment).order_by(Equipment.name))
+    choices = options([(0, _("— none —")), *((e.id, e.name) for e in catalogue)])
+    for n, line in enumerate(form.equipment, start=1):
+        line.equipment_id.choices = choices
+        # Each line's fields named with its number, for screen readers.
+        line.equipment_id.label.text = _("Equipment, line %(num)d", num=n)
+        line.quantity.label.text = _("Quantity, line %(num)d", num=n)
+        line.remove.label.text = _("Remove line %(num)d", num=n)
 
 
 def _resource_form_page(resource: Resource | None) -> str | Response:
     form = _resource_form(resource)
-    if form.validate_on_submit():
+    if form.add_line.data:  # "add another line": the form again, one blank line more
+        form.validate()
+    elif form.validate_on_submit():
         names = [
             n for n in (*services.RESOURCE_FIELDS, "slug") if getattr(form, n, None) is not None
         ]
@@ -339,7 +411,9 @@ def _resource_form_page(resource: Resource | None) -> str | Response:
                 trusted_ids=form.trusted_ids.data or [],
                 manager_ids=(form.manager_ids.data or []) if form.manager_ids is not None else None,
             )
+            services.set_equipment_lines(current_user, saved, form.equipment_lines())
         except AdminError as error:
+            db.session.rollback()
             _show_error(form, error)
         else:
             message = _("The resource is saved.") if resource else _("The resource is created.")

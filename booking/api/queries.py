@@ -13,6 +13,7 @@ from booking.auth.models import User
 from booking.bookings.availability import KIND_GROUPS
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
+from booking.resources.hours import has_opening_hours
 from booking.resources.models import Closure, Resource, ResourceEquipment, Site
 from booking.timeutil import local_day_bounds
 
@@ -28,7 +29,7 @@ def resources(
     stmt = (
         select(Resource)
         .join(Resource.site)
-        .where(Resource.is_bookable.is_(True))
+        .where(Resource.is_bookable.is_(True), has_opening_hours())
         .options(
             joinedload(Resource.site).selectinload(Site.opening_hours),
             selectinload(Resource.opening_hours),

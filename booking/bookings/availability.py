@@ -49,6 +49,8 @@ FREE = "free"
 KIND_GROUPS: dict[str, tuple[ResourceKind, ...]] = {
     "visio": (ResourceKind.VISIO_ROOM, ResourceKind.ROOM),
     "makerspace": (ResourceKind.MACHINE, ResourceKind.OPEN_LAB),
+    "machine": (ResourceKind.MACHINE,),
+    "open_lab": (ResourceKind.OPEN_LAB,),
 }
 
 _WINDOW_STATES = (BookingState.APPROVED, BookingState.PENDING)

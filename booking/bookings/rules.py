@@ -256,7 +256,12 @@ def check_opening_hours(resource: Resource, start_at: datetime, end_at: datetime
         return
     day = to_local(start_at).date()
     ranges = opening_ranges(resource, day)
-    if ranges:
+    if not resource.has_opening_hours:  # a new resource: no day has hours yet
+        message = _(
+            "%(resource)s cannot be booked yet: it has no opening hours.",
+            resource=resource.name,
+        )
+    elif ranges:
         hours = ", ".join(
             _(
                 "%(opens)s–%(closes)s",

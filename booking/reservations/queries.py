@@ -14,6 +14,7 @@ from booking.auth.models import Association, User
 from booking.bookings.models import Booking, BookingEquipment, BookingState, Comment
 from booking.extensions import db
 from booking.paging import page_size
+from booking.resources.hours import has_opening_hours
 from booking.resources.models import OpeningHours, Resource, ResourceEquipment, Site
 
 
@@ -21,7 +22,7 @@ def bookable_resources() -> list[Resource]:
     stmt = (
         select(Resource)
         .join(Resource.site)
-        .where(Resource.is_bookable.is_(True))
+        .where(Resource.is_bookable.is_(True), has_opening_hours())
         .options(joinedload(Resource.site))
         .order_by(Site.name, Resource.name)
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import time
 
-from booking.resources.models import OpeningHours
+from sqlalchemy import ColumnElement, exists, or_
+
+from booking.resources.models import OpeningHours, Resource
 
 
 def weekly_hours(ranges: Iterable[OpeningHours]) -> list[list[tuple[time, time]]]:
@@ -16,3 +18,14 @@ def weekly_hours(ranges: Iterable[OpeningHours]) -> list[list[tuple[time, time]]
     for day in week:
         day.sort()
     return week
+
+
+def has_opening_hours() -> ColumnElement[bool]:
+    """SQL: the resource has opening hours, its own or its site's.
+
+    A resource without any is closed at every hour: it is not offered anywhere
+    (grids, search, booking form, API) until an administrator gives it hours."""
+    return or_(
+        exists().where(OpeningHours.resource_id == Resource.id),
+        exists().where(OpeningHours.site_id == Resource.site_id),
+    )

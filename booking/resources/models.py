@@ -222,6 +222,11 @@ class Resource(db.Model):
     def is_trusted(self, association: Association) -> bool:
         return any(a.id == association.id for a in self.trusted_associations)
 
+    @property
+    def has_opening_hours(self) -> bool:
+        """Whether the resource has hours (its own or its site's): without, nobody can book it."""
+        return bool(self.opening_hours) or bool(self.site.opening_hours)
+
     def effective_opening_hours(self) -> list[OpeningHours]:
         """The resource's own hours when it has any, else its site's."""
         return list(self.opening_hours) or list(self.site.opening_hours)

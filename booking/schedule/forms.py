@@ -29,20 +29,71 @@ class GetForm(FlaskForm):
         csrf = False
 
 
+DAY_KIND_CHOICES = [
+    SelectChoice("", _l("Any kind")),
+    SelectChoice("visio", _l("Videoconference or meeting room")),
+    SelectChoice("machine", _l("Machine")),
+    SelectChoice("open_lab", _l("Open-lab session")),
+]
+
+
 class DayForm(GetForm):
+    """The day grid's date and filters: a GET form, so every view of it is a plain link."""
+
     date = DateField(
         _l("Date"),
         validators=[Optional(), _in_range],
         invalid_value_message=_l("Enter a valid date, for example 2026-09-29."),
     )
     site = SelectField(_l("Place"), validate_choice=False)
+    neighbourhood = SelectField(_l("Neighbourhood"), default="")
+    kind = SelectField(_l("Kind"), choices=DAY_KIND_CHOICES, default="")
+    capacity = IntegerField(
+        _l("At least (people)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=500, message=_l("Give a number of people from 1 to 500.")),
+        ],
+        invalid_value_message=_l("Give the number of people as a number, for example 8."),
+    )
+    equipment = SelectMultipleField(
+        _l("Equipment needed"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
-    def __init__(self, formdata: MultiDict, sites: list[SiteChoice]) -> None:
+    def __init__(
+        self, formdata: MultiDict, sites: list[SiteChoice], choices: SearchChoices
+    ) -> None:
         super().__init__(formdata=formdata)
         self.site.choices = [
             SelectChoice("", _l("All places")),
             *(SelectChoice(s.slug, s.name) for s in sites),
         ]
+        self.neighbourhood.choices = [
+            SelectChoice("", _l("Anywhere in Brest")),
+            *(SelectChoice(n, n) for n in choices.neighbourhoods),
+        ]
+        self.equipment.choices = [SelectChoice(slug, name) for _id, slug, name in choices.equipment]
+        self._equipment_ids = {slug: id_ for id_, slug, _name in choices.equipment}
+
+    @property
+    def equipment_ids(self) -> tuple[int, ...]:
+        """The ids of the equipment asked for that exists (others are left out)."""
+        wanted = self.equipment.data or ()
+        return tuple(sorted({self._equipment_ids[s] for s in wanted if s in self._equipment_ids}))
+
+    def filter_args(self) -> list[tuple[str, str]]:
+        """The filters as query arguments, to keep them in links (other days, pages)."""
+        args: list[tuple[str, str]] = []
+        for name in ("site", "neighbourhood", "kind"):
+            value = getattr(self, name).data
+            if value:
+                args.append((name, value))
+        if self.capacity.data and not self.capacity.errors:
+            args.append(("capacity", str(self.capacity.data)))
+        args.extend(("equipment", slug) for slug in self.equipment.data or ())
+        return args
 
 
 class WeekForm(GetForm):

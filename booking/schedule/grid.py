@@ -43,6 +43,7 @@ STEP = timedelta(minutes=30)
 DEFAULT_HOURS = (time(8), time(20))
 _ROW_DATE = {"fr": "EEEE d MMMM", "en": "EEEE, MMMM d"}  # a week row: the day without the year
 _PRIORITY = {CLOSED: 0, APPROVED: 1, PENDING: 2, FREE: 3}
+SHORT_SPAN = 2  # a cell narrower than this many columns shows its pattern, not its words
 
 
 @dataclass(slots=True)
@@ -56,11 +57,19 @@ class Cell:
     aria: str | None = None
 
     def html(self) -> str:
+        """Dense cells: the state is read from the cell's pattern (see the legend); a link's
+        words are for screen readers (`aria`), and a cell too narrow for its words keeps
+        them for screen readers and as a tooltip."""
         span = f' colspan="{self.span}"' if self.span > 1 else ""
         if self.href:
             return (
                 f'<td class="{self.css}"{span}><a href="{self.href}" aria-label="{self.aria}">'
-                f"{self.text}</a></td>"
+                f'<span class="visually-hidden">{self.text}</span></a></td>'
+            )
+        if self.span < SHORT_SPAN:
+            return (
+                f'<td class="{self.css}"{span} title="{self.text}">'
+                f'<span class="visually-hidden">{self.text}</span></td>'
             )
         return f'<td class="{self.css}"{span}>{self.text}</td>'
 
@@ -91,6 +100,7 @@ class Group:
 class Grid:
     columns: list[str]
     groups: list[Group]
+    half_hours: list[bool] = field(default_factory=list)  # columns whose label is only read out
 
     @property
     def width(self) -> int:
@@ -411,7 +421,11 @@ def day_grid(
     builder = RowBuilder(labels, reservation_base(), now)
     day_text = _day_text(day)
     zone = builder.zone
-    grid = Grid(columns=[Markup(column_label(a, labels, zone)) for a, _b in bounds], groups=[])  # noqa: S704
+    grid = Grid(
+        columns=[Markup(column_label(a, labels, zone)) for a, _b in bounds],  # noqa: S704
+        groups=[],
+        half_hours=[a.astimezone(zone).minute != 0 for a, _b in bounds],
+    )
     for title, href, members in groups:
         group = Group(title, href=href)
         for resource in members:
@@ -500,7 +514,8 @@ def week_grid(resource: Resource, day: date, *, now: datetime, day_header) -> Gr
     for minute, fold in columns:
         text = clock(time(minute // 60, minute % 60), labels.locale, zone)
         headers.append(Markup(labels.repeated % {"time": text} if fold else text))  # noqa: S704
-    return Grid(columns=headers, groups=[Group(None, rows)])
+    half_hours = [minute % 60 != 0 for minute, _fold in columns]
+    return Grid(columns=headers, groups=[Group(None, rows)], half_hours=half_hours)
 
 
 def _week_columns(days: Sequence[date], minutes: list[int], zone: tzinfo) -> list[tuple[int, int]]:

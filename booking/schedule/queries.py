@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import get_locale
-from sqlalchemy import select
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import contains_eager
 
+from booking.bookings.availability import KIND_GROUPS
 from booking.extensions import db
-from booking.resources.models import Equipment, Resource, ResourceKind, Site
+from booking.paging import page_size
+from booking.resources.hours import has_opening_hours
+from booking.resources.models import Equipment, Resource, ResourceEquipment, ResourceKind, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,9 +22,10 @@ class SiteChoice:
     id: int
     slug: str
     name: str
+    neighbourhood: str = ""
 
 
-_SITES = select(Site.id, Site.slug, Site.name).order_by(Site.name)
+_SITES = select(Site.id, Site.slug, Site.name, Site.neighbourhood).order_by(Site.name)
 
 
 def site_choices() -> list[SiteChoice]:
@@ -72,17 +77,69 @@ _GRID_RESOURCES = (
         Resource.updated_at,
     )
     .join(Resource.site)
-    .where(Resource.is_bookable.is_(True))
-    .order_by(Site.name, Site.id, Resource.name)
+    .where(Resource.is_bookable.is_(True), has_opening_hours())
+    .order_by(Site.name, Site.id, Resource.name, Resource.id)
 )
 
 
-def bookable_resources(site_id: int | None = None) -> list[GridResource]:
-    """Bookable resources with their site's name, by site then name."""
+@dataclass(frozen=True, slots=True)
+class GridFilters:
+    """What the day grid is narrowed to; every part is optional. Hashable: a cache key part."""
+
+    site_id: int | None = None
+    neighbourhood: str | None = None
+    kind: str | None = None  # a key of bookings.availability.KIND_GROUPS
+    capacity: int | None = None  # at least this many people
+    equipment_ids: tuple[int, ...] = ()  # has every one of these
+
+
+def _filtered(filters: GridFilters) -> Select:
     stmt = _GRID_RESOURCES
-    if site_id is not None:
-        stmt = stmt.where(Resource.site_id == site_id)
-    return [GridResource(*row) for row in db.session.connection().execute(stmt)]
+    if filters.site_id is not None:
+        stmt = stmt.where(Resource.site_id == filters.site_id)
+    if filters.neighbourhood:
+        stmt = stmt.where(Site.neighbourhood == filters.neighbourhood)
+    if filters.kind:
+        stmt = stmt.where(Resource.kind.in_(KIND_GROUPS.get(filters.kind, ())))
+    if filters.capacity:
+        stmt = stmt.where(Resource.capacity >= filters.capacity)
+    for equipment_id in filters.equipment_ids:
+        stmt = stmt.where(
+            exists().where(
+                ResourceEquipment.resource_id == Resource.id,
+                ResourceEquipment.equipment_id == equipment_id,
+            )
+        )
+    return stmt
+
+
+class _RowsPagination(SelectPagination):
+    """A page of plain rows (not ORM objects), each made into a GridResource."""
+
+    def _query_items(self) -> list[GridResource]:
+        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return [GridResource(*row) for row in db.session.connection().execute(stmt)]
+
+
+def bookable_page(filters: GridFilters, page: int | None) -> Pagination:
+    """One page (PAGE_SIZE rows) of the bookable resources (with opening hours) that match
+    `filters`, by site then name: the page's rows, and their count when there is more than
+    one page, so the all-sites grid never loads every room of the region."""
+    stmt = _filtered(filters)
+    found = _RowsPagination(
+        select=stmt,
+        session=db.session,
+        page=page or 1,
+        per_page=page_size(),
+        max_per_page=None,
+        error_out=False,
+        count=False,
+    )
+    if found.page == 1 and len(found.items) < found.per_page:
+        found.total = len(found.items)  # all of them on the first page: nothing to count
+    else:
+        found.total = found._query_count()
+    return found
 
 
 def calendar_resource(slug: str) -> Resource | None:
@@ -101,8 +158,9 @@ class SearchChoices:
     neighbourhoods: list[str]
 
 
-def search_choices() -> SearchChoices:
-    """What the "find a free room" form offers: the equipment catalogue and neighbourhoods."""
+def search_choices(sites: list[SiteChoice] | None = None) -> SearchChoices:
+    """What the "find a free room" form offers: the equipment catalogue and neighbourhoods
+    (taken from `sites` when the page read them already)."""
     english = str(get_locale()).startswith("en")
     rows = db.session.execute(
         select(Equipment.id, Equipment.slug, Equipment.name, Equipment.name_en)
@@ -114,6 +172,8 @@ def search_choices() -> SearchChoices:
         ),
         key=lambda row: row[2].lower(),
     )
+    if sites is not None:
+        return SearchChoices(equipment, sorted({s.neighbourhood for s in sites if s.neighbourhood}))
     neighbourhoods = list(
         db.session.scalars(
             select(Site.neighbourhood)

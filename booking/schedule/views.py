@@ -14,6 +14,7 @@ from booking.bookings.availability import find_free
 from booking.bookings.rules import describe_period
 from booking.db import utcnow
 from booking.i18n import format_day
+from booking.paging import requested_page
 from booking.resources.models import Resource
 from booking.schedule.cache import (
     cached_grid,
@@ -31,8 +32,10 @@ from booking.schedule.grid import (
 )
 from booking.schedule.month import month_weeks
 from booking.schedule.queries import (
+    GridFilters,
     GridResource,
-    bookable_resources,
+    SiteChoice,
+    bookable_page,
     calendar_resource,
     search_choices,
     site_choices,
@@ -57,10 +60,25 @@ def _chosen(form, field_name: str, default: date) -> tuple[date, int]:
     return getattr(form, field_name).data or default, 200
 
 
+def _day_filters(form: DayForm, site: SiteChoice | None) -> GridFilters:
+    """The filters of the day grid's form, leaving out any field with an error."""
+
+    def good(field):
+        return None if field.errors else field.data or None
+
+    return GridFilters(
+        site_id=site.id if site else None,
+        neighbourhood=good(form.neighbourhood),
+        kind=good(form.kind),
+        capacity=good(form.capacity),
+        equipment_ids=() if form.equipment.errors else form.equipment_ids,
+    )
+
+
 @bp.get("/calendar/day")
 def day() -> tuple[str, int]:
     sites = site_choices()
-    form = DayForm(request.args, sites)
+    form = DayForm(request.args, sites, search_choices(sites))
     slug = request.args.get("site") or None
     site = None
     if slug is not None:
@@ -68,8 +86,11 @@ def day() -> tuple[str, int]:
         if site is None:
             abort(404)
     today = local_today()
-    chosen, status = _chosen(form, "date", today)
-    resources = bookable_resources(site.id if site else None)
+    status = 200 if form.validate() else 400
+    chosen = form.date.data if form.date.data and not form.date.errors else today
+    filters = _day_filters(form, site)
+    page = bookable_page(filters, requested_page())
+    resources = page.items
     groups = []
     for _site_id, members in groupby(resources, key=lambda r: r.site_id):
         members = list(members)
@@ -87,20 +108,30 @@ def day() -> tuple[str, int]:
     clock_key, now = grid_clock(utcnow(), start, end, notice)
     grid = cached_grid(
         "day",
-        (chosen, site.id if site else None, clock_key, tuple(resources)),
+        (chosen, filters, page.page, clock_key, tuple(resources)),
         lambda: day_grid(groups, chosen, now=now, row_href=row_href),
     )
+    kept = form.filter_args()  # the filters follow from day to day
+
+    def day_href(value: date | None) -> str:
+        query = [("date", value.isoformat())] if value else []
+        return (
+            url_for("schedule.day") + "?" + urlencode(query + kept)
+            if query or kept
+            else url_for("schedule.day")
+        )
+
     nav = {
-        "previous": url_for(
-            "schedule.day", date=(chosen - timedelta(days=1)).isoformat(), site=slug
-        ),
-        "next": url_for("schedule.day", date=(chosen + timedelta(days=1)).isoformat(), site=slug),
-        "today": url_for("schedule.day", site=slug),
+        "previous": day_href(chosen - timedelta(days=1)),
+        "next": day_href(chosen + timedelta(days=1)),
+        "today": day_href(None),
     }
     html = render_template(
         "schedule/day.html",
         form=form,
         grid=grid,
+        page=page,
+        filtered=any(name != "site" for name, _value in kept),
         day_label=format_day(chosen, "full"),
         site=site,
         nav=nav,

@@ -25,9 +25,16 @@ def cells_of(html: str, row_name: str) -> list[str]:
     return re.findall(r"<td[^>]*>.*?</td>", row.group(0), re.S)
 
 
+def narrow(css: str, text: str) -> str:
+    """A one-column cell: its pattern shows the state; its words are read out and a tooltip."""
+    return f'<td class="{css}" title="{text}"><span class="visually-hidden">{text}</span></td>'
+
+
 def headers_of(html: str) -> list[str]:
     thead = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
-    return re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", thead)
+    # The text read out: a half-hour's label is visually hidden, still in the header.
+    cells = re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", thead)
+    return [re.sub(r"<[^>]+>", "", cell) for cell in cells]
 
 
 # Day grid ------------------------------------------------------------------
@@ -55,7 +62,7 @@ def test_day_grid_cells_say_booked_pending_free_in_words(english, scene):
     pending = [c for c in second if "slot-pending" in c]
     assert len(pending) == 1
     assert 'colspan="2"' in pending[0]
-    assert ">Request pending</a>" in pending[0]
+    assert '<span class="visually-hidden">Request pending</span></a>' in pending[0]
     assert "Demande privée" not in html
     free = second[0]
     assert 'class="slot-free"' in free
@@ -127,9 +134,21 @@ def test_past_slots_are_not_links(english, make_resource):
 
 
 def test_a_day_without_opening_hours_is_closed(english, make_site, make_resource):
-    make_resource(make_site(hours={}), name="Salle Fermée")
+    sundays_only = {6: [(time(8), time(20))]}
+    make_resource(make_site(hours=sundays_only), name="Salle Fermée")
     html = english.get(f"/calendar/day?date={DAY.isoformat()}").get_data(as_text=True)
     assert cells_of(html, "Salle Fermée") == ['<td class="slot-closed" colspan="24">Closed</td>']
+
+
+def test_a_room_without_any_opening_hours_is_left_out_of_the_day_grid(
+    english, make_site, make_resource
+):
+    """Issue 13, item 15: a new room is not offered until it has hours (its own or its site's)."""
+    make_resource(make_site(hours={}), name="Salle Neuve")
+    make_resource(make_site(), name="Salle Ouverte")
+    html = english.get(f"/calendar/day?date={DAY.isoformat()}").get_data(as_text=True)
+    assert "Salle Ouverte" in html
+    assert "Salle Neuve" not in html
 
 
 def test_the_grid_follows_the_clock_changes(english, make_site, make_resource):
@@ -178,8 +197,8 @@ def test_the_week_marks_the_hour_skipped_in_spring(english, make_site, make_reso
     make_resource(make_site(hours=always), name="Salle Nuit", slug="salle-nuit")
     html = english.get("/calendar/resources/salle-nuit/week?date=2027-03-28").get_data(as_text=True)
     sunday = cells_of(html, "Sunday, March 28")
-    assert sunday[4] == '<td class="slot-closed">No such time (clock change)</td>'  # 02:00
-    assert sunday[5] == '<td class="slot-closed">No such time (clock change)</td>'  # 02:30
+    assert sunday[4] == narrow("slot-closed", "No such time (clock change)")  # 02:00
+    assert sunday[5] == narrow("slot-closed", "No such time (clock change)")  # 02:30
     assert "start=03:00" in sunday[6]
     assert "No such time" not in "".join(cells_of(html, "Saturday, March 27"))
 
@@ -202,8 +221,8 @@ def test_the_week_shows_the_hour_repeated_in_autumn(
     assert sunday[0] == '<td class="slot-off" colspan="6">Not bookable yet</td>'  # to 02:30 CEST
     assert sunday[1] == '<td class="slot-busy" colspan="2">Booked</td>'  # the second 02:00-03:00
     saturday = cells_of(html, "Saturday, October 26")
-    assert saturday[1] == '<td class="slot-closed">No such time (clock change)</td>'
-    assert saturday[2] == '<td class="slot-closed">No such time (clock change)</td>'
+    assert saturday[1] == narrow("slot-closed", "No such time (clock change)")
+    assert saturday[2] == narrow("slot-closed", "No such time (clock change)")
 
 
 def test_week_of_an_unknown_resource_is_not_found(english, db):
@@ -378,7 +397,7 @@ def test_cells_say_why_they_cannot_be_booked(english, scene, db):
     html = english.get(f"/calendar/day?date={DAY.isoformat()}").get_data(as_text=True)
     first = cells_of(html, "Salle Amarre")
     assert "start=08:00&amp;end=09:00" in first[0]
-    assert first[1] == '<td class="slot-off">Not bookable</td>'  # 08:30: one hour won't fit
+    assert first[1] == narrow("slot-off", "Not bookable")  # 08:30: one hour won't fit
     assert cells_of(html, "Salle Bouée")[0] == (
         '<td class="slot-off" colspan="12">Not bookable yet</td>'
     )
