@@ -9,9 +9,9 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
 
-from booking.auth.models import User
+from booking.auth.models import Association, User
 from booking.bookings.availability import KIND_GROUPS
-from booking.bookings.models import Booking, BookingState
+from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.extensions import db
 from booking.resources.models import Closure, Resource, ResourceEquipment, Site
 from booking.timeutil import local_day_bounds
@@ -123,6 +123,37 @@ def list_stamp(stmt: Select) -> tuple:
         select(func.count(), func.max(inner.c.updated_at), func.max(inner.c.id))
     ).one()
     return tuple(row)
+
+
+def public_bookings(resource_ids: list[int], start_at: datetime, end_at: datetime) -> Select:
+    """Approved bookings of these resources overlapping the window, soonest first: what
+    the room and place feeds list (they show no request, refusal or cancellation)."""
+    return (
+        select(
+            Booking.id,
+            Resource.slug,
+            Booking.title,
+            Booking.purpose,
+            Booking.is_public,
+            Booking.start_at,
+            Booking.end_at,
+            Association.name.label("association"),
+        )
+        .join(Resource, Resource.id == Booking.resource_id)
+        .join(Association, Association.id == Booking.association_id)
+        .where(
+            Booking.resource_id.in_(resource_ids or [-1]),
+            Booking.state == BookingState.APPROVED,
+            Booking.start_at < end_at,
+            Booking.end_at > start_at,
+            Booking.start_at > start_at - MAX_BOOKING_SPAN,  # lets the index bound the scan
+        )
+        .order_by(Booking.start_at, Booking.id)
+    )
+
+
+def count_of(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
 
 
 def booking_by_id(booking_id: int) -> Booking | None:
