@@ -10,6 +10,9 @@ Every request goes to 127.0.0.1 only. Settings (environment):
     BENCH_CONNECTIONS  connection counts (default "1 8")
     BENCH_ONLY         measure names to run (default: all), e.g. "day ceiling"
     BENCH_WORKERS      gunicorn workers (default 2, like the 2-core reference machine)
+    BENCH_PORT         gunicorn's port (default: any free one)
+    BENCH_PG_PREFIX    PostgreSQL database name prefix (default "bench": bench_s1, bench_s10),
+                       so that people sharing a server do not drop each other's database
 
 The booking POST logs in as the workload's bench account through the real login form and
 scrapes the CSRF token from the reservation form: CSRF stays on, as in production.
@@ -104,6 +107,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS") or 2)
 DB_KIND = os.environ.get("BENCH_DB", "sqlite")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 ONLY = set(env_list("BENCH_ONLY", ""))
+PORT = int(os.environ.get("BENCH_PORT") or 0)
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX") or "bench"
 
 
 def log(message: str) -> None:
@@ -120,7 +125,9 @@ def fresh_database(scale: int) -> str:
         return f"sqlite:///{path}"
     if DB_KIND != "postgresql":
         raise SystemExit(f"BENCH_DB must be sqlite or postgresql, not {DB_KIND!r}")
-    name = f"bench_s{scale}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", PG_PREFIX):
+        raise SystemExit(f"BENCH_PG_PREFIX must be a plain lower-case name, not {PG_PREFIX!r}")
+    name = f"{PG_PREFIX}_s{scale}"
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
@@ -142,6 +149,8 @@ def flask(args: list[str], env: dict[str, str]) -> str:
 
 
 def free_port() -> int:
+    if PORT:
+        return PORT
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
