@@ -186,3 +186,11 @@ def test_the_window_is_local_days_across_the_spring_clock_change(client, room, a
         ("2030-03-31T01:30:00+01:00", "2030-03-31T04:00:00+02:00"),
         ("2030-03-31T23:00:00+02:00", "2030-03-31T23:30:00+02:00"),
     ]
+
+
+def test_page_links_are_on_the_public_address_not_the_host_header(app, client, room):
+    response = client.get(URL, headers={"Host": "evil.example"})
+    base = app.config["BASE_URL"].rstrip("/")
+    links = response.headers["Link"]
+    assert "evil.example" not in links
+    assert links.startswith(f"<{base}/api/v1/resources/salle-iroise/bookings?")
