@@ -176,3 +176,15 @@ def test_a_redirect_is_not_followed(app, monkeypatch, dns, redirecting_server, r
     [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook"))
     assert "redirect to http://127.0.0.1:5131/admin not followed" in row.last_error
     app.config.pop("WEBHOOK_ALLOW_HTTP")
+
+
+def test_a_delivery_connects_to_the_checked_address_not_a_new_lookup(
+    monkeypatch, dns, redirecting_server
+):
+    """DNS rebinding: once checked, the name is not looked up again for the connection."""
+    monkeypatch.setattr(netguard, "is_public", lambda _ip: True)  # the test server is local
+    dns["partner.example"] = "127.0.0.1"
+    target = netguard.check_url("http://partner.example:5131/other", ("http",))
+    dns["partner.example"] = "10.9.9.9"  # a second lookup would now lead elsewhere
+    assert netguard.post(target, b"{}", {"Content-Type": "application/json"}, timeout=5) == 204
+    assert _Redirecting.hits == ["/other"]
