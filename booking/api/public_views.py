@@ -211,7 +211,9 @@ def site_bookings(slug: str, days: int, page: int, per_page: int, date=None) -> 
     )
 
 
-def _public_bookings(scope: tuple, rows: list, first, days: int, page: int, per_page: int):
+def _public_bookings(
+    scope: tuple, rows: list, first, days: int, page: int, per_page: int
+) -> Response:
     """The list's ETag is the resources' calendar versions (raised with any change of
     their bookings), the window, the page and the language of the neutral title."""
     first = first or local_today()
