@@ -10,8 +10,12 @@ Every request goes to 127.0.0.1 only. Settings (environment):
     BENCH_CONNECTIONS  connection counts (default "1 8")
     BENCH_ONLY         measure names to run (default: all), e.g. "day ceiling"
     BENCH_WORKERS      gunicorn workers (default 2, like the 2-core reference machine)
-    BENCH_PG_DB        PostgreSQL database name (default bench_s<scale>): a name of your own
+    BENCH_PG_DB        PostgreSQL database name (overrides BENCH_PG_PREFIX): a name of your own
                        when several people bench on one server (the runner drops it first)
+    BENCH_PORT         gunicorn's port (default: any free one; the uncached statistics
+                       server takes the next one)
+    BENCH_PG_PREFIX    PostgreSQL database name prefix (default "bench": bench_s1, bench_s10),
+                       so that people sharing a server do not drop each other's database
 
 Measure "stats_cold" is the statistics page served by a second gunicorn started with
 STATS_CACHE_ENTRIES=0: every request computes the year's figures from the database, the
@@ -112,6 +116,8 @@ DB_KIND = os.environ.get("BENCH_DB", "sqlite")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 ONLY = set(env_list("BENCH_ONLY", ""))
 COLD_SECONDS = int(os.environ.get("BENCH_COLD_SECONDS") or 20)
+PORT = int(os.environ.get("BENCH_PORT") or 0)
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX") or "bench"
 
 
 def log(message: str) -> None:
@@ -128,9 +134,11 @@ def fresh_database(scale: int) -> str:
         return f"sqlite:///{path}"
     if DB_KIND != "postgresql":
         raise SystemExit(f"BENCH_DB must be sqlite or postgresql, not {DB_KIND!r}")
-    name = os.environ.get("BENCH_PG_DB") or f"bench_s{scale}"
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"BENCH_PG_DB must be a plain lower-case name, not {name!r}")
+    name = os.environ.get("BENCH_PG_DB") or f"{PG_PREFIX}_s{scale}"
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,50}", name):
+        raise SystemExit(
+            f"BENCH_PG_DB/BENCH_PG_PREFIX must give a plain lower-case name, not {name!r}"
+        )
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
@@ -152,6 +160,8 @@ def flask(args: list[str], env: dict[str, str]) -> str:
 
 
 def free_port() -> int:
+    if PORT:
+        return PORT
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -195,8 +205,8 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def start_server(env: dict[str, str]) -> Server:
-    port = free_port()
+def start_server(env: dict[str, str], port_offset: int = 0) -> Server:
+    port = free_port() + port_offset if PORT else free_port()
     process = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -494,7 +504,7 @@ def run_scale(scale: int) -> dict:
     try:
         if not ONLY or "stats_cold" in ONLY:
             # Same database and secret key (the login cookie holds), no statistics cache.
-            cold = start_server({**env, "STATS_CACHE_ENTRIES": "0"})
+            cold = start_server({**env, "STATS_CACHE_ENTRIES": "0"}, port_offset=1)
             log(f"gunicorn without the statistics cache on 127.0.0.1:{cold.port}")
         return measure_all(server, scale, build_seconds, cold)
     finally:

@@ -66,8 +66,10 @@ def page_links(page: int, per_page: int, total: int) -> str:
     args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
     links = []
 
+    base = current_app.config["BASE_URL"].rstrip("/") + request.path  # not the Host header
+
     def url(number: int) -> str:
-        return f"{request.base_url}?{urlencode({**args, 'page': number, 'per_page': per_page})}"
+        return f"{base}?{urlencode({**args, 'page': number, 'per_page': per_page})}"
 
     links.append(f'<{url(1)}>; rel="first"')
     if page > 1:

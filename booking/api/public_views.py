@@ -1,4 +1,4 @@
-"""Anonymous read endpoints: places, resources, availability, "find a free room".
+"""Anonymous read endpoints: places, resources, availability, public bookings, "find a free room".
 
 Availability answers come from `free_busy`, the function the calendar pages
 use, so every free interval is one the booking form accepts (the request rules
@@ -13,14 +13,29 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
 from booking.api import serialize
-from booking.api.http import add_cors, etag_of, json_response, not_modified, public_url
+from booking.api.http import (
+    add_cors,
+    etag_of,
+    json_response,
+    not_modified,
+    page_links,
+    public_url,
+)
 from booking.api.problems import ApiProblem
-from booking.api.queries import closures_ahead, resources, site_exists, version_rows
+from booking.api.queries import (
+    closures_ahead,
+    count_of,
+    public_bookings,
+    resources,
+    site_exists,
+    version_rows,
+)
 from booking.api.schemas import (
     AvailabilityListSchema,
     AvailabilityQuery,
@@ -28,12 +43,16 @@ from booking.api.schemas import (
     DayQuery,
     FindQuery,
     FoundSchema,
+    PublicBookingPageSchema,
+    PublicBookingQuery,
     ResourceListQuery,
     ResourceSchema,
     SiteSchema,
 )
 from booking.bookings.availability import find_free, free_busy
+from booking.calendars.ical import labels
 from booking.db import utcnow
+from booking.extensions import db
 from booking.lru import LRUCache
 from booking.resources.queries import sites_with_resources
 from booking.schedule.grid import booking_link
@@ -163,6 +182,79 @@ def day_availability(date=None, site: str | None = None) -> Response:
         }
 
     return _cached_json(etag, build)
+
+
+@bp.route("/resources/<slug>/bookings")
+@bp.arguments(PublicBookingQuery, location="query", as_kwargs=True)
+@bp.response(200, PublicBookingPageSchema)
+@bp.alt_response(304, description=NOT_MODIFIED["description"])
+def resource_bookings(slug: str, days: int, page: int, per_page: int, date=None) -> Response:
+    """Approved bookings of one resource over `days` local days, as its calendar feed shows
+    them: a public booking with its title, any other with a neutral title. Paginated."""
+    rows = version_rows(slug=slug)
+    if not rows:
+        raise ApiProblem(404, _("There is no bookable resource with this name."))
+    return _public_bookings(("resource", slug), rows, date, days, page, per_page)
+
+
+@bp.route("/sites/<slug>/bookings")
+@bp.arguments(PublicBookingQuery, location="query", as_kwargs=True)
+@bp.response(200, PublicBookingPageSchema)
+@bp.alt_response(304, description=NOT_MODIFIED["description"])
+def site_bookings(slug: str, days: int, page: int, per_page: int, date=None) -> Response:
+    """Approved bookings of a place's resources over `days` local days, as the place's
+    calendar feed shows them. Paginated."""
+    if not site_exists(slug):
+        raise ApiProblem(404, _("There is no place with this name."))
+    return _public_bookings(
+        ("site", slug), version_rows(site_slug=slug), date, days, page, per_page
+    )
+
+
+def _public_bookings(
+    scope: tuple, rows: list, first, days: int, page: int, per_page: int
+) -> Response:
+    """The list's ETag is the resources' calendar versions (raised with any change of
+    their bookings), the window, the page and the language of the neutral title."""
+    first = first or local_today()
+    start_at = local_day_bounds(first)[0]
+    end_at = local_day_bounds(first + timedelta(days=days - 1))[1]
+    locale = str(get_locale())
+    etag = etag_of(
+        "public-bookings",
+        scope,
+        [(r.id, r.calendar_version) for r in rows],
+        start_at,
+        end_at,
+        page,
+        per_page,
+        locale,
+    )
+
+    def build() -> dict:
+        stmt = public_bookings([r.id for r in rows], start_at, end_at)
+        found = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+        neutral = labels().busy
+        return {
+            "items": [serialize.public_booking(row, neutral) for row in found],
+            "start": serialize.instant(start_at),
+            "end": serialize.instant(end_at),
+            "page": page,
+            "per_page": per_page,
+            "total": count_of(stmt),
+        }
+
+    response = not_modified(etag)
+    if response is None:
+        cache = answer_cache()
+        data = cache.get(etag)
+        if data is None:
+            data = build()
+            cache.put(etag, data)
+        response = json_response(data, etag=etag)
+        response.headers["Link"] = page_links(page, per_page, data["total"])
+    response.vary.add("Accept-Language")  # the neutral title is translated
+    return response
 
 
 @bp.route("/free")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
 
-from booking.auth.models import User
+from booking.auth.models import Association, User
 from booking.bookings.availability import KIND_GROUPS
-from booking.bookings.models import Booking, BookingState
+from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
 from booking.extensions import db
 from booking.resources.hours import has_opening_hours
 from booking.resources.models import Closure, Resource, ResourceEquipment, Site
@@ -70,19 +70,30 @@ def closures_ahead(found: list[Resource], now: datetime) -> dict[int, list[Closu
     return by_resource
 
 
+_VERSIONS = (
+    select(Resource.id, Resource.slug, Resource.name, Resource.calendar_version)
+    .join(Resource.site)
+    .where(Resource.is_bookable.is_(True))
+    .order_by(Site.name, Resource.name)
+)
+# Built once: the statement of every conditional request, whose 304 should cost little.
+_VERSIONS_OF = {
+    "slug": _VERSIONS.where(Resource.slug == bindparam("slug")),
+    "site_slug": _VERSIONS.where(Site.slug == bindparam("site_slug")),
+    None: _VERSIONS,
+}
+
+
 def version_rows(*, slug: str | None = None, site_slug: str | None = None) -> list[Row]:
-    """(id, slug, name, calendar_version) of bookable resources: what an ETag is made of."""
-    stmt = (
-        select(Resource.id, Resource.slug, Resource.name, Resource.calendar_version)
-        .join(Resource.site)
-        .where(Resource.is_bookable.is_(True))
-        .order_by(Site.name, Resource.name)
-    )
-    if slug is not None:
-        stmt = stmt.where(Resource.slug == slug)
-    if site_slug is not None:
-        stmt = stmt.where(Site.slug == site_slug)
-    return list(db.session.execute(stmt))
+    """(id, slug, name, calendar_version) of bookable resources: what an ETag is made of.
+
+    Read through the session's connection (Core, no ORM): one indexed read."""
+    if slug is not None and site_slug is not None:
+        stmt = _VERSIONS.where(Resource.slug == slug, Site.slug == site_slug)
+        return list(db.session.connection().execute(stmt))
+    key = "slug" if slug is not None else "site_slug" if site_slug is not None else None
+    params = {"slug": slug} if key == "slug" else {"site_slug": site_slug} if key else {}
+    return list(db.session.connection().execute(_VERSIONS_OF[key], params))
 
 
 def site_exists(slug: str) -> bool:
@@ -124,6 +135,37 @@ def list_stamp(stmt: Select) -> tuple:
         select(func.count(), func.max(inner.c.updated_at), func.max(inner.c.id))
     ).one()
     return tuple(row)
+
+
+def public_bookings(resource_ids: list[int], start_at: datetime, end_at: datetime) -> Select:
+    """Approved bookings of these resources overlapping the window, soonest first: what
+    the room and place feeds list (they show no request, refusal or cancellation)."""
+    return (
+        select(
+            Booking.id,
+            Resource.slug,
+            Booking.title,
+            Booking.purpose,
+            Booking.is_public,
+            Booking.start_at,
+            Booking.end_at,
+            Association.name.label("association"),
+        )
+        .join(Resource, Resource.id == Booking.resource_id)
+        .join(Association, Association.id == Booking.association_id)
+        .where(
+            Booking.resource_id.in_(resource_ids or [-1]),
+            Booking.state == BookingState.APPROVED,
+            Booking.start_at < end_at,
+            Booking.end_at > start_at,
+            Booking.start_at > start_at - MAX_BOOKING_SPAN,  # lets the index bound the scan
+        )
+        .order_by(Booking.start_at, Booking.id)
+    )
+
+
+def count_of(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
 
 
 def booking_by_id(booking_id: int) -> Booking | None:

@@ -133,6 +133,40 @@ class DayQuery(Schema):
     site = fields.String(metadata={"description": "only this place's resources"})
 
 
+class PublicBookingQuery(AvailabilityQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class PublicBookingSchema(Schema):
+    """An approved booking as the room and place feeds show it: a public one with its
+    title, purpose and association; any other one with the neutral title only."""
+
+    resource = fields.String(required=True, metadata={"description": "the resource's slug"})
+    start = fields.String(required=True, metadata={"format": "date-time"})
+    end = fields.String(required=True, metadata={"format": "date-time"})
+    start_local = fields.String(required=True, metadata={"format": "date-time"})
+    end_local = fields.String(required=True, metadata={"format": "date-time"})
+    is_public = fields.Boolean(required=True)
+    title = fields.String(
+        required=True,
+        metadata={"description": "a public booking's title, else a neutral word (“Booked”)"},
+    )
+    purpose = fields.String(allow_none=True, metadata={"description": "public bookings only"})
+    association = fields.String(
+        allow_none=True, metadata={"description": "the organising association: public only"}
+    )
+
+
+class PublicBookingPageSchema(Schema):
+    items = fields.List(fields.Nested(PublicBookingSchema), required=True)
+    start = fields.String(required=True, metadata={"format": "date-time"})
+    end = fields.String(required=True, metadata={"format": "date-time"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
 class FindQuery(Schema):
     start = fields.AwareDateTime(required=True, metadata={"example": "2026-12-10T14:00:00+01:00"})
     end = fields.AwareDateTime(required=True, metadata={"example": "2026-12-10T16:00:00+01:00"})

@@ -112,6 +112,22 @@ class _Slug:
         self.slug = slug
 
 
+def public_booking(row, neutral_title: str) -> dict:
+    """A feed's view of a booking (`queries.public_bookings` row): details only if public."""
+    public = bool(row.is_public)
+    return {
+        "resource": row.slug,
+        "start": instant(row.start_at),
+        "end": instant(row.end_at),
+        "start_local": local(row.start_at),
+        "end_local": local(row.end_at),
+        "is_public": public,
+        "title": row.title if public else neutral_title,
+        "purpose": (row.purpose or None) if public else None,
+        "association": row.association if public else None,
+    }
+
+
 def association(value: Association, role: str | None = None) -> dict:
     return {"id": value.id, "name": value.name, "role": role}
 

@@ -19,6 +19,7 @@ from booking.api import public_views, token_pages, token_views, webhook_pages
 from booking.api.auth import BEARER_SCHEME
 from booking.api.problems import PROBLEM_TYPE, ApiProblem, from_http, from_refusal, problem
 from booking.api.schemas import ProblemSchema
+from booking.api.spec import LICENCE, RETRY_AFTER, ConventionsPlugin
 from booking.api.webhooks import connect_webhooks
 from booking.bookings.errors import BookingRefused
 from booking.extensions import csrf, db, limiter
@@ -53,11 +54,18 @@ class BookingApi(Api):
             response = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
+            if status == http.HTTPStatus.TOO_MANY_REQUESTS:
+                response["description"] = "Too many requests: wait `Retry-After` seconds"
+                response["headers"] = {"Retry-After": RETRY_AFTER}
             prepare_response(response, self.spec, PROBLEM_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "A problem (RFC 9457)", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_TYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        """Not flask-smorest's pagination (ours is `page`/`per_page` and `Link`): no
+        unused `PaginationMetadata` component in the description."""
 
 
 def init_api(app: Flask) -> None:
@@ -73,11 +81,17 @@ def init_api(app: Flask) -> None:
             "info": {
                 "description": "Brest's open rooms and makerspaces: places, availability, "
                 "requests and decisions. Errors are RFC 9457 problems with the rule's code.",
+                "license": LICENCE,
             },
             "servers": [{"url": "/"}],
         },
     )
-    api = BookingApi(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin()})
+    api = BookingApi(
+        spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(),
+            "extra_plugins": [ConventionsPlugin()],
+        }
+    )
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     for blueprint in API_BLUEPRINTS:
@@ -110,7 +124,6 @@ def _refused(error: BookingRefused) -> Response:
     response = from_refusal(error)  # reads the conflicts: before the rollback expires them
     db.session.rollback()
     return response
-    return from_refusal(error)
 
 
 def _http(error: HTTPException) -> Response | HTTPException:

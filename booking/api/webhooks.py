@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from booking import netguard
 from booking.auth.models import Association, User
 from booking.bookings import events
 from booking.bookings.models import Booking
@@ -86,12 +87,40 @@ class NewWebhook:
     secret: str
 
 
+def _schemes() -> tuple[str, ...]:
+    return ("https",) + (("http",) if current_app.config.get("WEBHOOK_ALLOW_HTTP") else ())
+
+
 def check_url(url: str) -> str:
+    """An HTTPS address whose host is public (every address it resolves to): the
+    service must never be made to POST into its own network (SSRF)."""
     url = (url or "").strip()
     parts = urlsplit(url)
-    allowed = ("https",) + (("http",) if current_app.config.get("WEBHOOK_ALLOW_HTTP") else ())
-    if parts.scheme not in allowed or not parts.hostname or len(url) > 500:
+    if parts.scheme not in _schemes() or not parts.hostname or len(url) > 500:
         raise WebhookError(str(_l("Give an address that starts with https://.")), "url")
+    try:
+        netguard.check_url(url, _schemes())
+    except netguard.UnsafeTargetError as error:
+        if error.reason == netguard.INTERNAL:
+            raise WebhookError(
+                str(
+                    _l(
+                        "This address leads to an internal or reserved network (%(address)s): "
+                        "give the public address of the partner's server.",
+                        address=error.address,
+                    )
+                ),
+                "url",
+            ) from None
+        raise WebhookError(
+            str(
+                _l(
+                    "The server name %(host)s could not be found: check the address.",
+                    host=error.host,
+                )
+            ),
+            "url",
+        ) from None
     return url
 
 
@@ -238,19 +267,21 @@ def deliver(row: OutboxMessage) -> None:
     url, secret = webhook.url, webhook.secret
     db.session.rollback()  # no transaction (nor SQLite's write lock) during the HTTP call
     body = row.raw.encode()
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked at registration
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "SallesOuvertes-Webhook/1",
-            "Salles-Event": row.subject.split(" ")[0],
-            "Salles-Delivery": str(row.id),
-            SIGNATURE_HEADER: sign(secret, body, int(time.time())),
-        },
-    )
-    opener = current_app.config.get("WEBHOOK_OPENER") or urllib.request.urlopen
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "SallesOuvertes-Webhook/1",
+        "Salles-Event": row.subject.split(" ")[0],
+        "Salles-Delivery": str(row.id),
+        SIGNATURE_HEADER: sign(secret, body, int(time.time())),
+    }
+    # Checked again at each delivery: the name may resolve elsewhere since registration.
+    # A refusal raises, and the sender writes it in the delivery log and tries later.
+    target = netguard.check_url(url, _schemes())
+    opener = current_app.config.get("WEBHOOK_OPENER")  # tests: stands for the network
+    if opener is None:
+        netguard.post(target, body, headers, timeout=TIMEOUT_SECONDS)
+        return
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
     with opener(request, timeout=TIMEOUT_SECONDS) as response:
         status = getattr(response, "status", 200)
         if not 200 <= status < 300:

@@ -5,6 +5,7 @@ The API uses the real clock, so dates are years ahead and the room's horizon is 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -84,3 +85,60 @@ def bearer(db) -> Callable:
         return {"Authorization": f"Bearer {made.secret}"}
 
     return _bearer
+
+
+PUBLIC_IP = "93.184.215.14"  # a global unicast address (nothing is sent to it: see `opener`)
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch):
+    """Names resolve without the network: `*.example` to a public address, unless mapped."""
+    names: dict[str, str] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host.endswith(".example"):
+            address = names.get(host, PUBLIC_IP)
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names
+
+
+@pytest.fixture
+def opener(app):
+    fake = FakeOpener()
+    app.config["WEBHOOK_OPENER"] = fake
+    yield fake
+    app.config.pop("WEBHOOK_OPENER")
+
+
+@pytest.fixture
+def admin_a(db, assoc_a):
+    user = factories.make_user(name="Présidente")
+    factories.add_member(user, assoc_a, role="admin")
+    return user
+
+
+class FakeOpener:
+    """Stands for urllib's urlopen: records requests, answers `status` (or raises)."""
+
+    def __init__(self) -> None:
+        self.requests: list = []
+        self.fail = False
+
+    def __call__(self, request, timeout):
+        self.requests.append(request)
+        if self.fail:
+            raise OSError("connection refused")
+        return self
+
+    status = 204
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        return False

@@ -38,8 +38,16 @@ def api_schema(app, db, bearer):
     room = factories.make_resource(
         factories.make_site("Maison"), slug="salle-iroise", horizon_days=3650, managers=[manager]
     )
-    factories.make_booking(
+    approved = factories.make_booking(
         room, local("2030-03-05 10:00"), local("2030-03-05 11:00"), association=association
+    )
+    factories.make_booking(
+        room,
+        local("2030-03-05 14:00"),
+        local("2030-03-05 15:00"),
+        association=association,
+        title="Atelier",
+        is_public=True,
     )
     factories.make_booking(
         room,
@@ -50,6 +58,11 @@ def api_schema(app, db, bearer):
     )
     _db.session.commit()
     app.config["CONTRACT_HEADERS"] = bearer(manager, "read", "book", "decide")
+    app.config["CONTRACT_VALUES"] = {
+        "slug": "salle-iroise",
+        "site": room.site.slug,
+        "booking_id": approved.id,
+    }
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
@@ -74,3 +87,66 @@ def test_every_answer_conforms_to_the_description(api_schema, app):
             case.validate_response(response, checks=CHECKS)
 
         check()
+
+
+def _api_routes(app) -> set[tuple[str, str]]:
+    """(method, path) of every /api/v1 route, in OpenAPI's path syntax."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith(
+            ("api_docs.", "api-docs.")
+        ):
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<int:{argument}>", f"{{{argument}}}")
+            path = path.replace(f"<{argument}>", f"{{{argument}}}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((method, path))
+    return found
+
+
+def test_the_description_covers_every_api_route(api_schema, app):
+    """So the generated tests above reach every endpoint: none is left out of the description."""
+    described = {
+        (result.ok().method.upper(), result.ok().path) for result in api_schema.get_all_operations()
+    }
+    assert described == _api_routes(app)
+    assert ("GET", "/api/v1/resources/{slug}/bookings") in described
+
+
+def test_every_read_answers_real_data_as_described(api_schema, app):
+    """Generated slugs and ids mostly find nothing (404): each GET once more with the scene's
+    own slugs and ids, which must succeed and conform too."""
+    headers = app.config["CONTRACT_HEADERS"]
+    values = app.config["CONTRACT_VALUES"]
+    day = {"date": "2030-03-05"}
+    queries = {
+        "/api/v1/free": {"start": "2030-03-05T12:00:00+01:00", "end": "2030-03-05T13:00:00+01:00"},
+        "/api/v1/availability": day,
+        "/api/v1/resources/{slug}/availability": day,
+        "/api/v1/resources/{slug}/bookings": day,
+        "/api/v1/sites/{slug}/bookings": day,
+    }
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() != "GET":
+            continue
+        params = {}
+        if "{slug}" in operation.path:
+            params["slug"] = values[
+                "site" if operation.path.startswith("/api/v1/sites") else "slug"
+            ]
+        if "{booking_id}" in operation.path:
+            params["booking_id"] = values["booking_id"]
+        case = operation.Case(
+            path_parameters=params,
+            query=queries.get(operation.path, {}),
+            headers=headers,
+        )
+        response = case.call()
+        assert response.status_code == 200, (operation.path, response.status_code, response.text)
+        case.validate_response(response, checks=CHECKS)
+        if operation.path.endswith("/{slug}/bookings"):  # French by default: "Réservé"
+            titles = [item["title"] for item in response.json()["items"]]
+            assert titles == ["Réservé", "Atelier"]

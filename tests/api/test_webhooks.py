@@ -9,7 +9,6 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from booking.api.webhooks import Webhook, enqueue_event, register_webhook
@@ -19,43 +18,6 @@ from booking.notifications.sending import send_due
 from booking.outbox import OutboxMessage
 from tests import factories
 from tests.api.conftest import local
-
-
-class FakeOpener:
-    """Stands for urllib's urlopen: records requests, answers `status` (or raises)."""
-
-    def __init__(self) -> None:
-        self.requests: list = []
-        self.fail = False
-
-    def __call__(self, request, timeout):
-        self.requests.append(request)
-        if self.fail:
-            raise OSError("connection refused")
-        return self
-
-    status = 204
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *_exc):
-        return False
-
-
-@pytest.fixture
-def opener(app):
-    fake = FakeOpener()
-    app.config["WEBHOOK_OPENER"] = fake
-    yield fake
-    app.config.pop("WEBHOOK_OPENER")
-
-
-@pytest.fixture
-def admin_a(db, assoc_a):
-    user = factories.make_user(name="Présidente")
-    factories.add_member(user, assoc_a, role="admin")
-    return user
 
 
 def _webhook_rows() -> list[OutboxMessage]:
