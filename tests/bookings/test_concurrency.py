@@ -21,9 +21,10 @@ from booking.approvals.services import block_period
 from booking.audit import AuditEvent
 from booking.auth.models import Association, User
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.moves import reschedule
 from booking.bookings.rules import BookingRequest
 from booking.bookings.series import Recurrence, request_series
-from booking.bookings.services import approve, cancel, request_booking, reschedule
+from booking.bookings.services import approve, cancel, request_booking
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders
 from booking.resources.models import Closure, OpeningHours, Quota, Resource

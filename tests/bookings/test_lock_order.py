@@ -17,6 +17,7 @@ import pytest
 
 from booking.approvals.services import block_period, cancel_hit_bookings
 from booking.bookings.models import Booking
+from booking.bookings.moves import reschedule, reschedule_series
 from booking.bookings.rules import BookingRequest
 from booking.bookings.series import (
     Recurrence,
@@ -24,7 +25,6 @@ from booking.bookings.series import (
     cancel_occurrences,
     refuse_series,
     request_series,
-    reschedule_series,
 )
 from booking.bookings.services import (
     approve,
@@ -32,7 +32,6 @@ from booking.bookings.services import (
     expire_pending,
     refuse,
     request_booking,
-    reschedule,
 )
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
