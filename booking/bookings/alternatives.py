@@ -37,10 +37,16 @@ OTHERS = 4  # other resources offered
 
 
 def nearby_times(
-    resource: Resource, start_at: datetime, end_at: datetime, now: datetime
+    resource: Resource,
+    start_at: datetime,
+    end_at: datetime,
+    now: datetime,
+    *,
+    same_day: int = SAME_DAY,
+    later: int = LATER,
 ) -> list[tuple[datetime, datetime]]:
-    """Free periods of the same length on the same resource: the nearest ones on the day
-    asked, then the first ones of the next days, in time order."""
+    """Free periods of the same length on the same resource: the `same_day` nearest ones on
+    the day asked, then the first `later` ones of the next days, in time order."""
     length = end_at - start_at
     day = to_local(start_at).date()
     window_start = local_day_bounds(day)[0]
@@ -50,8 +56,8 @@ def nearby_times(
     weekly = hours.get(resource.id) or [[] for _ in range(7)]
     zone = local_zone()
     step = timedelta(minutes=resource.slot_step_minutes)
-    same_day: list[tuple[datetime, datetime]] = []
-    later: list[tuple[datetime, datetime]] = []
+    found_same_day: list[tuple[datetime, datetime]] = []
+    found_later: list[tuple[datetime, datetime]] = []
     for offset in range(LATER_DAYS + 1):
         current = day + timedelta(days=offset)
         ranges = weekly[current.weekday()]
@@ -64,11 +70,11 @@ def nearby_times(
                 if (a, b) != (start_at, end_at) and _bookable(
                     resource, intervals, a, b, now, ranges
                 ):
-                    (same_day if offset == 0 else later).append((a, b))
+                    (found_same_day if offset == 0 else found_later).append((a, b))
                 begin += step
-    same_day.sort(key=lambda period: abs(period[0] - start_at))
-    nearest = sorted(same_day[:SAME_DAY])
-    return nearest + later[:LATER]
+    found_same_day.sort(key=lambda period: abs(period[0] - start_at))
+    nearest = sorted(found_same_day[:same_day])
+    return nearest + found_later[:later]
 
 
 def _bookable(
