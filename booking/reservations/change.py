@@ -98,6 +98,7 @@ _RESOURCE_LABELS = {
 class ChangePlanB:
     """On a conflict: each choice is the change form pre-filled with it."""
 
+    resource: Resource  # the one asked for, whose other free times are offered
     times: list[tuple[str, str]]  # (the period in words, URL)
     others: list[tuple[Resource, str]]
 
@@ -147,7 +148,7 @@ def _room_choices(booking: Booking, targets: list[Resource]) -> list[SelectChoic
 
     current = booking.resource
     return [
-        SelectChoice(current.slug, _("%(room)s (the same room)", room=label(current))),
+        SelectChoice(current.slug, _("%(room)s (unchanged)", room=label(current))),
         *(SelectChoice(r.slug, label(r)) for r in targets),
     ]
 
@@ -166,7 +167,7 @@ def _plan_b(
         target, start_at, end_at, booking.attendees, equipment, now, current_user
     )
     others = [(f.resource, booking_link(base, f.resource, start_at, end_at)) for f in found]
-    return ChangePlanB(times, others)
+    return ChangePlanB(target, times, others)
 
 
 def _initial(booking: Booking) -> dict:

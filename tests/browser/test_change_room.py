@@ -67,7 +67,7 @@ def test_find_range_request_change_the_room_then_cancel(page) -> None:
     _checked(page)
     options = page.locator("#resource option")
     assert options.count() >= 2, "no other room offered"
-    assert "(la même salle)" in options.nth(0).inner_text()
+    assert "(sans changement)" in options.nth(0).inner_text()
     for index in range(1, options.count()):  # the first other room free at that time
         chosen = options.nth(index).inner_text().split(" — ")[0]
         page.select_option("#resource", index=index)
