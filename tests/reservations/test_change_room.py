@@ -254,3 +254,17 @@ def test_a_series_this_date_and_the_following_ones_to_another_room(login, booker
     # The clocks changed on 31 October: still 18:00 in Brest.
     assert {to_local(b.start_at).strftime("%H:%M") for b in after} == {"18:00"}
     assert len(emails("moved_in")) == 1  # one email for the two dates
+
+
+def test_both_rooms_week_grids_follow_the_move_through_the_cache(
+    client, login, booker, room, rooms
+):
+    day = (date.today() + timedelta(days=30)).isoformat()
+    booking = _approved(room, booker, day=day, is_public=True, title="Bal breton")
+    old_grid = f"/calendar/resources/salle-iroise/week?date={day}"
+    new_grid = f"/calendar/resources/abers/week?date={day}"
+    assert "Bal breton" in text(client.get(old_grid))  # built and cached
+    assert "Bal breton" not in text(client.get(new_grid))
+    assert _change(login(booker), booking.id, date=day).status_code == 302
+    assert "Bal breton" not in text(client.get(old_grid))
+    assert "Bal breton" in text(client.get(new_grid))
