@@ -14,7 +14,7 @@ from booking.extensions import db
 from booking.resources.models import Resource
 from booking.timeutil import local_today, to_local, to_utc
 from tests import factories
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.conftest import axe_violations, log_in, screenshot
 from tests.browser.test_grids import FIND_RUN
 
 MEMBER = "association@example.org"
@@ -118,6 +118,7 @@ def test_a_conflict_in_the_new_room_offers_plan_b_and_one_click_changes(page, li
     assert "/change" in page.url
     plan_b = page.locator("#plan-b")
     assert plan_b.is_visible()
+    screenshot(page, "change-room-plan-b")
     plan_b.locator("a").first.click()  # the same room at the nearest free time
     _checked(page)
     assert page.locator("#resource").input_value() == BELLEVUE_2
@@ -158,6 +159,7 @@ def test_a_series_conflict_offers_plan_b_and_one_click_requests_that_date(page, 
     cell = page.locator("#preview td.plan-b-date a")
     assert cell.count() >= 1, page.locator("#preview").inner_text()
     assert page.locator("#submit_free").is_visible()  # the series without that date
+    screenshot(page, "series-preview-plan-b")
     href = cell.first.get_attribute("href")
     assert f"date={taken.isoformat()}" in href
     cell.first.click()
