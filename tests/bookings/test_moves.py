@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from booking.bookings import events
-from booking.bookings.errors import BookingRefused
+from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import Booking, BookingEquipment, BookingState
 from booking.bookings.moves import reschedule, reschedule_series
-from booking.bookings.series import Recurrence, request_series
+from booking.bookings.series import Recurrence, approve_series, request_series
 from booking.bookings.services import approve, request_booking
 from booking.extensions import db
 from booking.resources.models import (
@@ -279,3 +279,21 @@ def test_a_series_move_with_one_date_taken_in_the_new_room_moves_nothing(scene, 
         )
     assert refused.value.rule == "series"
     assert {b.resource_id for b in series.bookings} == {scene.room.id}
+
+
+def test_dates_split_off_to_a_room_needing_approval_are_decided_by_its_managers(scene, other_room):
+    other_room.requires_approval = True
+    new_manager = other_room.managers[0]
+    series = request_series(scene.member, scene.request(), Recurrence("weekly", count=3), now=NOW)
+    first, second, third = sorted(series.bookings, key=lambda b: b.start_at)
+    approve(scene.manager, first, now=NOW)
+    reschedule_series(
+        scene.member, series, time(14), 120, from_booking=second, resource=other_room, now=NOW
+    )
+    split = second.series
+    assert {b.state for b in (second, third)} == {BookingState.PENDING}
+    with pytest.raises(NotAllowed):
+        approve_series(scene.manager, split, now=NOW)  # not the old room's managers any more
+    assert approve_series(new_manager, split, now=NOW) == [second, third]
+    assert approve_series(scene.manager, series, now=NOW) == []  # nothing of the new room
+    assert first.state is BookingState.APPROVED
