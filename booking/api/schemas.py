@@ -303,6 +303,9 @@ class ProblemSchema(Schema):
 class MoveSchema(Schema):
     start = fields.AwareDateTime(required=True)
     end = fields.AwareDateTime(required=True)
+    resource = fields.String(
+        metadata={"description": "the slug of the resource to move to (default: the same)"}
+    )
 
 
 class RecurrenceSchema(Schema):

@@ -38,6 +38,7 @@ from booking.api.schemas import (
 from booking.approvals.services import managed_resources, pending_queue
 from booking.auth.models import Association
 from booking.bookings.models import Booking
+from booking.bookings.moves import reschedule
 from booking.bookings.series import Recurrence, request_series
 from booking.bookings.services import (
     BookingRequest,
@@ -46,7 +47,6 @@ from booking.bookings.services import (
     cancel,
     refuse,
     request_booking,
-    reschedule,
 )
 from booking.extensions import db
 from booking.reservations.queries import bookable_resource
@@ -264,9 +264,20 @@ def _idempotent_create(book: Callable[[], tuple[dict, int, str]]) -> Response:
 @bp.arguments(MoveSchema)
 @bp.response(200, BookingSchema)
 def move(data: dict, booking_id: int) -> Response:
-    """Move a booking to another time, re-checked against every rule."""
+    """Move a booking to another time, or another resource of its kind, re-checked against
+    every rule of a new request there."""
     booking = _booking(booking_id)
-    reschedule(api_user(), booking, data["start"], data["end"])
+    resource = None
+    if data.get("resource"):
+        resource = bookable_resource(data["resource"])
+        if resource is None:
+            raise ApiProblem(
+                422,
+                _("There is no bookable resource with this name."),
+                rule="resource",
+                field="resource",
+            )
+    reschedule(api_user(), booking, data["start"], data["end"], resource=resource)
     body = serialize.booking(booking)
     db.session.commit()
     return json_response(body)

@@ -13,7 +13,8 @@ block-and-cancel) and for any other write to a booking row (the reminders'
 
 1. **The resource row(s)**: `lock_resource` / `lock_resources`, i.e.
    `SELECT ... FOR UPDATE`, several in ascending id order, in one statement,
-   *before any write* and before any decision.
+   *before any write* and before any decision. A move to another room
+   (`moves.py`) locks both rooms so, then re-reads the booking.
 2. **The bookings, re-read after the lock**: `lock_booking` refreshes a booking
    loaded earlier (by the view, say); queries that pick bookings to change use
    `fresh()` (populate_existing) so that no stale copy from the session's

@@ -38,7 +38,7 @@ from booking.bookings.slots import (
 )
 from booking.extensions import db
 from booking.i18n import format_day
-from booking.resources.models import Closure, Resource, UserTraining
+from booking.resources.models import Closure, Resource, ResourceKind, UserTraining
 from booking.timeutil import local_datetime, to_local
 
 
@@ -432,6 +432,27 @@ def check_training(actor: User, resource: Resource, start_at: datetime) -> None:
     )
 
 
+# --- Another resource -------------------------------------------------------------------
+
+_ROOMS = frozenset({ResourceKind.VISIO_ROOM, ResourceKind.ROOM})
+
+
+def check_same_kind(current: Resource, target: Resource) -> None:
+    """A booking moves to a resource of its kind: a room to a room (visio or not), a
+    machine to a machine, a seat to another open-lab session."""
+    if current.kind == target.kind or {current.kind, target.kind} <= _ROOMS:
+        return
+    raise BookingRefused(
+        _(
+            "%(target)s is not the same kind of resource as %(resource)s: book it with a new request.",
+            target=target.name,
+            resource=current.name,
+        ),
+        rule="kind",
+        field="resource",
+    )
+
+
 # --- Conflicts --------------------------------------------------------------------------
 
 
@@ -565,11 +586,15 @@ def check_request(
 
 
 def as_request(
-    booking: Booking, start_at: datetime | None = None, end_at: datetime | None = None
+    booking: Booking,
+    start_at: datetime | None = None,
+    end_at: datetime | None = None,
+    resource: Resource | None = None,
 ) -> BookingRequest:
-    """A booking (possibly at a new time) as the request it stands for, to re-check it."""
+    """A booking (possibly at a new time, in another resource) as the request it stands
+    for, to re-check it."""
     return BookingRequest(
-        resource=booking.resource,
+        resource=resource or booking.resource,
         association=booking.association,
         start_at=start_at or booking.start_at,
         end_at=end_at or booking.end_at,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Literal
 
@@ -29,7 +29,6 @@ from booking.bookings.locking import fresh, lock_booking, lock_resource
 from booking.bookings.models import Booking, BookingSeries, BookingState
 from booking.bookings.rules import (
     BookingRequest,
-    as_request,
     check_association,
     check_bookable,
     check_request,
@@ -41,10 +40,8 @@ from booking.bookings.services import (
     cancel_one,
     clean_title,
     insert_booking,
-    move_booking,
     refuse_overlapping_pending,
     require_reason,
-    rescheduled_state,
 )
 from booking.bookings.transitions import change_state
 from booking.db import utcnow
@@ -263,7 +260,7 @@ def request_series(
 # --- Acting on a series -----------------------------------------------------------------
 
 
-def _series_bookings(series: BookingSeries, states: Sequence[BookingState]) -> list[Booking]:
+def series_bookings(series: BookingSeries, states: Sequence[BookingState]) -> list[Booking]:
     stmt = (
         select(Booking)
         .where(Booking.series_id == series.id, Booking.state.in_(states))
@@ -293,7 +290,7 @@ def cancel_occurrences(
     else:
         targets = [
             b
-            for b in _series_bookings(booking.series, ACTIVE)
+            for b in series_bookings(booking.series, ACTIVE)
             if b.end_at > now and (scope == "all" or b.start_at >= booking.start_at)
         ]
         if not targets:
@@ -341,7 +338,7 @@ def approve_series(
     _require_series_decider(actor, series)
     lock_resource(series.resource)
     approved: list[Booking] = []
-    for booking in _series_bookings(series, (BookingState.PENDING,)):
+    for booking in series_bookings(series, (BookingState.PENDING,)):
         if booking.start_at <= now or (booking_ids is not None and booking.id not in booking_ids):
             continue
         try:
@@ -370,7 +367,7 @@ def refuse_series(
     lock_resource(series.resource)
     refused = [
         b
-        for b in _series_bookings(series, (BookingState.PENDING, BookingState.WAITLISTED))
+        for b in series_bookings(series, (BookingState.PENDING, BookingState.WAITLISTED))
         if b.start_at > now and (booking_ids is None or b.id in booking_ids)
     ]
     for booking in refused:
@@ -383,73 +380,3 @@ def refuse_series(
             None, bookings=refused, actor=actor, reason=reason, automatic=False
         )
     return refused
-
-
-def reschedule_series(
-    actor: User,
-    series: BookingSeries,
-    start_time: time,
-    duration_minutes: int,
-    *,
-    from_booking: Booking | None = None,
-    now: datetime | None = None,
-) -> list[Booking]:
-    """Give the remaining occurrences (all to come, or from `from_booking` on) a new
-    local start time and length, on the same dates. Every date is re-checked first;
-    if any fails nothing changes and the dates are named. Occurrences go back to
-    pending when the resource requires approval (see `services.reschedule`)."""
-    now = now or utcnow()
-    if not (actor.is_member_of(series.association_id) or series.resource.can_approve(actor)):
-        raise NotAllowed(_("You cannot change this booking."))
-    if duration_minutes < 1:
-        raise BookingRefused(_("The end must be after the start."), rule="duration", field="end_at")
-    lock_resource(series.resource)  # then every check, quotas and conflicts included
-    targets = [
-        b
-        for b in _series_bookings(series, (BookingState.PENDING, BookingState.APPROVED))
-        if b.start_at > now and (from_booking is None or b.start_at >= from_booking.start_at)
-    ]
-    if not targets:
-        return []
-    length = timedelta(minutes=duration_minutes)
-    target_ids = [b.id for b in targets]
-    plans: list[tuple[Booking, datetime, datetime]] = []
-    occurrences: list[Occurrence] = []
-    accepted: list[tuple[datetime, datetime]] = []
-    for booking in targets:
-        start_local = datetime.combine(to_local(booking.start_at).date(), start_time)
-        start_at, end_at = to_utc(start_local), to_utc(start_local + length)
-        problem = None
-        try:
-            check_request(
-                actor,
-                as_request(booking, start_at, end_at),
-                now,
-                exclude_ids=target_ids,
-                siblings=accepted,
-                trainee=booking.requester or actor,
-            )
-        except BookingRefused as refusal:
-            problem = refusal
-        else:
-            accepted.append((start_at, end_at))
-        occurrences.append(Occurrence(start_at, end_at, problem))
-        plans.append((booking, start_at, end_at))
-    if any(o.problem for o in occurrences):
-        raise problem_dates_refusal(occurrences)
-    states = [rescheduled_state(actor, b, s, e) for b, s, e in plans]
-    previous = [(b.start_at, b.end_at) for b, _s, _e in plans]
-    was_approved = [b.state is BookingState.APPROVED for b, _s, _e in plans]
-    for (booking, start_at, end_at), state in zip(plans, states, strict=True):
-        move_booking(actor, booking, start_at, end_at, state, now=now)
-    if from_booking is None:
-        series.first_start_local = datetime.combine(series.first_start_local.date(), start_time)
-        series.duration_minutes = duration_minutes
-    db.session.flush()
-    events.booking_rescheduled.send(
-        None, bookings=targets, actor=actor, previous=previous, was_approved=was_approved
-    )
-    for booking in targets:
-        if booking.state is BookingState.APPROVED:
-            refuse_overlapping_pending(actor, booking, now=now)
-    return targets

@@ -49,7 +49,6 @@ from booking.bookings.models import (
 from booking.bookings.quotas import check_quota
 from booking.bookings.rules import (
     BookingRequest,
-    as_request,
     check_closures,
     check_overlap,
     check_request,
@@ -69,7 +68,6 @@ __all__ = [
     "expire_pending",
     "refuse",
     "request_booking",
-    "reschedule",
     "state_refusal",
 ]
 
@@ -396,118 +394,6 @@ def cancel(
     )
     if was_approved and not booking.exclusive:
         promote_waiting(booking.resource, booking.start_at, booking.end_at, now=now)
-
-
-# --- Rescheduling -----------------------------------------------------------------------
-
-
-def _require_editor(actor: User, booking: Booking) -> None:
-    if not (actor.is_member_of(booking.association_id) or booking.resource.can_approve(actor)):
-        raise NotAllowed(_("You cannot change this booking."))
-
-
-def rescheduled_state(
-    actor: User, booking: Booking, start_at: datetime, end_at: datetime
-) -> BookingState:
-    """The state after moving (under the lock): re-approval is needed unless the
-    resource approves on arrival or a manager moves an approved booking."""
-    resource = booking.resource
-    if booking.exclusive:
-        check_overlap(resource, start_at, end_at, exclude_ids=[booking.id])
-    check_equipment_free(resource, start_at, end_at, wanted_equipment(booking), [booking.id])
-    if not booking.exclusive:
-        if seats_left(resource, start_at, end_at, exclude_ids=[booking.id]) >= booking.attendees:
-            return BookingState.APPROVED
-        return BookingState.WAITLISTED
-    if approves_on_arrival(resource, booking.association):
-        return BookingState.APPROVED
-    if booking.state is BookingState.APPROVED and resource.can_approve(actor):
-        return BookingState.APPROVED
-    return BookingState.PENDING
-
-
-def move_booking(
-    actor: User,
-    booking: Booking,
-    start_at: datetime,
-    end_at: datetime,
-    state: BookingState,
-    *,
-    now: datetime,
-) -> None:
-    """Write the new period and state; SEQUENCE += 1; audited; no signal.
-
-    A new period calls for a new day-before reminder, and a request waiting
-    again for managers for a new "still pending" reminder.
-    """
-    from_state = booking.state
-    with overlap_guard(booking.resource, start_at, end_at, booking.id):
-        moved = (booking.start_at, booking.end_at) != (start_at, end_at)
-        booking.start_at = start_at
-        booking.end_at = end_at
-        booking.state = state
-        booking.sequence = (booking.sequence or 0) + 1
-        if moved:
-            booking.reminder_sent_at = None  # the day-before reminder is for the new date
-        if state is BookingState.PENDING and (moved or from_state is not state):
-            booking.manager_reminder_sent_at = None  # waiting for a decision again
-        if state is not from_state:
-            booking.decided_by_id = None
-            booking.decided_at = now if state is BookingState.APPROVED else None
-            booking.decision_reason = None
-    audit.record(
-        "booking",
-        booking.id,
-        "rescheduled",
-        actor_id=actor.id,
-        from_state=str(from_state),
-        to_state=str(state),
-    )
-
-
-def reschedule(
-    actor: User,
-    booking: Booking,
-    start_at: datetime,
-    end_at: datetime,
-    *,
-    now: datetime | None = None,
-) -> Booking:
-    """Move a pending or approved booking, re-checked against every rule.
-
-    It goes back to *pending* when the resource requires approval (unless a
-    manager moves an approved booking); an open-lab seat moves to another
-    session, or to its waiting list, and frees its old seat.
-    """
-    now = now or utcnow()
-    _require_editor(actor, booking)
-    lock_booking(booking)
-    if booking.state not in (BookingState.PENDING, BookingState.APPROVED):
-        raise state_refusal(booking)
-    if booking.start_at <= now:
-        raise BookingRefused(_("This booking has already started."), rule="past")
-    req = as_request(booking, start_at, end_at)
-    check_request(
-        actor,
-        req,
-        now,
-        exclude_ids=[booking.id],
-        check_conflicts=False,
-        trainee=booking.requester or actor,
-    )
-    check_quota(req.resource, req.association, start_at, end_at, exclude_ids=[booking.id])
-    previous = (booking.start_at, booking.end_at)
-    was_approved = booking.state is BookingState.APPROVED
-    state = rescheduled_state(actor, booking, start_at, end_at)
-    move_booking(actor, booking, start_at, end_at, state, now=now)
-    events.booking_rescheduled.send(
-        None, bookings=[booking], actor=actor, previous=[previous], was_approved=[was_approved]
-    )
-    if state is BookingState.APPROVED:
-        refuse_overlapping_pending(actor, booking, now=now)
-    if was_approved and not booking.exclusive and previous != (start_at, end_at):
-        promote_waiting(booking.resource, previous[0], previous[1], now=now)
-    return booking
 
 
 # --- Housekeeping -----------------------------------------------------------------------

@@ -102,9 +102,10 @@ def requester_side(
     return found
 
 
-def managers_of(booking: Booking) -> list[User]:
-    """Managers of the resource and of its site; administrators when there are none."""
-    resource = booking.resource
+def managers_of(booking: Booking, resource: Resource | None = None) -> list[User]:
+    """Managers of the resource (the booking's, or `resource`) and of its site;
+    administrators when there are none."""
+    resource = resource or booking.resource
     people: dict[int, User] = {}
     for user in _resource_then_site_managers(resource):
         people.setdefault(user.id, user)
@@ -131,11 +132,15 @@ def _resource_then_site_managers(resource: Resource) -> list[User]:
 
 
 def manager_side(
-    booking: Booking, *, preference: str | None = None, exclude: User | None = None
+    booking: Booking,
+    *,
+    preference: str | None = None,
+    exclude: User | None = None,
+    resource: Resource | None = None,
 ) -> list[Recipient]:
     return [
         user_recipient(user)
-        for user in managers_of(booking)
+        for user in managers_of(booking, resource)
         if (exclude is None or user.id != exclude.id) and _wants(user, preference)
     ]
 
@@ -178,6 +183,12 @@ def _subject(kind: str, bookings: Sequence[Booking], extra: dict) -> str:
             "Booking cancelled by the association: %(resource)s, %(when)s", **values
         ),
         "rescheduled": lambda: _("Booking moved: %(resource)s, %(when)s", **values),
+        "moved_in": lambda: _("Booking moved to %(resource)s: %(when)s", **values),
+        "moved_out": lambda: _(
+            "Booking moved from %(former)s to %(resource)s: %(when)s",
+            former=str(extra.get("former_name", "")),
+            **values,
+        ),
         "rescheduled_pending": lambda: _(
             "Booking moved, awaiting approval again: %(resource)s, %(when)s", **values
         ),

@@ -14,6 +14,7 @@ from booking.auth.models import User
 from booking.bookings import events
 from booking.bookings.models import Booking, BookingState, Comment
 from booking.notifications.emails import manager_side, notify, requester_side
+from booking.resources.models import Resource
 
 
 def _groups(bookings: Sequence[Booking]) -> list[list[Booking]]:
@@ -109,12 +110,15 @@ def on_booking_rescheduled(
     actor: User | None = None,
     previous: Sequence[tuple[datetime, datetime]] = (),
     was_approved: Sequence[bool] = (),
+    previous_resources: Sequence[Resource] = (),
     **_kw,
 ):
     """Approved bookings moved: the invitation is sent again (same UID, higher SEQUENCE) so
     the calendar follows. A move that needs a new decision goes to the managers; if the
     booking was approved, the requester's calendar gets a CANCEL of the old time (same
-    UID, higher SEQUENCE) until a new approval sends a new invitation."""
+    UID, higher SEQUENCE) until a new approval sends a new invitation. A move to another
+    room: its managers hear of a booking approved there, and the old room's of the slot
+    it frees."""
     approved = [b for b in bookings if b.state == BookingState.APPROVED]
     for group in _groups(approved):
         notify("rescheduled", requester_side(group[0]), group, ics_method="REQUEST", actor=actor)
@@ -136,6 +140,40 @@ def on_booking_rescheduled(
             ics_times=[old_times[b.id] for b in group],
             actor=actor,
         )
+    _tell_rooms(bookings, previous_resources, was_approved, actor)
+
+
+def _tell_rooms(
+    bookings: Sequence[Booking],
+    previous_resources: Sequence[Resource],
+    was_approved: Sequence[bool],
+    actor: User | None,
+) -> None:
+    """The managers of both rooms when bookings change room (pending ones already went to
+    the new room's managers as a request)."""
+    moves = [
+        (b, old, before)
+        for b, old, before in zip(bookings, previous_resources, was_approved, strict=False)
+        if old.id != b.resource_id
+    ]
+    arrived = [b for b, _old, _before in moves if b.state == BookingState.APPROVED]
+    for group in _groups(arrived):
+        notify("moved_in", manager_side(group[0], exclude=actor), group, actor=actor)
+    by_room: dict[int, tuple[Resource, list[Booking], bool]] = {}
+    for booking, old, before in moves:
+        room, moved, freed = by_room.setdefault(old.id, (old, [], False))
+        moved.append(booking)
+        by_room[old.id] = (room, moved, freed or before)
+    for room, moved, freed in by_room.values():
+        for group in _groups(moved):
+            notify(
+                "moved_out",
+                manager_side(group[0], exclude=actor, resource=room),
+                group,
+                actor=actor,
+                former_name=room.name,
+                freed=freed,
+            )
 
 
 def on_booking_expired(_sender, *, bookings: Sequence[Booking], **_kw):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -26,11 +24,9 @@ from wtforms import SelectChoice
 from booking.audit import trail_query
 from booking.auth.models import Association
 from booking.auth.services import is_awaiting_validation
-from booking.bookings.alternatives import nearby_times, other_resources
-from booking.bookings.availability import FreeResource
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import ACTIVE_STATES, Booking, BookingState
-from booking.bookings.rules import bookable_days, describe_period, held_training
+from booking.bookings.rules import bookable_days, held_training
 from booking.bookings.seats import sessions_on, waiting_list
 from booking.bookings.series import (
     Occurrence,
@@ -46,7 +42,6 @@ from booking.bookings.services import (
     request_booking,
     state_refusal,
 )
-from booking.db import utcnow
 from booking.extensions import db
 from booking.paging import paginate, requested_page
 from booking.reservations.convert import (
@@ -67,6 +62,8 @@ from booking.reservations.forms import (
     ReservationForm,
     reservation_form,
 )
+from booking.reservations.planb import plan_b as find_plan_b
+from booking.reservations.planb import series_plan_b
 from booking.reservations.queries import (
     association_choices,
     bookable_resource,
@@ -78,7 +75,6 @@ from booking.reservations.queries import (
     user_names,
 )
 from booking.resources.models import Closure
-from booking.schedule.grid import booking_link
 from booking.timeutil import local_today
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
@@ -240,6 +236,7 @@ def new() -> str | Response:
     refusals: list[BookingRefused] = []
     plan_b = None
     occurrences = None
+    date_plans = {}
     if request.method == "POST" and form.validate():
         association = _chosen_association(form, associations)
         if association is None:
@@ -254,6 +251,7 @@ def new() -> str | Response:
                     done, occurrences = _series_step(form, req, rule, problems)
                     if done is not None:
                         return done
+                    date_plans = series_plan_b(req, occurrences, current_user)
                 elif form.preview.data:
                     problems.append(_("This booking does not repeat: there is only one date."))
                 else:
@@ -261,7 +259,7 @@ def new() -> str | Response:
                     if done is not None:
                         return done
                     if refusals and refusals[0].rule == "overlap":
-                        plan_b = _plan_b(req)
+                        plan_b = find_plan_b(req, current_user)
             except BookingRefused as problem:
                 problems.extend(_show_refusal(form, problem))  # names conflicts: before rollback
                 db.session.rollback()
@@ -276,6 +274,7 @@ def new() -> str | Response:
         occurrences=occurrences,
         conflict_text=conflict_text,
         plan_b=plan_b,
+        date_plans=date_plans,
         first_day=first_day,
         last_day=last_day,
         held=held_training(current_user, resource),
@@ -315,38 +314,6 @@ def _book_one(
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(".detail", booking_id=booking_id))
-
-
-@dataclass
-class PlanB:
-    """What to offer when a request collides; each choice is a pre-filled form's URL."""
-
-    times: list[tuple[str, str]]  # (the period in words, URL)
-    others: list[tuple[FreeResource, str]]
-
-
-def _plan_b(req: BookingRequest) -> PlanB | None:
-    """The same room at the nearest free times, and the other rooms free at the same time."""
-    now = utcnow()
-    resource = req.resource
-    slugs = [i.equipment.slug for i in resource.equipment if i.equipment_id in req.equipment]
-    extra = "&" + urlencode(
-        [("attendees", req.attendees)] + [("equipment", slug) for slug in slugs]
-    )
-    base = url_for(".new")
-    times = [
-        (describe_period(a, b), booking_link(base, resource, a, b, extra=extra))
-        for a, b in nearby_times(resource, req.start_at, req.end_at, now)
-    ]
-    found = other_resources(
-        resource, req.start_at, req.end_at, req.attendees, req.equipment, now, current_user
-    )
-    others = [
-        (f, booking_link(base, f.resource, req.start_at, req.end_at, extra=extra)) for f in found
-    ]
-    if not times and not others:
-        return None
-    return PlanB(times, others)
 
 
 def _series_step(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
 from tests import factories
-from tests.api.conftest import local
+from tests.api.conftest import FAR, local
 
 
 def _request(room, assoc, **changes) -> dict:
@@ -238,6 +238,56 @@ def test_a_member_moves_a_booking(client, room, assoc_a, member_a, bearer):
     )
     assert response.status_code == 200, response.json
     assert response.json["start_local"] == "2030-03-05T12:00:00+01:00"
+
+
+def test_a_member_moves_a_booking_to_another_room(client, room, assoc_a, member_a, bearer):
+    """The modify endpoint takes the resource to move to (issue 13, item 6): the same
+    service and rules as the page."""
+    booking = factories.make_booking(
+        room,
+        local("2030-03-05 10:00"),
+        local("2030-03-05 11:00"),
+        association=assoc_a,
+        state="pending",
+    )
+    other = factories.make_resource(
+        room.site, slug="salle-abers", requires_approval=False, horizon_days=FAR
+    )
+    tiny = factories.make_resource(room.site, slug="salle-tiny", capacity=1, horizon_days=FAR)
+    db.session.commit()
+    times = {"start": "2030-03-05T10:00:00+01:00", "end": "2030-03-05T11:00:00+01:00"}
+    headers = bearer(member_a, "book")
+    too_small = factories.make_booking(
+        room,
+        local("2030-03-06 10:00"),
+        local("2030-03-06 11:00"),
+        association=assoc_a,
+        state="pending",
+        attendees=4,
+    )
+    db.session.commit()
+    refused = client.patch(
+        f"/api/v1/bookings/{too_small.id}",
+        json={
+            "start": "2030-03-06T10:00:00+01:00",
+            "end": "2030-03-06T11:00:00+01:00",
+            "resource": tiny.slug,
+        },
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    assert refused.json["rule"] == "capacity"
+    unknown = client.patch(
+        f"/api/v1/bookings/{booking.id}", json={**times, "resource": "nowhere"}, headers=headers
+    )
+    assert unknown.status_code == 422
+    assert unknown.json["rule"] == "resource"
+    response = client.patch(
+        f"/api/v1/bookings/{booking.id}", json={**times, "resource": other.slug}, headers=headers
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["resource"] == "salle-abers"
+    assert response.json["state"] == "approved"
 
 
 @pytest.fixture

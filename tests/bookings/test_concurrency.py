@@ -21,9 +21,10 @@ from booking.approvals.services import block_period
 from booking.audit import AuditEvent
 from booking.auth.models import Association, User
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.moves import reschedule
 from booking.bookings.rules import BookingRequest
 from booking.bookings.series import Recurrence, request_series
-from booking.bookings.services import approve, cancel, request_booking, reschedule
+from booking.bookings.services import approve, cancel, request_booking
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders
 from booking.resources.models import Closure, OpeningHours, Quota, Resource
@@ -303,3 +304,71 @@ def reschedule_cancel_round(app) -> None:
 def test_moving_a_booking_while_it_is_cancelled(app, db):
     for _ in rounds():
         reschedule_cancel_round(app)
+
+
+# --- a move into another room x a request for that room ----------------------------------
+
+
+def room_move_round(app) -> None:
+    with quietly():
+        room_a, _manager_id, association_id, member_ids = room_scene(requires_approval=False)
+        room_b = factories.make_resource(requires_approval=False).id
+        moved_id = ask(member_ids[0], room_a, association_id, TUESDAY, (14, 0), (16, 0)).id
+        other = factories.make_association()
+        newcomer, other_id = factories.make_member(other).id, other.id
+        db.session.commit()
+
+    def move():
+        booking = get(Booking, moved_id)
+        reschedule(
+            get(User, member_ids[0]),
+            booking,
+            booking.start_at,
+            booking.end_at,
+            resource=get(Resource, room_b),
+            now=NOW,
+        )
+
+    outcomes = race(app, move, lambda: ask(newcomer, room_b, other_id, TUESDAY, (15, 0), (17, 0)))
+    assert sorted(outcomes) == ["ok", "overlap"], outcomes
+    bookings = assert_consistent([room_a, room_b], now=NOW)
+    in_b = [b for b in bookings if b.resource_id == room_b and b.state is BookingState.APPROVED]
+    assert len(in_b) == 1
+
+
+def test_a_move_into_a_room_and_a_request_for_the_same_slot_there(app, db):
+    for _ in rounds():
+        room_move_round(app)
+
+
+def crossing_moves_round(app) -> None:
+    """Two bookings swapping rooms at once lock both rooms in the same order: no deadlock."""
+    with quietly():
+        room_a, _manager_id, association_id, member_ids = room_scene(requires_approval=False)
+        room_b = factories.make_resource(requires_approval=False).id
+        in_a = ask(member_ids[0], room_a, association_id, TUESDAY, (10, 0), (12, 0)).id
+        in_b = ask(member_ids[1], room_b, association_id, TUESDAY, (14, 0), (16, 0)).id
+        db.session.commit()
+
+    def moving(member_id: int, booking_id: int, room_id: int):
+        def move():
+            booking = get(Booking, booking_id)
+            reschedule(
+                get(User, member_id),
+                booking,
+                booking.start_at,
+                booking.end_at,
+                resource=get(Resource, room_id),
+                now=NOW,
+            )
+
+        return move
+
+    outcomes = race(app, moving(member_ids[0], in_a, room_b), moving(member_ids[1], in_b, room_a))
+    assert outcomes == ["ok", "ok"], outcomes
+    assert_consistent([room_a, room_b], now=NOW)
+
+
+def test_two_bookings_swapping_rooms_at_once(app, db):
+    for _ in rounds():
+        crossing_moves_round(app)

@@ -11,6 +11,7 @@ from booking.audit import trail
 from booking.bookings import events
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import BookingState
+from booking.bookings.moves import reschedule
 from booking.bookings.services import (
     add_comment,
     approve,
@@ -18,7 +19,6 @@ from booking.bookings.services import (
     expire_pending,
     refuse,
     request_booking,
-    reschedule,
 )
 from booking.extensions import db
 from booking.resources.models import Closure

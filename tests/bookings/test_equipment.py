@@ -14,9 +14,10 @@ import pytest
 from booking.auth.models import Association, User
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import BookingEquipment, BookingState
+from booking.bookings.moves import reschedule
 from booking.bookings.rules import BookingRequest
 from booking.bookings.series import Recurrence, preview_series
-from booking.bookings.services import approve, cancel, request_booking, reschedule
+from booking.bookings.services import approve, cancel, request_booking
 from booking.extensions import db
 from booking.resources.models import Equipment, OpeningHours, Resource, ResourceEquipment
 from tests import factories

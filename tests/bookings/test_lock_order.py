@@ -17,6 +17,7 @@ import pytest
 
 from booking.approvals.services import block_period, cancel_hit_bookings
 from booking.bookings.models import Booking
+from booking.bookings.moves import reschedule, reschedule_series
 from booking.bookings.rules import BookingRequest
 from booking.bookings.series import (
     Recurrence,
@@ -24,7 +25,6 @@ from booking.bookings.series import (
     cancel_occurrences,
     refuse_series,
     request_series,
-    reschedule_series,
 )
 from booking.bookings.services import (
     approve,
@@ -32,7 +32,6 @@ from booking.bookings.services import (
     expire_pending,
     refuse,
     request_booking,
-    reschedule,
 )
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
@@ -94,6 +93,16 @@ SERVICES: dict[str, Callable[[Scene], Callable[[], object]]] = {
     "reschedule": lambda s: (
         lambda b: lambda: reschedule(s.member, b, at(TUESDAY, 17), at(TUESDAY, 18), now=NOW)
     )(pending(s)),
+    "reschedule to another room": lambda s: (
+        lambda b, room: (
+            lambda: reschedule(s.member, b, b.start_at, b.end_at, resource=room, now=NOW)
+        )
+    )(pending(s), factories.make_resource(s.room.site)),
+    "reschedule series to another room": lambda s: (
+        lambda x, room: (
+            lambda: reschedule_series(s.member, x, time(14), 120, resource=room, now=NOW)
+        )
+    )(a_series(s), factories.make_resource(s.room.site)),
     "expire": lambda s: (lambda _b: lambda: expire_pending(now=at(TUESDAY, 15)))(pending(s)),
     "promote": seat_freed,
     "approve series": lambda s: (lambda x: lambda: approve_series(s.manager, x, now=NOW))(
@@ -142,3 +151,25 @@ def test_the_resource_is_locked_before_any_booking_is_written(db, scene, service
     if not statements[write].startswith("INSERT"):
         between = statements[lock + 1 : write]
         assert any(s.startswith("SELECT") and "FROM booking" in s for s in between), between
+
+
+@pytest.mark.parametrize(
+    "service", ["reschedule to another room", "reschedule series to another room"]
+)
+def test_a_move_to_another_room_locks_both_rooms_in_one_statement_first(db, scene, service):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks exist on PostgreSQL only")
+    run = SERVICES[service](scene)
+    db.session.flush()
+    db.session.expire_all()
+    with recorded_statements() as statements:
+        run()
+        db.session.flush()
+    statements = [" ".join(s.split()) for s in statements]
+    lock = index(statements, lambda s: "FROM resource" in s and s.endswith("FOR UPDATE"))
+    write = index(statements, lambda s: s.startswith(WRITES))
+    assert lock is not None
+    assert write is not None
+    assert lock < write
+    assert "IN (" in statements[lock]
+    assert "ORDER BY resource.id" in statements[lock]

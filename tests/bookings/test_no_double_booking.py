@@ -28,8 +28,9 @@ from booking.auth.models import User
 from booking.bookings.errors import BookingRefused
 from booking.bookings.locking import overlap_guard
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.moves import reschedule
 from booking.bookings.rules import BookingRequest
-from booking.bookings.services import approve, cancel, refuse, request_booking, reschedule
+from booking.bookings.services import approve, cancel, refuse, request_booking
 from booking.extensions import db
 from tests import factories
 from tests.bookings.conftest import NOW, TUESDAY, at

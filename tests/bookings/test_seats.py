@@ -13,9 +13,10 @@ from booking.auth.models import Association, User
 from booking.bookings import events
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.moves import reschedule
 from booking.bookings.rules import BookingRequest
 from booking.bookings.seats import sessions_on
-from booking.bookings.services import cancel, expire_pending, refuse, request_booking, reschedule
+from booking.bookings.services import cancel, expire_pending, refuse, request_booking
 from booking.extensions import db
 from booking.resources.models import Closure, OpeningHours, Resource
 from tests import factories

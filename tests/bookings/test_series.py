@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.models import Booking, BookingState
+from booking.bookings.moves import reschedule_series
 from booking.bookings.series import (
     Recurrence,
     approve_series,
@@ -18,7 +19,6 @@ from booking.bookings.series import (
     preview_series,
     refuse_series,
     request_series,
-    reschedule_series,
     to_rrule,
 )
 from booking.extensions import db

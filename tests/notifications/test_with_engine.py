@@ -6,7 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from booking.bookings.models import BookingState
-from booking.bookings.services import add_comment, approve, cancel, reschedule
+from booking.bookings.moves import reschedule
+from booking.bookings.services import add_comment, approve, cancel
 from booking.extensions import db
 from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
 from tests import factories
