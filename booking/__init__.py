@@ -22,6 +22,7 @@ from booking.core.headers import init_headers
 from booking.core.retry import init_retry
 from booking.core.sessions import CookielessPathsSessionInterface
 from booking.core.views import bp as core_bp
+from booking.door.views import bp as door_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
 from booking.i18n import select_locale, select_timezone, translation_directories
@@ -56,6 +57,7 @@ BLUEPRINTS = (
     privacy_bp,
     stats_bp,
     opendata_bp,
+    door_bp,
 )
 
 
