@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import format_time
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from booking.door.display import BUSY, CLOSED_STATE, FREE_STATE, FULL, RoomDoor
 from booking.i18n import format_day
@@ -40,7 +41,7 @@ def words(door: RoomDoor) -> Words:
     icon = ICONS[door.state]
     if door.state == FREE_STATE:
         if door.until is None:
-            return Words(_("Free"), None, icon)
+            return Words(pgettext("door", "Free"), None, icon)
         if door.is_evening:
             return Words(
                 _("Free all evening"),
@@ -53,7 +54,7 @@ def words(door: RoomDoor) -> Words:
     if door.state in (BUSY, FULL):
         until = when(door.until, door.now) if door.until else None
         if door.state == FULL:
-            headline = _("Full until %(time)s", time=until) if until else _("Full")
+            headline = _("Full until %(time)s", time=until) if until else pgettext("door", "Full")
             return Words(headline, None, icon)
         headline = _("In use until %(time)s", time=until) if until else _("In use")
         return Words(headline, title_of(door.title), icon)
@@ -63,7 +64,7 @@ def words(door: RoomDoor) -> Words:
         else None
     )
     detail = " — ".join(part for part in (door.title, reopening) if part) or None
-    return Words(_("Closed"), detail, icon)
+    return Words(pgettext("door", "Closed"), detail, icon)
 
 
 def _reopening(instant: datetime, now: datetime) -> str:
