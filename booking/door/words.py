@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_time
+from flask_babel import format_time, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
 from booking.door.display import BUSY, CLOSED_STATE, FREE_STATE, FULL, RoomDoor
 from booking.i18n import format_day

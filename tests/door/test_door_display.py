@@ -95,7 +95,7 @@ def test_free_all_evening_until_closing(client, room, monkeypatch):
 def test_closed_at_night_says_when_it_reopens(client, room, monkeypatch):
     at_clock(monkeypatch, f"{DAY} 23:00")
     html = page(client)
-    assert "<p class=\"door-headline\">Closed</p>" in html
+    assert '<p class="door-headline">Closed</p>' in html
     assert "Reopens Thursday 7 March at 8:00\u202fAM" in html
     assert 'class="door-state door-state-closed"' in html
 
@@ -112,7 +112,7 @@ def test_a_closure_gives_its_label_and_the_reopening_time(client, room, monkeypa
     db.session.commit()
     at_clock(monkeypatch, f"{DAY} 10:00")
     html = page(client)
-    assert "<p class=\"door-headline\">Closed</p>" in html
+    assert '<p class="door-headline">Closed</p>' in html
     assert "Travaux — Reopens at 12:00\u202fPM" in html
 
 
