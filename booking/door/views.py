@@ -131,5 +131,10 @@ def site(slug: str) -> Response:
         abort(404)
     doors = room_doors(list(found.resources), now)
     return _page(
-        "door/site.html", etag, site=found, rooms=[_panel(d, with_qr=False) for d in doors], now=now
+        "door/site.html",
+        etag,
+        kiosk=True,
+        site=found,
+        rooms=[_panel(d, with_qr=False) for d in doors],
+        now=now,
     )
