@@ -207,7 +207,7 @@ def offer_freed_slot(released: Booking, now: datetime) -> list[Booking]:
         return []
     audit.record("booking", waiting.id, "slot_offered", actor_id=None)
     db.session.flush()
-    events.slot_offered.send(None, bookings=[waiting], released=released)
+    events.slot_offered.send(None, bookings=[waiting], released=released, now=now)
     return [waiting]
 
 
