@@ -12,9 +12,12 @@ with a neutral word, as in the grids and feeds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from booking.bookings.availability import (
     APPROVED,
@@ -24,6 +27,9 @@ from booking.bookings.availability import (
     Interval,
     free_busy_and_hours,
 )
+from booking.bookings.checkin import checkin_window, needs_checkin
+from booking.bookings.models import Booking
+from booking.extensions import db
 from booking.resources.models import Resource
 from booking.schedule.grid import RowBuilder, booking_link, labels_for_locale
 from booking.timeutil import local_day_bounds, to_local
@@ -46,6 +52,14 @@ class Upcoming:
 
 
 @dataclass(frozen=True)
+class Checkin:
+    """A booking whose people should check in now, and until when they may."""
+
+    booking_id: int
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
 class RoomDoor:
     """A room's state at `now`, ready for the door template."""
 
@@ -59,16 +73,11 @@ class RoomDoor:
     reopens_at: datetime | None = None  # closed: when it opens again
     upcoming: list[Upcoming] = field(default_factory=list)
     offer: tuple[datetime, datetime] | None = None  # next free slot the form accepts
+    checkin: Checkin | None = None  # the current or next booking, awaiting its check-in
 
     @property
     def is_evening(self) -> bool:
         return self.until_closing and to_local(self.now).time() >= EVENING
-
-    @property
-    def ends_today(self) -> bool:
-        return (
-            self.until is not None and self.until < local_day_bounds(to_local(self.now).date())[1]
-        )
 
 
 def _state_of(interval: Interval, exclusive: bool) -> str:
@@ -196,8 +205,40 @@ def room_doors(resources: Sequence[Resource], now: datetime) -> list[RoomDoor]:
     start = local_day_bounds(to_local(now).date())[0]
     intervals, hours = free_busy_and_hours(resources, start, start + AHEAD)
     builder = RowBuilder(labels_for_locale(), "", now)
-    return [
+    doors = [
         room_door(r, intervals[r.id], hours.get(r.id, [[]] * 7), now, builder) for r in resources
+    ]
+    return with_checkins(doors, now)
+
+
+def with_checkins(doors: list[RoomDoor], now: datetime) -> list[RoomDoor]:
+    """Each door whose current or next booking awaits its check-in, says so (one query,
+    only when a room requires check-in). A released booking is no longer in the intervals:
+    the room shows free."""
+    ids = {
+        door.resource.id: [
+            i for i in (door.booking_id, *(u.booking_id for u in door.upcoming)) if i
+        ]
+        for door in doors
+        if door.resource.checkin_required
+    }
+    wanted = [i for found in ids.values() for i in found]
+    if not wanted:
+        return doors
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.id.in_(wanted)).options(joinedload(Booking.resource))
+    )
+    awaiting = sorted(
+        (b for b in bookings if needs_checkin(b, now)), key=lambda b: (b.start_at, b.id)
+    )
+    first: dict[int, Booking] = {}
+    for booking in awaiting:
+        first.setdefault(booking.resource_id, booking)
+    return [
+        replace(door, checkin=Checkin(found.id, checkin_window(found)[1]))
+        if (found := first.get(door.resource.id)) is not None
+        else door
+        for door in doors
     ]
 
 

@@ -27,7 +27,7 @@ from booking.core.sessions import sessionless
 from booking.db import utcnow
 from booking.door.display import RoomDoor, offer_url, room_doors
 from booking.door.qr import qr_svg
-from booking.door.words import words
+from booking.door.words import when, words
 from booking.i18n import available_languages
 from booking.resources.queries import resource_by_slug, site_by_slug
 
@@ -76,12 +76,25 @@ def _panel(door: RoomDoor, *, with_qr: bool = True) -> dict:
     """What the template shows of a room: its state in words, the booking link and its QR."""
     url = offer_url(public_url("reservations.new"), door)
     label = _("QR code of the booking form of %(name)s", name=door.resource.name)
-    return {
+    panel = {
         "door": door,
         "words": words(door),
         "book_url": url,
         "book_qr": qr_svg(url, label) if with_qr else None,
+        "checkin": None,
     }
+    if door.checkin is not None:
+        checkin_url = public_url("reservations.check_in", booking_id=door.checkin.booking_id)
+        panel["checkin"] = {
+            "words": _("Check in before %(time)s", time=when(door.checkin.closes_at, door.now)),
+            "url": checkin_url,
+            "qr": qr_svg(
+                checkin_url, _("QR code to check in for %(name)s", name=door.resource.name)
+            )
+            if with_qr
+            else None,
+        }
+    return panel
 
 
 def _page(template: str, etag: str, **context: object) -> Response:
