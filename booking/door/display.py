@@ -149,15 +149,17 @@ def room_door(
     intervals: Sequence[Interval],
     weekly: Sequence,
     now: datetime,
-    builder: RowBuilder,
+    builder: RowBuilder | None,
 ) -> RoomDoor:
-    """The display of one room from its intervals (which cover the local day and a week)."""
+    """The display of one room from its intervals (which cover the local day and a week).
+
+    Without a `builder`, no next free slot is looked for (the kiosk shows none)."""
     exclusive = resource.is_exclusive
     day_end = local_day_bounds(to_local(now).date())[1]
     index = next(
         (i for i, item in enumerate(intervals) if item.start_at <= now < item.end_at), None
     )
-    offer = next_offer(resource, intervals, weekly, now, builder)
+    offer = next_offer(resource, intervals, weekly, now, builder) if builder else None
     upcoming = _upcoming(intervals, now, day_end)
     if index is None:
         return RoomDoor(resource, now, CLOSED_STATE, None, upcoming=upcoming, offer=offer)
@@ -198,13 +200,15 @@ def room_door(
     )
 
 
-def room_doors(resources: Sequence[Resource], now: datetime) -> list[RoomDoor]:
+def room_doors(
+    resources: Sequence[Resource], now: datetime, *, with_offers: bool = True
+) -> list[RoomDoor]:
     """The displays of several rooms (a kiosk: a site's rooms) from one free/busy read."""
     if not resources:
         return []
     start = local_day_bounds(to_local(now).date())[0]
     intervals, hours = free_busy_and_hours(resources, start, start + AHEAD)
-    builder = RowBuilder(labels_for_locale(), "", now)
+    builder = RowBuilder(labels_for_locale(), "", now) if with_offers else None
     doors = [
         room_door(r, intervals[r.id], hours.get(r.id, [[]] * 7), now, builder) for r in resources
     ]

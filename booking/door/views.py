@@ -142,7 +142,7 @@ def site(slug: str) -> Response:
     found = site_by_slug(slug)
     if found is None:
         abort(404)
-    doors = room_doors(list(found.resources), now)
+    doors = room_doors(list(found.resources), now, with_offers=False)
     return _page(
         "door/site.html",
         etag,

@@ -179,3 +179,18 @@ def test_dst_day_times_are_local(client, db, monkeypatch):
     at_clock(monkeypatch, "2030-03-31 09:15")
     html = page(client, "/rooms/salle-ouessant/door?lang=fr")
     assert "Occupée jusqu’à 10:30" in html
+
+
+def test_an_open_lab_session_full_then_the_next_session_offered(client, db, monkeypatch):
+    lab = factories.make_resource(
+        name="Fablab libre", slug="fablab-libre", kind="open_lab", capacity=2
+    )
+    for _ in range(2):
+        factories.make_booking(lab, local(f"{DAY} 08:00"), local(f"{DAY} 22:00"), attendees=1)
+    db.session.commit()
+    at_clock(monkeypatch, f"{DAY} 15:00")
+    html = page(client, "/rooms/fablab-libre/door?lang=en")
+    assert "Full until 10:00\u202fPM" in html
+    assert "resource=fablab-libre&amp;date=2030-03-07&amp;start=08:00&amp;end=22:00" in html
+    french = page(client, "/rooms/fablab-libre/door?lang=fr")
+    assert "Complète jusqu’à 22:00" in french
