@@ -101,6 +101,7 @@ def _page(template: str, etag: str, **context: object) -> Response:
     lang, paused = _options()
     html = render_template(
         template,
+        etag=etag,
         lang=lang,
         paused=paused,
         refresh_seconds=REFRESH_SECONDS,

@@ -47,11 +47,15 @@ def test_the_page_polls_keeps_its_content_through_a_blip_and_can_be_paused(page,
     page.on(
         "request", lambda request: requests.append(request.url) if "/door" in request.url else None
     )
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status) if "/door" in r.url else None)
     page.goto(f"{path}?lang=en")
     headline = page.locator(".door-headline").first.inner_text()
     page.wait_for_function("() => true")
     page.wait_for_timeout(2500)
     assert len(requests) >= 2  # the first load, then at least one conditional fetch
+    assert statuses[0] == 200
+    assert 304 in statuses[1:]  # the page's own ETag is asked about: nothing changed
 
     # The network goes away: the last content stays, with a discreet message.
     page.unroute("**/rooms/*/door*")

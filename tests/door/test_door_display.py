@@ -194,3 +194,12 @@ def test_an_open_lab_session_full_then_the_next_session_offered(client, db, monk
     assert "resource=fablab-libre&amp;date=2030-03-07&amp;start=08:00&amp;end=22:00" in html
     french = page(client, "/rooms/fablab-libre/door?lang=fr")
     assert "Complète jusqu’à 22:00" in french
+
+
+def test_autumn_clock_change_night_reopens_at_local_opening(client, room, monkeypatch):
+    # The last Sunday of October: 01:30 local comes before the repeated hour; the room
+    # reopens at 08:00 local, which is 07:00 UTC after the change.
+    at_clock(monkeypatch, "2030-10-27 01:30")
+    html = page(client, "/rooms/salle-iroise/door?lang=fr")
+    assert "Réouverture à 08:00" in html
+    assert "resource=salle-iroise&amp;date=2030-10-27&amp;start=08:00&amp;end=08:30" in html

@@ -12,7 +12,9 @@
   var button = document.getElementById("door-pause");
   var offline = document.getElementById("door-offline");
   var updatedAt = document.getElementById("door-updated-at");
-  var etag = null;
+  // The page's own ETag (a script cannot read the headers of the page it runs in): the
+  // first check is already conditional. A paused page's differs (?pause=1 is dropped).
+  var etag = main.getAttribute("data-paused") === "true" ? null : main.getAttribute("data-etag");
   var timer = null;
   var format = null;
   try {
