@@ -36,7 +36,7 @@ def test_find_a_free_room_offers_a_released_room(english, scene):
 
 
 def test_my_bookings_say_released(login, scene):
-    member = factories.make_member()
+    member = factories.make_member(locale="en")
     booking = _conseil(scene)
     booking.association_id = member.memberships[0].association_id
     _release(booking)

@@ -62,6 +62,7 @@ def test_without_check_in_there_is_no_rate(scene):
 
 
 def test_the_statistics_page_shows_the_check_in_figures(scene, checkin_room, login):
+    scene.admin.locale = "en"
     db.session.commit()
     page = login(scene.admin).get("/stats/?period=custom&start=2027-03-27&end=2027-03-29").text
     assert "No-shows, released" in page
