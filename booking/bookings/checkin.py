@@ -179,7 +179,8 @@ def release_no_shows(now: datetime) -> int:
     if not due:
         return 0
     lock_resources(row.resource_id for row in due)
-    db.session.scalars(fresh(select(Resource).where(Resource.id.in_({r.resource_id for r in due}))))
+    locked = {row.resource_id for row in due}
+    db.session.scalars(fresh(select(Resource).where(Resource.id.in_(locked)))).all()  # re-read
     stmt = (
         select(Booking)
         .join(Resource, Resource.id == Booking.resource_id)

@@ -61,7 +61,7 @@ def test_check_in_one_second_before_the_window_says_when_it_opens(scene, room):
     with pytest.raises(BookingRefused) as refused:
         check_in(booking.id, scene.member, at(DAY, 13, 45) - timedelta(seconds=1))
     assert refused.value.rule == "too_early"
-    assert "13:45" in refused.value.message
+    assert "13:45" in refused.value.message  # local time, in either language
     assert booking.checked_in_at is None
 
 
@@ -112,7 +112,7 @@ def test_managers_only_refuses_the_association(scene, room):
     booking = _booking(scene, room)
     with pytest.raises(NotAllowed) as refused:
         check_in(booking.id, scene.member, at(DAY, 14, 0))
-    assert "managers" in refused.value.message
+    assert refused.value.rule == "permission"
     check_in(booking.id, scene.manager, at(DAY, 14, 0))
     assert booking.checked_in_by_id == scene.manager.id
 

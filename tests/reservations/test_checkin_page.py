@@ -16,7 +16,7 @@ def _scene(start_in: timedelta, **resource_fields):
         name="Salle Iroise", managers=[manager], checkin_required=True, **resource_fields
     )
     association = factories.make_association("Les Amis du Vélo")
-    member = factories.make_member(association)
+    member = factories.make_member(association, locale="en")
     start = utcnow().replace(microsecond=0) + start_in
     booking = factories.make_booking(
         room, start, start + timedelta(hours=2), association=association, requester_id=member.id
