@@ -132,6 +132,7 @@ class Config:
     PERIODIC_JOBS_ENABLED = _bool("PERIODIC_JOBS_ENABLED", True)
     PERIODIC_CHECK_SECONDS = _int("PERIODIC_CHECK_SECONDS", 60)
     PURGE_INTERVAL_HOURS = _int("PURGE_INTERVAL_HOURS", 24)
+    CHECKIN_RELEASE_SECONDS = _int("CHECKIN_RELEASE_SECONDS", 60)  # no-show release; 0: cron only
 
     LOAD_DEMO_DATA = False
     BENCH_ROUTES = _bool("BENCH_ROUTES")  # `make bench` only: the /bench/ceiling route

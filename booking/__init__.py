@@ -15,6 +15,7 @@ from booking.approvals.views import bp as approvals_bp
 from booking.auth.session import init_login
 from booking.auth.views import bp as auth_bp
 from booking.benchroutes import bp as bench_bp
+from booking.bookings.checkin import periodic_jobs as checkin_jobs
 from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
@@ -22,13 +23,15 @@ from booking.core.headers import init_headers
 from booking.core.retry import init_retry
 from booking.core.sessions import CookielessPathsSessionInterface
 from booking.core.views import bp as core_bp
+from booking.door.views import bp as door_bp
 from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
 from booking.i18n import select_locale, select_timezone, translation_directories
 from booking.notifications import init_notifications
 from booking.periodic import init_periodic
-from booking.privacy.jobs import periodic_jobs
+from booking.privacy.jobs import periodic_jobs as privacy_jobs
 from booking.privacy.views import bp as privacy_bp
+from booking.reservations import checkin_views  # noqa: F401 - its routes join reservations.bp
 from booking.reservations.change import bp as changes_bp
 from booking.reservations.views import bp as reservations_bp
 from booking.resources.views import bp as resources_bp
@@ -56,6 +59,7 @@ BLUEPRINTS = (
     privacy_bp,
     stats_bp,
     opendata_bp,
+    door_bp,
 )
 
 
@@ -88,7 +92,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     init_headers(app)
     init_notifications(app)
     init_commands(app)
-    init_periodic(app, periodic_jobs(app))
+    init_periodic(app, [*checkin_jobs(app), *privacy_jobs(app)])
     return app
 
 

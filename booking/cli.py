@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from booking.auth.models import User, user_by_email
 from booking.benchdata import DatabaseNotEmptyError, analyze, build_workload
+from booking.bookings.checkin import release_no_shows
 from booking.bookings.services import expire_pending
 from booking.core.retry import with_retries
 from booking.db import utcnow
@@ -93,6 +94,18 @@ def init_notification_commands(app: Flask) -> None:
 
         expired = with_retries(expire, app.config["TRANSACTION_ATTEMPTS"])
         click.echo(f"Requests expired: {len(expired)}")
+
+    @app.cli.command("release-no-shows")
+    def release_no_shows_command() -> None:
+        """Release the approved bookings nobody checked in for by their start + grace."""
+
+        def release() -> int:
+            count = release_no_shows(utcnow())
+            db.session.commit()
+            return count
+
+        count = with_retries(release, app.config["TRANSACTION_ATTEMPTS"])
+        click.echo(f"Bookings released: {count}")
 
     @app.cli.command("purge")
     def purge_command() -> None:

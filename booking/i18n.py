@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
 
+from booking.core.sessions import reads_no_session
 from config import BASE_DIR
 
 ROOT = Path(BASE_DIR)
@@ -36,12 +37,13 @@ def select_locale() -> str:
         # CLI commands and tests call services without a request: the default language.
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = available_languages()
-    if request.path.startswith("/widget/"):
-        # The widget reads no session either: its `lang`, else the browser's.
+    sessionless = reads_no_session()
+    if sessionless or request.path.startswith("/widget/"):
+        # The widget and the door displays read no session: their `lang`, else the browser's.
         asked = request.args.get("lang")
         if asked in languages:
             return asked
-    if request.path.startswith(("/api/", "/widget/")):
+    if sessionless or request.path.startswith(("/api/", "/widget/")):
         # The API reads no session: its messages follow Accept-Language alone.
         return (
             request.accept_languages.best_match(languages)

@@ -247,6 +247,23 @@ class ResourceForm(FlaskForm):
         default=120,
     )
     required_training_id = SelectField(_l("Training required"), coerce=int, default=0)
+    checkin_required = BooleanField(_l("Check-in required: release the booking if nobody comes"))
+    checkin_grace_minutes = _int_field(
+        _l("Grace period after the start (minutes)"),
+        minimum=0,
+        maximum=240,
+        help_message=_l("The grace period cannot be negative."),
+        required=False,
+        default=15,
+    )
+    checkin_by = SelectField(
+        _l("Who may check in"),
+        choices=[
+            SelectChoice("members", _l("The booking's association and the managers")),
+            SelectChoice("managers", _l("The managers only")),
+        ],
+        default="members",
+    )
     trusted_ids = SelectMultipleField(
         _l("Trusted associations (approved on arrival)"),
         coerce=int,

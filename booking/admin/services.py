@@ -29,6 +29,7 @@ from booking.db import utcnow
 from booking.extensions import db
 from booking.resources.mediation import ACCESS_MODES, FEES, SERVICES, join_values
 from booking.resources.models import (
+    CheckinBy,
     Closure,
     Equipment,
     OpeningHours,
@@ -206,6 +207,9 @@ RESOURCE_FIELDS = (
     "min_notice_minutes",
     "required_training_id",
     "max_seats_per_person",
+    "checkin_required",
+    "checkin_grace_minutes",
+    "checkin_by",
 )
 
 
@@ -228,10 +232,26 @@ def _check_rules(values: dict) -> None:
     notice = values.get("min_notice_minutes")
     if notice is None or notice < 0:
         raise AdminError(_("The minimum notice cannot be negative."), "min_notice_minutes")
+    _check_checkin(values)
     if values["min_duration_minutes"] > values["max_duration_minutes"]:
         raise AdminError(
             _("The maximum length must be at least the minimum length."), "max_duration_minutes"
         )
+
+
+def _check_checkin(values: dict) -> None:
+    """Check-in settings: a grace of 0 to 240 minutes, and who may check in."""
+    grace = values.get("checkin_grace_minutes")
+    if grace is None:
+        values["checkin_grace_minutes"] = grace = 15
+    if not 0 <= grace <= 240:
+        raise AdminError(
+            _("The grace period is between 0 and 240 minutes."), "checkin_grace_minutes"
+        )
+    who = values.get("checkin_by") or CheckinBy.MEMBERS.value
+    if who not in {c.value for c in CheckinBy}:
+        raise AdminError(_("Choose who may check in."), "checkin_by")
+    values["checkin_by"] = CheckinBy(who)
 
 
 def save_resource(

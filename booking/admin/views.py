@@ -348,6 +348,7 @@ def _resource_form(resource: Resource | None) -> ResourceForm:
     form = ResourceForm(obj=resource)
     if resource is not None and not form.is_submitted():
         form.kind.data = resource.kind.value
+        form.checkin_by.data = str(resource.checkin_by)
         form.required_training_id.data = resource.required_training_id or 0
         form.trusted_ids.data = [a.id for a in resource.trusted_associations]
         form.manager_ids.data = [u.id for u in resource.managers]

@@ -226,6 +226,9 @@ class BookingSchema(Schema):
     series_id = fields.Integer(allow_none=True)
     decision_reason = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+    checked_in_at = fields.String(
+        allow_none=True, metadata={"format": "date-time", "description": "when checked in"}
+    )
     url = fields.String(required=True, metadata={"description": "the booking's page"})
 
 

@@ -149,5 +149,6 @@ def booking(value: Booking) -> dict:
         "series_id": value.series_id,
         "decision_reason": value.decision_reason,
         "cancel_reason": value.cancel_reason,
+        "checked_in_at": instant(value.checked_in_at) if value.checked_in_at else None,
         "url": public_url("reservations.detail", booking_id=value.id),
     }

@@ -37,6 +37,7 @@ from booking.api.schemas import (
 )
 from booking.approvals.services import managed_resources, pending_queue
 from booking.auth.models import Association
+from booking.bookings.checkin import check_in
 from booking.bookings.models import Booking
 from booking.bookings.moves import reschedule
 from booking.bookings.series import Recurrence, request_series
@@ -48,6 +49,7 @@ from booking.bookings.services import (
     refuse,
     request_booking,
 )
+from booking.db import utcnow
 from booking.extensions import db
 from booking.reservations.queries import bookable_resource
 
@@ -292,6 +294,20 @@ def cancel_booking(data: dict, booking_id: int) -> Response:
     booking = _booking(booking_id)
     cancel(api_user(), booking, data["reason"])
     body = serialize.booking(booking)
+    db.session.commit()
+    return json_response(body)
+
+
+@bp.route("/bookings/<int:booking_id>/check-in", methods=["POST"])
+@scoped("book")
+@bp.response(200, BookingSchema)
+def check_in_booking(booking_id: int) -> Response:
+    """Check in on arrival, where the resource requires it (from 15 minutes before the
+    start to the end of its grace period); refusals: `too_early`, `too_late`, `released`,
+    `checkin_not_required`, `permission`."""
+    booking = _booking(booking_id)
+    checked = check_in(booking.id, api_user(), utcnow())
+    body = serialize.booking(checked)
     db.session.commit()
     return json_response(body)
 

@@ -26,6 +26,7 @@ from booking.auth.user_sessions import (
     restore_session,
     start_session,
 )
+from booking.core.sessions import reads_no_session
 from booking.extensions import db
 
 SESSION_ID_KEY = "_sid"
@@ -131,7 +132,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     def _check_the_session() -> None:
         # Check the server-side session before the view runs (not lazily in the middle of
         # it: restoring and touching a session commit). Anonymous requests: no query.
-        if request.endpoint == "static":
+        if request.endpoint == "static" or reads_no_session():
             return
         cookies = request.cookies
         if app.config["SESSION_COOKIE_NAME"] in cookies or REMEMBER_COOKIE in cookies:

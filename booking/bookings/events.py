@@ -19,4 +19,6 @@ booking_cancelled = _signals.signal("booking-cancelled")  # bookings, actor, rea
 booking_expired = _signals.signal("booking-expired")  # bookings
 booking_rescheduled = _signals.signal("booking-rescheduled")  # bookings, actor
 seat_promoted = _signals.signal("seat-promoted")  # bookings (the promoted one)
+booking_released = _signals.signal("booking-released")  # bookings (a no-show released)
+slot_offered = _signals.signal("slot-offered")  # bookings (the waiting request), released
 comment_added = _signals.signal("comment-added")  # bookings, actor, comment

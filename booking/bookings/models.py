@@ -34,6 +34,7 @@ class BookingState(enum.StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     WAITLISTED = "waitlisted"  # open-lab seat requested while the session is full
+    RELEASED = "released"  # approved, but nobody checked in by start + grace: the slot is free
 
     @property
     def is_active(self) -> bool:
@@ -150,6 +151,10 @@ class Booking(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE
     reminder_sent_at: Mapped[datetime | None]  # the day-before reminder to the requester
     manager_reminder_sent_at: Mapped[datetime | None]  # the "still pending" nudge
+    # Check-in (bookings/checkin.py), on resources that require it.
+    checked_in_at: Mapped[datetime | None]
+    # No ON DELETE (see the migration 6cff623ef9de): erasure clears it before deleting.
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -158,6 +163,7 @@ class Booking(db.Model):
     requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+    checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
     series: Mapped[BookingSeries | None] = relationship(back_populates="bookings")
     equipment: Mapped[list[BookingEquipment]] = relationship(
         back_populates="booking", cascade="all, delete-orphan"
@@ -206,6 +212,15 @@ class Booking(db.Model):
         if self.state not in (BookingState.PENDING, BookingState.APPROVED):
             return False
         return user.is_member_of(self.association_id) or self._approver(user)
+
+    def can_check_in(self, user: User | None) -> bool:
+        """Who may check in, by the resource's `checkin_by`: the association's members and
+        the managers ("members"), or the managers only ("managers")."""
+        if user is None or not user.is_authenticated:
+            return False
+        if self._approver(user):
+            return True
+        return self.resource.checkin_by == "members" and user.is_member_of(self.association_id)
 
     def can_comment(self, user: User | None) -> bool:
         return self.can_view(user)

@@ -100,15 +100,21 @@ def waiting_list(resource: Resource, start_at: datetime, end_at: datetime) -> li
 
 
 def promote_waiting(
-    resource: Resource, start_at: datetime, end_at: datetime, *, now: datetime
+    resource: Resource,
+    start_at: datetime,
+    end_at: datetime,
+    *,
+    now: datetime,
+    started_ok: bool = False,
 ) -> list[Booking]:
     """Give freed seats to the oldest waiting requests, in order, while they fit.
 
     The queue is strict: a request needing more seats than are free blocks the
     ones behind it, so nobody overtakes. Each promotion is audited and announced
-    with `seat_promoted`.
+    with `seat_promoted`. A started session gets no promotion, unless `started_ok` (a
+    no-show's seat released after the start: bookings/checkin.py).
     """
-    if now >= start_at:
+    if now >= end_at or (now >= start_at and not started_ok):
         return []
     db.session.flush()
     free = seats_left(resource, start_at, end_at)

@@ -107,6 +107,9 @@ def state_refusal(booking: Booking) -> BookingRefused:
         BookingState.REFUSED: _("This request has already been refused."),
         BookingState.CANCELLED: _("This booking has already been cancelled."),
         BookingState.EXPIRED: _("This request has expired: no decision was made before its start."),
+        BookingState.RELEASED: _(
+            "This booking was released: nobody checked in in time, so the slot is free again."
+        ),
     }
     message = messages.get(BookingState(booking.state)) or _(
         "This booking cannot be changed any more (it is %(state)s).",
@@ -123,6 +126,7 @@ def state_label(state: BookingState) -> str:
         BookingState.CANCELLED: _("cancelled"),
         BookingState.EXPIRED: _("expired"),
         BookingState.WAITLISTED: _("on the waiting list"),
+        BookingState.RELEASED: _("released"),
     }
     return labels[BookingState(state)]
 

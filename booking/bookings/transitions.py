@@ -29,7 +29,9 @@ def change_state(
         booking.decided_by_id = actor.id if actor else None
         booking.decided_at = now
         booking.decision_reason = reason
-    elif to_state is BookingState.CANCELLED:
+    elif to_state in (BookingState.CANCELLED, BookingState.RELEASED):
+        # A release is an end like a cancellation (feeds show both as STATUS:CANCELLED
+        # from `cancelled_at`), by the system when `actor` is None.
         booking.cancelled_by_id = actor.id if actor else None
         booking.cancelled_at = now
         booking.cancel_reason = reason

@@ -66,7 +66,12 @@ EVENT_COLUMNS = (
     Booking.updated_at,
 )
 
-ENDED_STATES = (BookingState.CANCELLED, BookingState.REFUSED, BookingState.EXPIRED)
+ENDED_STATES = (
+    BookingState.CANCELLED,
+    BookingState.REFUSED,
+    BookingState.EXPIRED,
+    BookingState.RELEASED,
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,8 @@ class Feed:
     detail: Detail
     scope: ColumnElement[bool]  # which bookings, before the window and the states
     shown_states: tuple[BookingState, ...]
-    ended_states: tuple[BookingState, ...] = (BookingState.CANCELLED,)
+    # A released no-show leaves the public feeds like a cancellation: STATUS:CANCELLED.
+    ended_states: tuple[BookingState, ...] = (BookingState.CANCELLED, BookingState.RELEASED)
     is_private: bool = False
     windowed: bool = True  # a booking's own download is not cut by the window
     fingerprint: str = ""  # what else the text depends on (names, places, scope ids)

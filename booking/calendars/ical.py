@@ -166,6 +166,7 @@ def labels() -> Labels:
             "cancelled": _("Cancelled"),
             "expired": _("Expired without a decision"),
             "waitlisted": _("On the waiting list"),
+            "released": _("Released: nobody checked in"),
         },
     )
 

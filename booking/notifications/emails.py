@@ -194,6 +194,8 @@ def _subject(kind: str, bookings: Sequence[Booking], extra: dict) -> str:
         ),
         "expired": lambda: _("Request expired without a decision: %(resource)s", **values),
         "promoted": lambda: _("A seat is yours: %(resource)s, %(when)s", **values),
+        "released": lambda: _("Booking released, nobody checked in: %(resource)s", **values),
+        "slot_offered": lambda: _("%(resource)s is free again: %(when)s", **values),
         "comment": lambda: _("New message about “%(title)s”", **values),
         "reminder": lambda: _("Reminder: %(resource)s tomorrow, %(when)s", **values),
         "pending_reminder": lambda: ngettext(

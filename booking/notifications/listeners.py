@@ -8,13 +8,17 @@ the outbox rows commit (or roll back) with the change they announce.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from flask import current_app
 
 from booking.auth.models import User
 from booking.bookings import events
 from booking.bookings.models import Booking, BookingState, Comment
 from booking.notifications.emails import manager_side, notify, requester_side
 from booking.resources.models import Resource
+from booking.timeutil import to_local, to_utc
 
 
 def _groups(bookings: Sequence[Booking]) -> list[list[Booking]]:
@@ -186,6 +190,53 @@ def on_seat_promoted(_sender, *, bookings: Sequence[Booking], **_kw):
         notify("promoted", requester_side(group[0]), group, ics_method="REQUEST")
 
 
+def on_booking_released(_sender, *, bookings: Sequence[Booking], **_kw):
+    """A no-show released: the requester is told, and the event leaves their calendar."""
+    for group in _groups(bookings):
+        notify("released", requester_side(group[0]), group, ics_method="CANCEL")
+
+
+def on_slot_offered(
+    _sender, *, bookings: Sequence[Booking], released: Booking, now: datetime, **_kw
+):
+    """The first person waiting for a released room hears it is free, with a link to book
+    what is left of their own time (from the next slot step)."""
+    for booking in bookings:
+        step = timedelta(minutes=booking.resource.slot_step_minutes)
+        free_from = max(booking.start_at, released.start_at, _ceil(now, step))
+        free_until = min(booking.end_at, released.end_at)
+        if free_from >= free_until:
+            continue
+        notify(
+            "slot_offered",
+            requester_side(booking),
+            [booking],
+            free_from=free_from,
+            free_until=free_until,
+            book_link=_booking_form_link(booking, free_from, free_until),
+        )
+
+
+def _ceil(instant: datetime, step: timedelta) -> datetime:
+    """The instant rounded up to a multiple of `step` past the local hour."""
+    local = to_local(instant)
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    steps = -(-(local - hour) // step)
+    return to_utc(hour + steps * step)
+
+
+def _booking_form_link(booking: Booking, start_at: datetime, end_at: datetime) -> str:
+    query = urlencode(
+        {
+            "resource": booking.resource.slug,
+            "date": to_local(start_at).date().isoformat(),
+            "start": to_local(start_at).strftime("%H:%M"),
+            "end": to_local(end_at).strftime("%H:%M"),
+        }
+    )
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/reservations/new?{query}"
+
+
 def on_comment_added(
     _sender,
     *,
@@ -211,6 +262,8 @@ _CONNECTIONS = (
     (events.booking_rescheduled, on_booking_rescheduled),
     (events.booking_expired, on_booking_expired),
     (events.seat_promoted, on_seat_promoted),
+    (events.booking_released, on_booking_released),
+    (events.slot_offered, on_slot_offered),
     (events.comment_added, on_comment_added),
 )
 

@@ -53,9 +53,15 @@ def erase_user(user: User) -> None:
             Booking.requester_id == uid,
             Booking.decided_by_id == uid,
             Booking.cancelled_by_id == uid,
+            Booking.checked_in_by_id == uid,
         )
     )
-    for column in (Booking.requester_id, Booking.decided_by_id, Booking.cancelled_by_id):
+    for column in (
+        Booking.requester_id,
+        Booking.decided_by_id,
+        Booking.cancelled_by_id,
+        Booking.checked_in_by_id,
+    ):
         db.session.execute(
             update(Booking).where(column == uid).values({column.key: None}),
             execution_options={"synchronize_session": False},

@@ -71,12 +71,13 @@ def purge(now: datetime, policy: RetentionPolicy) -> PurgeReport:
         Booking.requester_id.is_not(None),
         Booking.decided_by_id.is_not(None),
         Booking.cancelled_by_id.is_not(None),
+        Booking.checked_in_by_id.is_not(None),
     )
     lock_resources_of(and_(Booking.end_at < cutoff, named))
     report.bookings = db.session.execute(
         update(Booking)
         .where(Booking.end_at < cutoff, named)
-        .values(requester_id=None, decided_by_id=None, cancelled_by_id=None),
+        .values(requester_id=None, decided_by_id=None, cancelled_by_id=None, checked_in_by_id=None),
         execution_options=_NO_SYNC,
     ).rowcount
     recent_occurrence = exists().where(

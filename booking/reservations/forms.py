@@ -351,3 +351,9 @@ class ChooseResourceForm(FlaskForm):
     resource = SelectField(_l("What do you want to book?"), choices=[], validate_choice=False)
     date = FriendlyDateField(_l("Date"))
     go = SubmitField(_l("Continue"))
+
+
+class CheckinForm(FlaskForm):
+    """Only the CSRF token and the button: the booking is in the URL."""
+
+    confirm = SubmitField(_l("Check in: we are here"))

@@ -24,6 +24,7 @@ from wtforms import SelectChoice
 from booking.audit import trail_query
 from booking.auth.models import Association
 from booking.auth.services import is_awaiting_validation
+from booking.bookings.checkin import needs_checkin
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import ACTIVE_STATES, Booking, BookingState
 from booking.bookings.rules import bookable_days, held_training
@@ -86,6 +87,7 @@ STATE_LABELS = {
     BookingState.CANCELLED: _l("Cancelled"),
     BookingState.EXPIRED: _l("Expired"),
     BookingState.WAITLISTED: _l("On the waiting list"),
+    BookingState.RELEASED: _l("Released"),
 }
 
 ACTION_LABELS = {
@@ -98,6 +100,9 @@ ACTION_LABELS = {
     "rescheduled": _l("Time changed"),
     "waitlisted": _l("Put on the waiting list"),
     "promoted": _l("Given a seat from the waiting list"),
+    "checked_in": _l("Checked in"),
+    "released": _l("Released: nobody checked in"),
+    "slot_offered": _l("Told that the slot is free again"),
     "commented": _l("Comment"),
     "comment": _l("Comment"),
 }
@@ -442,6 +447,7 @@ def _detail_page(booking: Booking, comment_form: CommentForm | None = None, stat
         ics_url=ics_url,
         decide_url=decide_url,
         waiting_position=waiting_position,
+        checkin_open=needs_checkin(booking, _now()) and booking.can_check_in(current_user),
     ), status
 
 

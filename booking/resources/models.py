@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -58,6 +59,13 @@ trusted_associations = Table(
     Column("resource_id", ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True),
     Column("association_id", ForeignKey("association.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+class CheckinBy(enum.StrEnum):
+    """Who may check in for a booking of a resource that requires it."""
+
+    MEMBERS = "members"  # any member of the booking's association, and the managers
+    MANAGERS = "managers"  # the resource's (and its site's) managers only
 
 
 class Site(db.Model):
@@ -148,6 +156,10 @@ class Resource(db.Model):
         CheckConstraint("min_duration_minutes >= 1", name="min_duration_positive"),
         CheckConstraint("max_duration_minutes >= min_duration_minutes", name="duration_range"),
         CheckConstraint("slot_step_minutes >= 1", name="slot_step_positive"),
+        CheckConstraint(
+            "checkin_grace_minutes >= 0 AND checkin_grace_minutes <= 240",
+            name="checkin_grace_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,6 +188,21 @@ class Resource(db.Model):
     )
     # Open-lab sessions: how many seats one person may hold in one session.
     max_seats_per_person: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # Check-in (booking/bookings/checkin.py): an approved booking nobody checked in for
+    # by its start + grace is released, and its slot offered to whoever waits.
+    checkin_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    checkin_grace_minutes: Mapped[int] = mapped_column(default=15, server_default=text("15"))
+    checkin_by: Mapped[CheckinBy] = mapped_column(
+        Enum(
+            CheckinBy,
+            native_enum=False,
+            length=12,
+            validate_strings=True,
+            values_callable=lambda values: [v.value for v in values],
+        ),
+        default=CheckinBy.MEMBERS,
+        server_default=CheckinBy.MEMBERS.value,
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Raised by database triggers when anything its calendars show changes

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from booking.bookings.models import BookingState
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind
-from booking.stats import queries
+from booking.stats import checkins, queries
 from booking.stats.cache import cached, calendar_keys
 from booking.stats.openhours import open_seconds
 from booking.stats.period import Period
@@ -67,6 +67,11 @@ class Report:
         return t.approved + t.pending + t.refused + t.cancelled + t.expired + t.waitlisted
 
     @property
+    def checkins(self) -> checkins.CheckinSummary:
+        """Checked-in and no-show rates, hours released and re-booked (bookings/checkin.py)."""
+        return checkins.summary(self.rows)
+
+    @property
     def peak_load(self) -> float | None:
         """Busiest weekday x hour cell of requests / the average of the cells with any."""
         cells = [count for day in self.heat for count in day if count]
@@ -100,6 +105,7 @@ def _figures(resources: list[Resource], scope: Scope, period: Period) -> dict:
         "associations": queries.distinct_associations(ids, period, scope),
         "reasons": [(str(s), r, n) for s, r, n in queries.reasons(ids, period, scope)],
         "median": queries.median_decision_seconds(ids, period, scope),
+        "checkins": checkins.per_resource(ids, period, scope),
         **_over_time(queries.hourly(ids, period, scope), period),
     }
 
@@ -136,6 +142,7 @@ def build_report(scope: Scope, period: Period) -> Report:
         for state in BookingState:
             setattr(row, state.value, int(found.get(state.value, 0)))
         rows.append(row)
+    checkins.fill_rows(rows, data.get("checkins", {}))
 
     return Report(
         period=period,

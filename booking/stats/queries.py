@@ -61,7 +61,7 @@ class ResourceFigures:
     waitlisted: int = 0
     attendees: int = 0
     associations: int = 0
-    # Fed by check-in once it exists; zero until then (see README, "Statistics").
+    # Filled by stats/checkins.py from released bookings (bookings/checkin.py).
     no_shows: int = 0
     released_seconds: float = 0.0
     extra: dict = field(default_factory=dict)

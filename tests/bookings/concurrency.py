@@ -167,7 +167,8 @@ def _trails_match(bookings: list[Booking]) -> None:
         .where(
             AuditEvent.object_type == "booking",
             AuditEvent.object_id.in_([b.id for b in bookings]),
-            AuditEvent.action != "commented",
+            # Not state changes, and no SEQUENCE change: messages, check-ins, offers.
+            AuditEvent.action.not_in(("commented", "checked_in", "slot_offered")),
         )
         .order_by(AuditEvent.id)
     )

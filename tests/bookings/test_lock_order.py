@@ -16,6 +16,7 @@ from datetime import time, timedelta
 import pytest
 
 from booking.approvals.services import block_period, cancel_hit_bookings
+from booking.bookings.checkin import check_in, release_no_shows
 from booking.bookings.models import Booking
 from booking.bookings.moves import reschedule, reschedule_series
 from booking.bookings.rules import BookingRequest
@@ -84,6 +85,13 @@ def pending_reminder(scene: Scene) -> Callable[[], object]:
     return lambda: send_pending_reminders(now=NOW, days=3)
 
 
+def no_show(scene: Scene) -> Booking:
+    scene.room.checkin_required = True
+    return factories.make_booking(
+        scene.room, at(TUESDAY, 14), at(TUESDAY, 16), association=scene.association
+    )
+
+
 SERVICES: dict[str, Callable[[Scene], Callable[[], object]]] = {
     "request": lambda s: lambda: pending(s),
     "series": lambda s: lambda: a_series(s),
@@ -125,6 +133,10 @@ SERVICES: dict[str, Callable[[Scene], Callable[[], object]]] = {
     "block and cancel": block_and_cancel,
     "day-before reminder": day_before_reminder,
     "pending reminder": pending_reminder,
+    "check in": lambda s: (lambda b: lambda: check_in(b.id, s.member, at(TUESDAY, 14)))(no_show(s)),
+    "release no-shows": lambda s: (lambda _b: lambda: release_no_shows(at(TUESDAY, 14, 15)))(
+        no_show(s)
+    ),
 }
 
 

@@ -246,3 +246,16 @@ def test_statistics_and_open_data_pages_have_no_axe_violations(page, lang: str) 
         page.locator(".lang-switch form button[lang='fr']").click()
         page.wait_for_load_state()
     assert failing == {}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_door_displays_have_no_axe_violations(page, lang: str) -> None:
+    page.goto("/")
+    resource = page.locator("a[href^='/resources/']").first.get_attribute("href")
+    site = page.locator("a[href^='/sites/']").first.get_attribute("href")
+    room_door = resource.replace("/resources/", "/rooms/") + "/door"
+    for path in (room_door, f"{site}/door", f"{room_door}?pause=1"):
+        separator = "&" if "?" in path else "?"
+        page.goto(f"{path}{separator}lang={lang}")
+        assert page.locator(".door-headline").first.is_visible(), path
+        assert axe_violations(page) == [], path

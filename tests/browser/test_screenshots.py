@@ -17,6 +17,8 @@ PAGES = [
     ),
     ("gestionnaire@example.org", "/approvals/", "screens-desk"),
     ("association@example.org", "/reservations/mine", "screens-my-bookings"),
+    (None, "/rooms/salle-visio-bellevue-1/door", "screens-door"),
+    (None, "/sites/mediatheque-capucins/door", "screens-door-kiosk"),
 ]
 
 

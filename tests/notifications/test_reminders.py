@@ -76,3 +76,14 @@ def test_managers_get_one_nudge_listing_the_requests_waiting_too_long(app, scene
     db.session.commit()
     assert send_pending_reminders(now=now + timedelta(days=3)) == 1  # only the recent one now
     assert len(emails("pending_reminder")) == 4
+
+
+def test_the_reminder_of_a_room_requiring_check_in_links_to_the_check_in_page(scene, make_booking):
+    scene.resource.checkin_required = True
+    booking = make_booking(
+        scene.resource, START, END, association=scene.association, requester=scene.requester
+    )
+    send_day_before_reminders(now=EVE)
+    text = text_part(by_recipient("reminder")["requester@example.org"])
+    assert f"/reservations/{booking.id}/check-in" in text
+    assert "Pointez votre arrivée" in text

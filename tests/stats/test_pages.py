@@ -28,7 +28,7 @@ def test_the_statistics_page_shows_the_figures_and_its_charts(scene, login):
     assert html.count("<svg") == 3
     assert "26.5%" in html  # 4.5 h / 17 h
     assert "34.2%" in html  # 6.5 h / 19 h
-    assert "needs check-in" in html
+    assert "No-shows (released)" in html  # fed by check-in (stats/checkins.py)
 
 
 def test_the_statistics_page_speaks_french(scene, login):
