@@ -8,21 +8,17 @@ clock: booking/schedule/cache.py) and of the address asked (the form's values), 
 its rendered text is kept under those; a signed-in visitor's page renders only the
 layout around it. An anonymous visitor with no message waiting sees a page that is the
 same for every such visitor: the whole page is kept (issue 19: a cached grid is not
-rendered again). Nothing to invalidate: a change makes a new key.
+rendered again). Nothing to invalidate: a change makes a new key. Both are kept in the
+grids' LRU cache, beside the grids they show.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request, session
+from flask import current_app, render_template, request, session
 from flask_login import current_user
 from markupsafe import Markup
 
 from booking.lru import LRUCache
-
-
-def init_page_cache(app: Flask) -> None:
-    # As many pages and calendar parts as grids (GRID_CACHE_ENTRIES; 0: none).
-    app.extensions["page_cache"] = LRUCache(app.config["GRID_CACHE_ENTRIES"])
 
 
 def _same_for_every_visitor() -> bool:
@@ -41,7 +37,8 @@ def calendar_page(page: str, part: str, grid_key: tuple, context: dict) -> str:
     `grid_key` is the full key of the grid shown (`cache.grid_key`); `context` is what
     both templates are rendered with.
     """
-    cache: LRUCache = current_app.extensions["page_cache"]
+    # The grids' own cache (GRID_CACHE_ENTRIES, 0: none): emptied with them, bounded with them.
+    cache: LRUCache = current_app.extensions["grid_cache"]
     key = (page, request.full_path, *grid_key)
     whole = _same_for_every_visitor()
     if whole:

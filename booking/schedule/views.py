@@ -33,7 +33,7 @@ from booking.schedule.grid import (
     week_row_header,
 )
 from booking.schedule.month import month_weeks
-from booking.schedule.pages import calendar_page, init_page_cache, render_part
+from booking.schedule.pages import calendar_page, render_part
 from booking.schedule.queries import (
     GridResource,
     bookable_resources,
@@ -52,7 +52,6 @@ from booking.timeutil import (
 
 bp = Blueprint("schedule", __name__)
 bp.record_once(lambda state: init_grid_cache(state.app))
-bp.record_once(lambda state: init_page_cache(state.app))
 
 
 def _chosen(form, field_name: str, default: date) -> tuple[date, int]:
