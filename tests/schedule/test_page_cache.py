@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import template_rendered
+from wtforms import Field
 
 from booking.extensions import db as _db
 from booking.resources.models import Resource
@@ -36,12 +37,19 @@ def test_an_anonymous_visitor_gets_the_page_again_without_any_rendering(english,
 
 @pytest.mark.parametrize("url", PAGES)
 def test_a_signed_in_visitor_gets_the_calendar_part_from_the_cache_and_their_own_layout(
-    english, scene, url, login, make_user
+    english, scene, url, login, make_user, monkeypatch
 ):
     anonymous, _ = rendered_by(english, url)
     login(make_user(locale="en"))
     first, cold = rendered_by(english, url)
+    # The calendar part (its form's fields among it) is not rendered again.
+    fields_rendered = []
+    render_field = Field.__call__
+    monkeypatch.setattr(
+        Field, "__call__", lambda f, **kw: fields_rendered.append(f.name) or render_field(f, **kw)
+    )
     again, warm = rendered_by(english, url)
+    assert fields_rendered == []
     assert again == first
     assert "Log out" in first  # the layout is theirs
     assert "Log out" not in anonymous
