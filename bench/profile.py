@@ -84,7 +84,8 @@ def main(argv: list[str]) -> int:
 
     slots = None
     if form is not None and os.environ.get("PROFILE_POST_SLOTS"):
-        slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]), ROOMS)
+        rooms = os.environ.get("PROFILE_ROOMS", "").split() or ROOMS
+        slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]), rooms)
         cookie = client.get_cookie("session")
         headers["Cookie"] = f"session={cookie.value}" if cookie else ""
         client = app.test_client(use_cookies=False)
