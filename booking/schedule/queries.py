@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from booking.core.pool import read_outside_transaction
 from booking.extensions import db
 from booking.resources.models import Equipment, Resource, ResourceKind, Site
 
@@ -24,8 +25,8 @@ _SITES = select(Site.id, Site.slug, Site.name).order_by(Site.name)
 
 
 def site_choices() -> list[SiteChoice]:
-    rows = db.session.connection().execute(_SITES)
-    return [SiteChoice(*row) for row in rows]
+    # Outside a transaction on PostgreSQL: a cached page reads only this and the rooms.
+    return [SiteChoice(*row) for row in read_outside_transaction(_SITES)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def bookable_resources(site_id: int | None = None) -> list[GridResource]:
     stmt = _GRID_RESOURCES
     if site_id is not None:
         stmt = stmt.where(Resource.site_id == site_id)
-    return [GridResource(*row) for row in db.session.connection().execute(stmt)]
+    return [GridResource(*row) for row in read_outside_transaction(stmt)]
 
 
 def calendar_resource(slug: str) -> Resource | None:
