@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from flask import template_rendered
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from wtforms import Field
 
 from booking.extensions import db as _db
@@ -83,3 +85,23 @@ def test_a_change_in_the_calendar_shows_at_once(english, scene, make_booking):
     after, cold = rendered_by(english, url)
     assert cold  # a new version of the room's calendar: rendered anew
     assert after != before
+
+
+def test_a_cached_calendar_page_opens_no_transaction_on_postgresql(app, english, scene):
+    """Its two reads (the cache key) run outside a transaction: no BEGIN, no ROLLBACK."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite reads on the request's deferred transaction, which costs nothing")
+    rendered_by(english, PAGES[0])  # built and kept
+    _db.session.commit()
+    _db.session.remove()
+    begun = []
+
+    def _note(_session, _transaction, _connection) -> None:
+        begun.append(1)
+
+    event.listen(Session, "after_begin", _note)
+    try:
+        rendered_by(english, PAGES[0])
+    finally:
+        event.remove(Session, "after_begin", _note)
+    assert begun == []
