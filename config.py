@@ -92,7 +92,7 @@ class Config:
     FEED_PAST_DAYS = _int("FEED_PAST_DAYS", 90)
     FEED_FUTURE_DAYS = _int("FEED_FUTURE_DAYS", 365)
     FEED_CANCELLED_DAYS = _int("FEED_CANCELLED_DAYS", 30)
-    GRID_CACHE_ENTRIES = _int("GRID_CACHE_ENTRIES", 256)  # built calendar grids, per process
+    GRID_CACHE_ENTRIES = _int("GRID_CACHE_ENTRIES", 256)  # built grids and their pages, per process
     # A request hit by a deadlock or a serialization failure runs again, at most this many
     # times in all (booking/core/retry.py), then answers 503 "try again".
     TRANSACTION_ATTEMPTS = _int("TRANSACTION_ATTEMPTS", 4)

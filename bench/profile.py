@@ -9,7 +9,9 @@ Options (environment): PROFILE_HEADERS ("Name: value" lines), PROFILE_LENGTH (ch
 of profile to print), PROFILE_LOGIN ("email:password": log in through the form first),
 PROFILE_POST (an urlencoded form: POST it to the path, with the CSRF token scraped from the
 page; e.g. the conflicting booking request, which can be sent again and again),
-PROFILE_POST_SLOTS (a first date, YYYY-MM-DD: with PROFILE_POST, every request asks for a
+PROFILE_TOOL=cprofile (cProfile instead of pyinstrument: function calls per request, a
+figure a loaded machine does not change, the database round trips among them, and the top
+entries by own and cumulative time), PROFILE_POST_SLOTS (a first date, YYYY-MM-DD: with PROFILE_POST, every request asks for a
 fresh free half-hour from that date on, walking days, rooms and slots as bench/runner.py's
 bodies file does, so the *accepted* booking POST can be measured; the path's `resource`
 argument and the form's date, start and end are replaced, and the session cookie is sent
@@ -25,7 +27,10 @@ Each run books its slots for good: start the next run from a later date (each we
 
 from __future__ import annotations
 
+import importlib
+import io
 import os
+import pstats
 import re
 import sys
 import time
@@ -114,7 +119,8 @@ def main(argv: list[str]) -> int:
 
     slots = None
     if form is not None and os.environ.get("PROFILE_POST_SLOTS"):
-        slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]), ROOMS)
+        rooms = os.environ.get("PROFILE_ROOMS", "").split() or ROOMS
+        slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]), rooms)
         cookie = client.get_cookie("session")
         headers["Cookie"] = f"session={cookie.value}" if cookie else ""
         client = app.test_client(use_cookies=False)
@@ -153,6 +159,9 @@ def main(argv: list[str]) -> int:
         f"{count} requests: {wall / count * 1000:.2f} ms wall, {cpu / count * 1000:.2f} ms CPU each"
         + (f" (+ {server / count * 1000:.2f} ms CPU in the PostgreSQL server)" if backends else "")
     )
+    if os.environ.get("PROFILE_TOOL") == "cprofile":
+        print_cprofile(call, count)
+        return 0
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(count):
@@ -161,6 +170,50 @@ def main(argv: list[str]) -> int:
     text = profiler.output_text(unicode=False, color=False)
     print(text[: int(os.environ.get("PROFILE_LENGTH", "12000"))])
     return 0
+
+
+# What a database round trip is, counted in the profile: the drivers' execute calls
+# (statements, and SQLAlchemy's pre-ping, which bypasses the statement events).
+ROUND_TRIPS = (("cursor.py", "execute"), ("sqlite3", "execute"))
+
+
+def _cprofile():
+    """The standard cProfile: it imports `profile`, which this file's name would shadow
+    (its directory comes first on sys.path)."""
+    here = sys.path.pop(0)
+    sys.modules.pop("profile", None)
+    try:
+        return importlib.import_module("cProfile")
+    finally:
+        sys.path.insert(0, here)
+
+
+def print_cprofile(call, count: int) -> None:
+    """Deterministic figures: function calls and driver executes per request, then the top."""
+    profiler = _cprofile().Profile()
+    profiler.enable()
+    for _ in range(count):
+        call()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    executes = 0
+    for (filename, _line, name), (_cc, ncalls, *_rest) in stats.stats.items():
+        if any(f in filename and n == name for f, n in ROUND_TRIPS) or (
+            filename == "~" and "execute" in name and "sqlite3" in name
+        ):
+            executes += ncalls
+    print(
+        f"cProfile: {stats.total_calls / count:.0f} function calls a request, "
+        f"{executes / count:.2f} driver executes (round trips) a request"
+    )
+    limit = int(os.environ.get("PROFILE_TOP", "25"))
+    for key in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(limit)
+        lines = out.getvalue().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+        print(f"top {limit} by {key}:")
+        print("\n".join(lines[start:]))
 
 
 if __name__ == "__main__":

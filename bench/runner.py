@@ -4,6 +4,8 @@ Every request goes to 127.0.0.1 only. Settings (environment):
 
     BENCH_DB           sqlite (default) or postgresql
     BENCH_PG_URL       server for BENCH_DB=postgresql (default postgresql+psycopg://postgres@127.0.0.1:5432)
+    BENCH_PG_NAME      prefix of the PostgreSQL databases, dropped and re-created (default bench:
+                       bench_s1, bench_s10); give your own on a shared server
     BENCH_SCALE        "1" (default), "10", or "1 10" for both tables
     BENCH_SECONDS      seconds per measure (default 10)
     BENCH_RUNS         runs per measure; the table shows the median (default 1)
@@ -21,6 +23,11 @@ Measure "stats_cold" is the statistics page served by a second gunicorn started 
 STATS_CACHE_ENTRIES=0: every request computes the year's figures from the database, the
 cost of the first visit after a booking change, which the cached measure "stats" hides.
 It runs for at least BENCH_COLD_SECONDS (default 20) so that a few requests complete.
+
+Two ceilings (issue 19): "bare", a minimal Flask app that is not the project's
+(bench/bare_app.py) under the same gunicorn settings, answering as many bytes as the day
+grid; and "ceiling", the in-app route /bench/ceiling, which goes through every hook of the
+project's app. Every measure is reported as a ratio of both.
 
 The booking POST logs in as the workload's bench account through the real login form and
 scrapes the CSRF token from the reservation form: CSRF stays on, as in production.
@@ -61,6 +68,10 @@ STATS_PASSWORD = "bench-stats-password"  # noqa: S105 - a throwaway bench accoun
 REFERENCE_DAY = date(2026, 9, 29)
 FIND_DAY = date(2027, 9, 28)  # a Tuesday too, in the future
 ROOM = "salle-visio-01"
+# Issue 19: the accepted POST measured approved on arrival too. The runner turns approval off
+# for these two rooms (the workload's rooms all ask for it); the pending POST books the others.
+OPEN_ROOMS = ["salle-visio-14", "salle-visio-15"]
+PENDING_ROOMS = [ROOM, *(f"salle-visio-{n:02d}" for n in range(2, 14))]
 PARIS = ZoneInfo("Europe/Paris")
 SITE = "visio"
 
@@ -117,7 +128,7 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1
 ONLY = set(env_list("BENCH_ONLY", ""))
 COLD_SECONDS = int(os.environ.get("BENCH_COLD_SECONDS") or 20)
 PORT = int(os.environ.get("BENCH_PORT") or 0)
-PG_PREFIX = os.environ.get("BENCH_PG_PREFIX") or "bench"
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX") or os.environ.get("BENCH_PG_NAME") or "bench"
 
 
 def log(message: str) -> None:
@@ -157,6 +168,21 @@ def flask(args: list[str], env: dict[str, str]) -> str:
     if result.returncode != 0:
         raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout.strip()
+
+
+def open_rooms(env: dict[str, str]) -> None:
+    """No approval for OPEN_ROOMS: a request there is approved on arrival (measure 7c)."""
+    script = (
+        "from sqlalchemy import update\n"
+        "from booking import create_app\n"
+        "from booking.extensions import db\n"
+        "from booking.resources.models import Resource\n"
+        "with create_app().app_context():\n"
+        f"    db.session.execute(update(Resource).where(Resource.slug.in_({OPEN_ROOMS!r}))"
+        ".values(requires_approval=False))\n"
+        "    db.session.commit()\n"
+    )
+    subprocess.run([str(VENV_BIN / "python"), "-c", script], cwd=ROOT, env=env, check=True)
 
 
 def free_port() -> int:
@@ -205,7 +231,9 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def start_server(env: dict[str, str], port_offset: int = 0) -> Server:
+def start_server(env: dict[str, str], app: str = "wsgi:app", port_offset: int = 0) -> Server:
+    """gunicorn serving `app` (the project's, or bench/bare_app.py's) on a free port
+    (BENCH_PORT + `port_offset` when BENCH_PORT is set)."""
     port = free_port() + port_offset if PORT else free_port()
     process = subprocess.Popen(
         [
@@ -216,7 +244,7 @@ def start_server(env: dict[str, str], port_offset: int = 0) -> Server:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "wsgi:app",
+            app,
         ],
         cwd=ROOT,
         env=env,
@@ -392,6 +420,7 @@ class Measure:
     bodies: Path | None = None
     size: int | None = None
     per_room: bool = True
+    server: Server | None = None  # another server than the app's (the bare ceiling)
 
 
 def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None) -> dict:
@@ -410,6 +439,7 @@ def wrk(server: Server, measure: Measure, connections: int, bodies: Path | None)
             "BENCH_CYCLE": "1" if measure.name == "conflict" else "0",
         }
     )
+    server = measure.server or server
     cpu_before = server.cpu_seconds()
     result = subprocess.run(
         [
@@ -456,7 +486,7 @@ def check(server: Server, measure: Measure) -> str | None:
     if measure.method == "POST":
         assert measure.bodies is not None
         return None
-    reply = get(server, measure.path, measure.headers)
+    reply = get(measure.server or server, measure.path, measure.headers)
     if str(reply.status) not in measure.expect.split(","):
         return f"HTTP {reply.status}"
     measure.size = len(reply.body)
@@ -491,6 +521,7 @@ def run_scale(scale: int) -> dict:
     started = time.perf_counter()
     log(flask(["bench-data", "--scale", str(scale)], env))
     build_seconds = time.perf_counter() - started
+    open_rooms(env)
     log(
         flask(
             ["create-admin", STATS_EMAIL, "--name", "Bench stats", "--password", STATS_PASSWORD],
@@ -500,17 +531,22 @@ def run_scale(scale: int) -> dict:
 
     server = start_server(env)
     log(f"gunicorn -w {WORKERS} on 127.0.0.1:{server.port} (pid {server.process.pid})")
-    cold = None
+    cold = bare = None
     try:
         if not ONLY or "stats_cold" in ONLY:
             # Same database and secret key (the login cookie holds), no statistics cache.
             cold = start_server({**env, "STATS_CACHE_ENTRIES": "0"}, port_offset=1)
             log(f"gunicorn without the statistics cache on 127.0.0.1:{cold.port}")
-        return measure_all(server, scale, build_seconds, cold)
+        if not ONLY or "bare" in ONLY:
+            bare = start_server(env, "bench.bare_app:app", port_offset=2)
+            log(f"bare ceiling: gunicorn -w {WORKERS} on 127.0.0.1:{bare.port}")
+        return measure_all(server, scale, build_seconds, bare, cold)
     finally:
         if cold is not None:
             cold.stop()
         server.stop()
+        if bare is not None:
+            bare.stop()
 
 
 def refresh_validator(server: Server, measures: list[Measure]) -> None:
@@ -524,7 +560,11 @@ def refresh_validator(server: Server, measures: list[Measure]) -> None:
 
 
 def measure_all(
-    server: Server, scale: int, build_seconds: float, cold: Server | None = None
+    server: Server,
+    scale: int,
+    build_seconds: float,
+    bare: Server | None = None,
+    cold: Server | None = None,
 ) -> dict:
     measures = [
         Measure("day", "1. day grid, 15 rooms", PATHS["day"]),
@@ -534,6 +574,13 @@ def measure_all(
         Measure("feed304", "5. room feed (304)", PATHS["feed"], expect="304"),
         Measure("find", "6. find a free room", PATHS["find"]),
         Measure("post", "7a. booking POST", PATHS["post_form"], expect="302,303", method="POST"),
+        Measure(
+            "post_open",
+            "7c. POST, no approval",
+            PATHS["post_form"],
+            expect="302,303",
+            method="POST",
+        ),
         Measure(
             "conflict",
             "7b. conflicting POST",
@@ -546,27 +593,33 @@ def measure_all(
         Measure("api_304", "9c. API availability (304)", PATHS["api_week"], expect="304"),
         Measure("api_post", "9d. API booking POST", PATHS["api_post"], expect="201", method="POST"),
         Measure("ceiling", "8. ceiling", "/bench/ceiling?bytes=30000", per_room=False),
+        Measure("bare", "8b. bare Flask ceiling", "/?bytes=30000", per_room=False, server=bare),
         Measure("stats", "9. statistics, a year", PATHS["stats"], per_room=False),
         Measure("stats_cold", "9'. statistics, uncached", PATHS["stats"], per_room=False),
     ]
     if ONLY:
         measures = [m for m in measures if m.name in ONLY]
-    if cold is None:
-        measures = [m for m in measures if m.name != "stats_cold"]
+    measures = [m for m in measures if m.name != "bare" or bare is not None]
+    measures = [m for m in measures if m.name != "stats_cold" or cold is not None]
+    for m in measures:
+        if m.name == "stats_cold":
+            m.server = cold
 
     def server_for(m: Measure) -> Server:
-        return cold if m.name == "stats_cold" and cold is not None else server
+        return m.server or server
 
     problems: dict[str, str] = {}
 
     # The feed's validator, for the 304 measure; taken again before each of its runs,
     # because the booking POSTs change the room's calendar (and so its ETag).
     refresh_validator(server, measures)
-    # The ceiling returns as many bytes as the day grid.
+    # Both ceilings return as many bytes as the day grid.
     day = get(server, PATHS["day"])
     for m in measures:
         if m.name == "ceiling" and day.status == 200:
             m.path = f"/bench/ceiling?bytes={len(day.body)}"
+        if m.name == "bare" and day.status == 200:
+            m.path = f"/?bytes={len(day.body)}"
 
     for m in measures:
         if m.name in ("stats", "stats_cold"):
@@ -577,9 +630,8 @@ def measure_all(
     measures = [m for m in measures if m.name not in problems]
 
     posts = [m for m in measures if m.method == "POST"]
-    slots = free_slots(
-        date.today() + timedelta(days=2), [ROOM, *(f"salle-visio-{n:02d}" for n in range(2, 16))]
-    )
+    slots = free_slots(date.today() + timedelta(days=2), PENDING_ROOMS)
+    open_slots = free_slots(date.today() + timedelta(days=2), OPEN_ROOMS)
     token = ""
     bearer, association = "", 0
     if posts:
@@ -627,8 +679,8 @@ def measure_all(
 
     # The POSTs: one probe each first (status and size), then wrk with fresh slots.
     for m in [m for m in available if m.method == "POST"]:
-        if m.name == "post":
-            room, day_, slot = next(slots)
+        if m.name in ("post", "post_open"):
+            room, day_, slot = next(slots if m.name == "post" else open_slots)
             body = booking_form(room, day_, slot, token, 0)
         elif m.name == "api_post":
             room, day_, slot = next(slots)
@@ -648,16 +700,20 @@ def measure_all(
         for m in available:
             for connections in CONNECTIONS:
                 bodies = m.bodies
-                if m.name in ("post", "api_post"):
+                if m.name in ("post", "post_open", "api_post"):
                     # More fresh slots than any rate this page reaches; running out is
                     # counted as an error by wrk.lua, never silently reused.
                     needed = SECONDS * (300 if connections == 1 else 800)
                     bodies = OUT / f"{m.name}_{scale}_{run}_{connections}.txt"
                     lines = [
                         booking_form(room, day_, slot, token, n + 1)
-                        if m.name == "post"
+                        if m.name != "api_post"
                         else api_booking(room, day_, slot, association, n + 1)
-                        for n, (room, day_, slot) in zip(range(needed), slots, strict=False)
+                        for n, (room, day_, slot) in zip(
+                            range(needed),
+                            open_slots if m.name == "post_open" else slots,
+                            strict=False,
+                        )
                     ]
                     bodies.write_text("\n".join(lines) + "\n")
                 if m.name in ("feed304", "api_304"):
@@ -706,23 +762,29 @@ def measure_all(
 
 # ---------------------------------------------------------------- table
 def table(result: dict) -> str:
-    ceiling = next((m for m in result["measures"] if m["name"] == "ceiling"), None)
+    ceilings = [
+        next((m for m in result["measures"] if m["name"] == name), None)
+        for name in ("bare", "ceiling")
+    ]
     lines = [
         f"scale {result['scale']} on {result['database']} (workload built in "
         f"{result['build_seconds']} s; {result['seconds']} s per measure, median of "
         f"{result['runs']} run(s))",
         f"{'measure':24} {'conn':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>8} "
-        f"{'÷ceiling':>8} {'cpu ms':>7} {'errors':>6} {'load':>5}",
+        f"{'÷bare':>6} {'÷ceiling':>8} {'cpu ms':>7} {'errors':>6} {'load':>5}",
     ]
     for m in result["measures"]:
         for c, row in sorted(m["by_connections"].items()):
-            ratio = ""
-            if ceiling and c in ceiling["by_connections"]:
-                ratio = f"{row['rps'] / ceiling['by_connections'][c]['rps']:.2f}"
+            ratios = [
+                f"{row['rps'] / ceiling['by_connections'][c]['rps']:.2f}"
+                if ceiling and c in ceiling["by_connections"]
+                else ""
+                for ceiling in ceilings
+            ]
             size = "" if m["size"] is None else str(m["size"])
             lines.append(
                 f"{m['label']:24} {c:>4} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} "
-                f"{row['p99_ms']:>8.2f} {size:>8} {ratio:>8} {row['cpu_ms']:>7.2f} "
+                f"{row['p99_ms']:>8.2f} {size:>8} {ratios[0]:>6} {ratios[1]:>8} {row['cpu_ms']:>7.2f} "
                 f"{row['errors']:>6} {row['load']:>5.1f}"
             )
     for name, problem in result["problems"].items():

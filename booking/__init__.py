@@ -20,6 +20,7 @@ from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
 from booking.core.headers import init_headers
+from booking.core.pool import install_quiet_socket_ping
 from booking.core.retry import init_retry
 from booking.core.sessions import CookielessPathsSessionInterface
 from booking.core.views import bp as core_bp
@@ -102,6 +103,9 @@ def register_extensions(app: Flask) -> None:
         options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        with app.app_context():
+            install_quiet_socket_ping(db.engine)  # pre-ping without a round trip (issue 19)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(app, db.engine)

@@ -2,7 +2,6 @@
 
 from flask import current_app
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -10,13 +9,15 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from booking.db import Base
+from booking.limiting import EndpointMemoLimiter
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Flask-Limiter, minus its per-request cost on endpoints without limits (booking/limiting.py).
+limiter = EndpointMemoLimiter(key_func=get_remote_address, default_limits=[])
 
 
 @limiter.request_filter

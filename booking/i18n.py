@@ -13,7 +13,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
 
@@ -53,11 +53,27 @@ def select_locale() -> str:
     if chosen in languages:
         # The switch's choice for this browser (a login sets it to the profile's language).
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    own = _signed_in_locale()
+    if own in languages:
+        return own
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def _signed_in_locale() -> str | None:
+    """The signed-in user's profile language, without loading a user for nobody.
+
+    The session check (booking/auth/session.py) loads the user of a session cookie,
+    and restores a remembered login, before any view runs; a session that holds no
+    user id and no user already loaded is anonymous, so a cookieless request (a
+    polled feed, its 304) never reaches Flask-Login here (issue 19).
+    """
+    if "_login_user" not in g and "_user_id" not in session:
+        return None
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return None
 
 
 def select_timezone() -> str:

@@ -106,29 +106,43 @@ def managers_of(booking: Booking, resource: Resource | None = None) -> list[User
     """Managers of the resource (the booking's, or `resource`) and of its site;
     administrators when there are none."""
     resource = resource or booking.resource
+    managers, admins = _managers_or_admins(resource)
     people: dict[int, User] = {}
-    for user in _resource_then_site_managers(resource):
+    for user in managers:
         people.setdefault(user.id, user)
     if not people:
-        admins = db.session.scalars(select(User).where(User.is_admin.is_(True)).order_by(User.id))
-        people = {u.id: u for u in admins}
+        people = {u.id: u for u in admins()}
     return [u for u in people.values() if u.is_active]
 
 
-def _resource_then_site_managers(resource: Resource) -> list[User]:
-    """The resource's managers, then its site's: the loaded lists, else one query (not two)."""
+def _managers_or_admins(resource: Resource) -> tuple[list[User], Callable[[], list[User]]]:
+    """The resource's managers, then its site's, and how to get the administrators.
+
+    From the loaded lists when they are (the administrators then read only if needed),
+    else one query for all three (issue 19: one round trip, not two, on every request).
+    """
     if "managers" not in inspect(resource).unloaded and (
         "managers" not in inspect(resource.site).unloaded
     ):
-        return [*resource.managers, *resource.site.managers]
+        return [*resource.managers, *resource.site.managers], _administrators
     direct = User.id.in_(
         select(resource_managers.c.user_id).where(resource_managers.c.resource_id == resource.id)
     )
     of_site = User.id.in_(
         select(site_managers.c.user_id).where(site_managers.c.site_id == resource.site_id)
     )
-    rows = db.session.execute(select(User, direct).where(or_(direct, of_site))).all()
-    return [user for user, _direct in sorted(rows, key=lambda row: (not row[1], row[0].id))]
+    rows = db.session.execute(
+        select(User, direct, of_site).where(or_(direct, of_site, User.is_admin.is_(True)))
+    ).all()
+    managers = sorted(
+        (row for row in rows if row[1] or row[2]), key=lambda row: (not row[1], row[0].id)
+    )
+    admins = sorted((user for user, _d, _s in rows if user.is_admin), key=lambda user: user.id)
+    return [user for user, _d, _s in managers], lambda: admins
+
+
+def _administrators() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.is_admin.is_(True)).order_by(User.id)))
 
 
 def manager_side(

@@ -59,10 +59,15 @@ def grid_clock(
     return minute, minute + _LAST_INSTANT
 
 
+def grid_key(kind: str, key: tuple) -> tuple:
+    """The full key of a grid: its kind, the language, the root URL and `key`."""
+    return (kind, str(get_locale()), request.script_root, *key)
+
+
 def cached_grid(kind: str, key: tuple, build: Callable[[], T]) -> T:
     """The grid `build()` makes, from the cache when this exact grid was built before."""
     cache: LRUCache = current_app.extensions["grid_cache"]
-    full_key = (kind, str(get_locale()), request.script_root, *key)
+    full_key = grid_key(kind, key)
     value = cache.get(full_key)
     if value is None:
         value = build()
@@ -75,14 +80,18 @@ def calendar_key(resource: Resource) -> tuple:
     return (resource.id, resource.calendar_version, resource.updated_at)
 
 
-def cached_week_grid(resource: Resource, day: date, now: datetime) -> Grid:
-    """The week of `day` for one resource (week page, resource page), from the cache."""
+def week_grid_key(resource: Resource, day: date, now: datetime) -> tuple[tuple, datetime]:
+    """The key of the week of `day` for one resource, and the instant to build it for."""
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
     notice = timedelta(minutes=resource.min_notice_minutes)
     clock_key, at = grid_clock(now, start, end, notice)
+    return (*calendar_key(resource), days[0], clock_key), at
+
+
+def cached_week_grid(resource: Resource, day: date, now: datetime) -> Grid:
+    """The week of `day` for one resource (week page, resource page), from the cache."""
+    key, at = week_grid_key(resource, day, now)
     return cached_grid(
-        "week",
-        (*calendar_key(resource), days[0], clock_key),
-        lambda: week_grid(resource, day, now=at, day_header=week_row_header),
+        "week", key, lambda: week_grid(resource, day, now=at, day_header=week_row_header)
     )

@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import contains_eager
 
 from booking.bookings.availability import KIND_GROUPS
+from booking.core.pool import read_outside_transaction
 from booking.extensions import db
 from booking.paging import page_size
 from booking.resources.hours import has_opening_hours
@@ -29,8 +30,8 @@ _SITES = select(Site.id, Site.slug, Site.name, Site.neighbourhood).order_by(Site
 
 
 def site_choices() -> list[SiteChoice]:
-    rows = db.session.connection().execute(_SITES)
-    return [SiteChoice(*row) for row in rows]
+    # Outside a transaction on PostgreSQL: a cached page reads only this and the rooms.
+    return [SiteChoice(*row) for row in read_outside_transaction(_SITES)]
 
 
 @dataclass(frozen=True, slots=True)

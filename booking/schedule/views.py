@@ -18,10 +18,11 @@ from booking.paging import requested_page
 from booking.resources.models import Resource
 from booking.schedule.cache import (
     cached_grid,
-    cached_week_grid,
     calendar_key,
     grid_clock,
+    grid_key,
     init_grid_cache,
+    week_grid_key,
 )
 from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
 from booking.schedule.grid import (
@@ -29,8 +30,11 @@ from booking.schedule.grid import (
     day_grid,
     reservation_base,
     week_days,
+    week_grid,
+    week_row_header,
 )
 from booking.schedule.month import month_weeks
+from booking.schedule.pages import calendar_page, render_part
 from booking.schedule.queries import (
     GridFilters,
     GridResource,
@@ -106,11 +110,8 @@ def day() -> tuple[str, int]:
     start, end = local_day_bounds(chosen)
     notice = timedelta(minutes=max((r.min_notice_minutes for r in resources), default=0))
     clock_key, now = grid_clock(utcnow(), start, end, notice)
-    grid = cached_grid(
-        "day",
-        (chosen, filters, page.page, clock_key, tuple(resources)),
-        lambda: day_grid(groups, chosen, now=now, row_href=row_href),
-    )
+    key = (chosen, filters, page.page, clock_key, tuple(resources))
+    grid = cached_grid("day", key, lambda: day_grid(groups, chosen, now=now, row_href=row_href))
     kept = form.filter_args()  # the filters follow from day to day
 
     def day_href(value: date | None) -> str:
@@ -126,15 +127,17 @@ def day() -> tuple[str, int]:
         "next": day_href(chosen + timedelta(days=1)),
         "today": day_href(None),
     }
-    html = render_template(
-        "schedule/day.html",
-        form=form,
-        grid=grid,
-        page=page,
-        filtered=any(name != "site" for name, _value in kept),
-        day_label=format_day(chosen, "full"),
-        site=site,
-        nav=nav,
+    context = {
+        "form": form,
+        "grid": grid,
+        "page": page,
+        "filtered": any(name != "site" for name, _value in kept),
+        "day_label": format_day(chosen, "full"),
+        "site": site,
+        "nav": nav,
+    }
+    html = calendar_page(
+        "schedule/day.html", "schedule/_day_content.html", grid_key("day", key), context
     )
     return html, status
 
@@ -153,23 +156,33 @@ def week(slug: str) -> tuple[str, int]:
     today = local_today()
     chosen, status = _chosen(form, "date", today)
     days = week_days(chosen)
-    grid = cached_week_grid(resource, chosen, utcnow())
+    now = utcnow()
+    key, at = week_grid_key(resource, chosen, now)
+    grid = cached_grid(
+        "week", key, lambda: week_grid(resource, chosen, now=at, day_header=week_row_header)
+    )
     nav = {
         "previous": url_for("schedule.week", slug=slug, date=(days[0] - timedelta(7)).isoformat()),
         "next": url_for("schedule.week", slug=slug, date=(days[0] + timedelta(7)).isoformat()),
         "today": url_for("schedule.week", slug=slug),
         "month": url_for("schedule.month", slug=slug, month=chosen.strftime("%Y-%m")),
     }
-    html = render_template(
-        "schedule/week.html",
-        form=form,
-        grid=grid,
-        resource=resource,
-        days=days,
-        first_label=format_day(days[0], "long"),
-        last_label=format_day(days[-1], "long"),
-        nav=nav,
-        sessions=session_rows(resource, days, utcnow()),
+    context = {
+        "form": form,
+        "grid": grid,
+        "resource": resource,
+        "days": days,
+        "first_label": format_day(days[0], "long"),
+        "last_label": format_day(days[-1], "long"),
+        "nav": nav,
+        "sessions": session_rows(resource, days, now),
+    }
+    if context["sessions"] is not None:
+        # An open lab's seats are read at each request (not in the grid's key).
+        content = render_part("schedule/_week_content.html", context)
+        return render_template("schedule/week.html", page_content=content, **context), status
+    html = calendar_page(
+        "schedule/week.html", "schedule/_week_content.html", grid_key("week", key), context
     )
     return html, status
 
@@ -191,19 +204,18 @@ def month(slug: str) -> tuple[str, int]:
     start, end = local_day_bounds(first)[0], local_day_bounds(following - timedelta(days=1))[1]
     notice = timedelta(minutes=resource.min_notice_minutes)
     clock_key, now = grid_clock(utcnow(), start, end, notice)
-    weeks = cached_grid(
-        "month",
-        (*calendar_key(resource), first, clock_key),
-        lambda: month_weeks(resource, first, now=now),
-    )
-    html = render_template(
-        "schedule/month.html",
-        form=form,
-        weeks=weeks,
-        resource=resource,
-        first=first,
-        nav=nav,
-        week_url=url_for("schedule.week", slug=slug),
+    key = (*calendar_key(resource), first, clock_key)
+    weeks = cached_grid("month", key, lambda: month_weeks(resource, first, now=now))
+    context = {
+        "form": form,
+        "weeks": weeks,
+        "resource": resource,
+        "first": first,
+        "nav": nav,
+        "week_url": url_for("schedule.week", slug=slug),
+    }
+    html = calendar_page(
+        "schedule/month.html", "schedule/_month_content.html", grid_key("month", key), context
     )
     return html, status
 

@@ -1,0 +1,55 @@
+"""Calendar pages served from their rendered text while nothing they show has changed.
+
+The day, week and month pages are two parts: the calendar itself (heading, form,
+navigation, grid), which is the same for every visitor, and the layout around it
+(menu, language switch, messages), which depends on who is signed in. The first is
+a function of the grid's key (the calendars' versions, the window, the language, the
+clock: booking/schedule/cache.py) and of the address asked (the form's values), so
+its rendered text is kept under those; a signed-in visitor's page renders only the
+layout around it. An anonymous visitor with no message waiting sees a page that is the
+same for every such visitor: the whole page is kept (issue 19: a cached grid is not
+rendered again). Nothing to invalidate: a change makes a new key. Both are kept in the
+grids' LRU cache, beside the grids they show.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request, session
+from flask_login import current_user
+from markupsafe import Markup
+
+from booking.lru import LRUCache
+
+
+def _same_for_every_visitor() -> bool:
+    """An anonymous visitor with no flashed message: the layout says nothing of them."""
+    return "_flashes" not in session and not current_user.is_authenticated
+
+
+def render_part(part: str, context: dict) -> Markup:
+    """A calendar part, rendered (autoescaped) to be placed in its page's layout."""
+    return Markup(render_template(part, **context))  # noqa: S704 - a template's escaped output
+
+
+def calendar_page(page: str, part: str, grid_key: tuple, context: dict) -> str:
+    """The page `page` around the calendar part `part`, both from the cache when known.
+
+    `grid_key` is the full key of the grid shown (`cache.grid_key`); `context` is what
+    both templates are rendered with.
+    """
+    # The grids' own cache (GRID_CACHE_ENTRIES, 0: none): emptied with them, bounded with them.
+    cache: LRUCache = current_app.extensions["grid_cache"]
+    key = (page, request.full_path, *grid_key)
+    whole = _same_for_every_visitor()
+    if whole:
+        html = cache.get(("page", *key))
+        if html is not None:
+            return html
+    content = cache.get(("part", *key))
+    if content is None:
+        content = render_part(part, context)
+        cache.put(("part", *key), content)
+    html = render_template(page, page_content=content, **context)
+    if whole:
+        cache.put(("page", *key), html)
+    return html
