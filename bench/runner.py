@@ -4,7 +4,9 @@ Every request goes to 127.0.0.1 only. Settings (environment):
 
     BENCH_DB           sqlite (default) or postgresql
     BENCH_PG_URL       server for BENCH_DB=postgresql (default postgresql+psycopg://postgres@127.0.0.1:5432)
-    BENCH_SCALE        "1" (default), "10", or "1 10" for both tables
+    BENCH_PG_PREFIX    name of the PostgreSQL databases: <prefix>_s<scale> (default bench), so
+                       that two people running the benchmark on one server do not drop each other's
+    BENCH_SCALE        "1" (default), "10", "100", or "1 10" for both tables
     BENCH_SECONDS      seconds per measure (default 10)
     BENCH_RUNS         runs per measure; the table shows the median (default 1)
     BENCH_CONNECTIONS  connection counts (default "1 8")
@@ -103,6 +105,7 @@ CONNECTIONS = [int(c) for c in env_list("BENCH_CONNECTIONS", "1 8")]
 WORKERS = int(os.environ.get("BENCH_WORKERS") or 2)
 DB_KIND = os.environ.get("BENCH_DB", "sqlite")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX") or "bench"
 ONLY = set(env_list("BENCH_ONLY", ""))
 
 
@@ -120,7 +123,9 @@ def fresh_database(scale: int) -> str:
         return f"sqlite:///{path}"
     if DB_KIND != "postgresql":
         raise SystemExit(f"BENCH_DB must be sqlite or postgresql, not {DB_KIND!r}")
-    name = f"bench_s{scale}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", PG_PREFIX):
+        raise SystemExit(f"BENCH_PG_PREFIX must be a plain lowercase name, not {PG_PREFIX!r}")
+    name = f"{PG_PREFIX}_s{scale}"
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
