@@ -204,11 +204,11 @@ def is_empty() -> bool:
     return True
 
 
-def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, int]:
+def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, float]:
     """Write the standard workload into an empty database; flushes, the caller commits.
 
     Raises `DatabaseNotEmptyError` when any site, resource, association, user or
-    booking exists already. Returns counts of what was written.
+    booking exists already. Returns counts of what was written, and the seconds of the bulk write's phases.
     """
     if scale < 1:
         raise ValueError("scale must be at least 1")
@@ -296,6 +296,7 @@ def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, 
     db.session.flush()
 
     dialect = db.session.get_bind().dialect.name
+    timings: dict[str, float] = {}
     rows = _booking_rows(
         [[r.id for r in rooms] for rooms in rooms_by_site],
         [
@@ -307,13 +308,14 @@ def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, 
         dialect,
     )
     with bulk_booking_load():
-        written = write_bookings(rows)
+        written = write_bookings(rows, timings)
     return {
         "sites": scale,
         "resources": scale * ROOMS_PER_SITE,
         "associations": ASSOCIATIONS,
         "series": scale * SERIES_PER_SITE,
         "bookings": written,
+        **timings,
     }
 
 
