@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from datetime import date, timedelta
 
 os.environ.setdefault("APP_ENV", "production")
@@ -60,7 +61,7 @@ def _client(app, email: str | None = None, password: str | None = None):
 
 
 def _request(app, page: str):
-    """Serve `page` once; returns (status, [(statement, parameters)])."""
+    """Serve `page` once; returns (status, [(statement, parameters)], wall ms of the request)."""
     recorded: list[tuple[str, object]] = []
 
     def record(_conn, _cursor, statement, parameters, *_args) -> None:
@@ -78,6 +79,7 @@ def _request(app, page: str):
         headers["If-None-Match"] = client.get(PATHS["feed"]).headers["ETag"]
     # Only the measured request is recorded, on a fresh app (cold caches).
     event.listen(db.engine, "before_cursor_execute", record)
+    started = time.perf_counter()
     try:
         if page == "post":
             form_page = client.get(PATHS["post_form"] + f"?resource={ROOM}")
@@ -97,7 +99,7 @@ def _request(app, page: str):
             answer = client.get(path, headers=headers)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    return answer.status_code, recorded
+    return answer.status_code, recorded, (time.perf_counter() - started) * 1000
 
 
 def _explain(statement: str, parameters) -> tuple[float, str]:
@@ -130,10 +132,13 @@ def main(argv: list[str]) -> int:
         with app.app_context():
             if db.engine.dialect.name != "postgresql":
                 raise SystemExit("bench/explain.py needs a PostgreSQL DATABASE_URL")
-            status, statements = _request(app, page)
+            status, statements, wall = _request(app, page)
             plans = [(*_explain(s, p), s, p) for s, p in statements]
         total = sum(p[0] for p in plans)
-        print(f"=== {page}: HTTP {status}, {len(plans)} SELECTs, {total:.2f} ms executing them")
+        print(
+            f"=== {page}: HTTP {status} in {wall:.0f} ms (cold, in-process), {len(plans)} SELECTs, "
+            f"{total:.2f} ms executing them under EXPLAIN ANALYZE"
+        )
         if plans:
             took, plan, statement, parameters = max(plans, key=lambda p: p[0])
             print(f"--- heaviest ({took:.2f} ms):\n{_inline(statement, parameters)}\n")
