@@ -4,9 +4,10 @@ Every request goes to 127.0.0.1 only. Settings (environment):
 
     BENCH_DB           sqlite (default) or postgresql
     BENCH_PG_URL       server for BENCH_DB=postgresql (default postgresql+psycopg://postgres@127.0.0.1:5432)
-    BENCH_PG_NAME      prefix of the PostgreSQL databases, dropped and re-created (default bench:
-                       bench_s1, bench_s10); give your own on a shared server
-    BENCH_SCALE        "1" (default), "10", or "1 10" for both tables
+    BENCH_PG_PREFIX    name of the PostgreSQL databases: <prefix>_s<scale> (default bench), so
+                       that two people running the benchmark on one server do not drop each other's
+                       (BENCH_PG_NAME: the same, an older name)
+    BENCH_SCALE        "1" (default), "10", "100", or "1 10" for both tables
     BENCH_SECONDS      seconds per measure (default 10)
     BENCH_RUNS         runs per measure; the table shows the median (default 1)
     BENCH_CONNECTIONS  connection counts (default "1 8")

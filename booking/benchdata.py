@@ -7,8 +7,9 @@ every weekday from 2026-01-01 to 2027-12-31 at 09:00–10:00, 10:30–12:00,
 of 20 occurrences placed by a fixed formula. Scale 1 gives 35,320 bookings, the
 busy reference day (Tuesday 2026-09-29) 74 of them, and no overlap.
 
-The bookings are written with SQLAlchemy Core `insert()` in executemany chunks:
-the ORM unit of work would take minutes for 353,000 rows.
+The bookings (3.5 million at scale 100) are generated as plain row tuples and
+written by `booking.benchload`: PostgreSQL COPY with the indexes built after,
+SQLite batched executemany. The ORM unit of work would take hours.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select
 
 from booking.auth.models import Association, Membership, MembershipRole, User
+from booking.benchload import format_bool, format_instant, vacuum_analyze, write_bookings
 from booking.bookings.models import Booking, BookingSeries, BookingState
 from booking.extensions import db
 from booking.resources.models import (
@@ -59,8 +61,6 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR")
 
 BENCH_USER_EMAIL = "bench@example.org"
 BENCH_USER_PASSWORD = "bench-password"  # noqa: S105 - a benchmark account, documented
-
-CHUNK = 5000
 
 
 class DatabaseNotEmptyError(Exception):
@@ -122,6 +122,81 @@ def _utc(day: date, at: time) -> datetime:
     return local_datetime(day, at).astimezone(UTC)
 
 
+def _series(
+    spec: SeriesSpec, rooms: list[Resource], assoc_ids: list[int], stamp: datetime
+) -> BookingSeries:
+    first = datetime.combine(spec.first_day, spec.starts)
+    duration = datetime.combine(spec.first_day, spec.ends) - first
+    return BookingSeries(
+        uid=str(uuid.uuid4()),
+        resource_id=rooms[spec.room - 1].id,
+        association_id=assoc_ids[spec.number % ASSOCIATIONS],
+        rule=f"FREQ=WEEKLY;COUNT={SERIES_COUNT};BYDAY={WEEKDAY_CODES[spec.weekday]}",
+        first_start_local=first,
+        duration_minutes=int(duration.total_seconds() // 60),
+        title=f"Atelier hebdomadaire {spec.number}",
+        created_at=stamp,
+        updated_at=stamp,
+    )
+
+
+def _booking_rows(
+    room_ids_by_site: list[list[int]],
+    series_by_site: list[list[tuple[SeriesSpec, int]]],
+    assoc_ids: list[int],
+    stamp: datetime,
+    dialect: str,
+) -> Iterator[tuple]:
+    """Every booking of the workload as a row tuple (`benchload.COLUMNS`), site by site:
+    the single bookings day by day and room by room, then each series' occurrences.
+    Booking `n` (from 1, in this order) gets association `n % 40`, `1 + n % 12`
+    attendees, and is public when `n % 3 == 0`."""
+    instants: dict[tuple[date, time], str] = {}
+
+    def at(day: date, moment: time) -> str:
+        key = (day, moment)
+        if key not in instants:  # the Paris -> UTC conversion once per day and time
+            instants[key] = format_instant(_utc(day, moment), dialect)
+        return instants[key]
+
+    created = format_instant(stamp.astimezone(UTC), dialect)
+    approved = BookingState.APPROVED.value
+    yes, no = format_bool(True, dialect), format_bool(False, dialect)
+    weekdays = [d for d in _days(FIRST_DAY, LAST_DAY) if d.weekday() < 5]
+    number = 0
+
+    def row(resource_id: int, start: str, end: str, series_id: int | None) -> tuple:
+        nonlocal number
+        number += 1
+        return (
+            str(uuid.uuid4()),
+            resource_id,
+            assoc_ids[number % ASSOCIATIONS],
+            series_id,
+            f"Réunion {number}",
+            1 + number % 12,
+            yes if number % 3 == 0 else no,
+            approved,
+            yes,
+            start,
+            end,
+            0,
+            created,
+            created,
+        )
+
+    for room_ids, series in zip(room_ids_by_site, series_by_site, strict=True):
+        for day in weekdays:
+            slots = [(at(day, starts), at(day, ends)) for starts, ends in SINGLE_SLOTS]
+            for resource_id in room_ids:
+                for start, end in slots:
+                    yield row(resource_id, start, end, None)
+        for spec, series_id in series:
+            resource_id = room_ids[spec.room - 1]
+            for day in spec.days():
+                yield row(resource_id, at(day, spec.starts), at(day, spec.ends), series_id)
+
+
 def is_empty() -> bool:
     for model in (Site, Resource, Association, User, Booking):
         if db.session.scalar(select(func.count()).select_from(model)):
@@ -129,11 +204,11 @@ def is_empty() -> bool:
     return True
 
 
-def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, int]:
+def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, float]:
     """Write the standard workload into an empty database; flushes, the caller commits.
 
     Raises `DatabaseNotEmptyError` when any site, resource, association, user or
-    booking exists already. Returns counts of what was written.
+    booking exists already. Returns counts of what was written, and the seconds of the bulk write's phases.
     """
     if scale < 1:
         raise ValueError("scale must be at least 1")
@@ -211,83 +286,40 @@ def build_workload(scale: int = 1, *, now: datetime | None = None) -> dict[str, 
         rooms_by_site.append(rooms)
 
     assoc_ids = [a.id for a in associations]
-    rows: list[dict] = []
-    written = 0
-    number = 0
+    # Series are ordinary ORM rows (200 a site); their ids are needed by their bookings.
+    specs = [SeriesSpec.of(s) for s in range(SERIES_PER_SITE)]
+    series_by_site: list[list[BookingSeries]] = []
+    for rooms in rooms_by_site:
+        series = [_series(spec, rooms, assoc_ids, stamp) for spec in specs]
+        db.session.add_all(series)
+        series_by_site.append(series)
+    db.session.flush()
 
-    def row(resource_id: int, day: date, slot: tuple[time, time], series_id: int | None) -> dict:
-        nonlocal number
-        number += 1
-        return {
-            "uid": str(uuid.uuid4()),
-            "resource_id": resource_id,
-            "association_id": assoc_ids[number % ASSOCIATIONS],
-            "requester_id": None,
-            "series_id": series_id,
-            "title": f"Réunion {number}",
-            "purpose": None,
-            "attendees": 1 + number % 12,
-            "is_public": number % 3 == 0,
-            "state": BookingState.APPROVED,
-            "exclusive": True,
-            "start_at": _utc(day, slot[0]),
-            "end_at": _utc(day, slot[1]),
-            "sequence": 0,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
-
-    def flush_rows(force: bool = False) -> None:
-        nonlocal rows, written
-        if rows and (force or len(rows) >= CHUNK):
-            db.session.execute(insert(Booking.__table__), rows)
-            written += len(rows)
-            rows = []
-
+    dialect = db.session.get_bind().dialect.name
+    timings: dict[str, float] = {}
+    rows = _booking_rows(
+        [[r.id for r in rooms] for rooms in rooms_by_site],
+        [
+            [(spec, item.id) for spec, item in zip(specs, series, strict=True)]
+            for series in series_by_site
+        ],
+        assoc_ids,
+        stamp,
+        dialect,
+    )
     with bulk_booking_load():
-        weekdays = [d for d in _days(FIRST_DAY, LAST_DAY) if d.weekday() < 5]
-        series_written = 0
-        for rooms in rooms_by_site:
-            for day in weekdays:
-                for resource in rooms:
-                    for slot in SINGLE_SLOTS:
-                        rows.append(row(resource.id, day, slot, None))
-                flush_rows()
-            specs = [SeriesSpec.of(s) for s in range(SERIES_PER_SITE)]
-            series = []
-            for spec in specs:
-                first = datetime.combine(spec.first_day, spec.starts)
-                duration = datetime.combine(spec.first_day, spec.ends) - first
-                series.append(
-                    BookingSeries(
-                        uid=str(uuid.uuid4()),
-                        resource_id=rooms[spec.room - 1].id,
-                        association_id=assoc_ids[spec.number % ASSOCIATIONS],
-                        rule=f"FREQ=WEEKLY;COUNT={SERIES_COUNT};BYDAY={WEEKDAY_CODES[spec.weekday]}",
-                        first_start_local=first,
-                        duration_minutes=int(duration.total_seconds() // 60),
-                        title=f"Atelier hebdomadaire {spec.number}",
-                        created_at=stamp,
-                        updated_at=stamp,
-                    )
-                )
-            db.session.add_all(series)
-            db.session.flush()
-            series_written += len(series)
-            for spec, item in zip(specs, series, strict=True):
-                for day in spec.days():
-                    rows.append(row(item.resource_id, day, (spec.starts, spec.ends), item.id))
-                flush_rows()
-        flush_rows(force=True)
+        written = write_bookings(rows, timings)
     return {
         "sites": scale,
         "resources": scale * ROOMS_PER_SITE,
         "associations": ASSOCIATIONS,
-        "series": series_written,
+        "series": scale * SERIES_PER_SITE,
         "bookings": written,
+        **timings,
     }
 
 
 def analyze() -> None:
-    """Refresh the planner's statistics after a bulk load (both databases know ANALYZE)."""
-    db.session.execute(text("ANALYZE"))
+    """Refresh the planner's statistics after a bulk load (and, on PostgreSQL, VACUUM the
+    bookings); runs outside the load's transaction, which must be committed."""
+    vacuum_analyze()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import get_locale
-from sqlalchemy import and_, bindparam, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from booking.auth.models import User
@@ -456,13 +456,23 @@ def find_free(
     if end_at <= start_at or attendees < 1:
         return []
     wanted = sorted(set(equipment_ids))
-    overlap_booking = and_(
-        Booking.resource_id == Resource.id,
-        Booking.start_at < end_at,
-        Booking.start_at > start_at - LOOKBACK,
-        Booking.end_at > start_at,
-        Booking.state == BookingState.APPROVED,
-        Booking.exclusive.is_(True),
+    # Approved bookings of an exclusive resource never overlap (the exclusion constraint),
+    # so the resource is taken in the interval exactly when the last of them to start
+    # before its end ends after its start: one backward index probe per resource
+    # (index-only on `ix_booking_approved_window`), not a scan of a span of bookings.
+    last_approved_end = (
+        select(Booking.end_at)
+        .where(
+            Booking.resource_id == Resource.id,
+            Booking.state == BookingState.APPROVED,
+            Booking.exclusive,  # bare, as in the index's predicate (not `IS true`)
+            Booking.start_at < end_at,
+            Booking.start_at > start_at - LOOKBACK,
+        )
+        .order_by(Booking.start_at.desc())
+        .limit(1)
+        .correlate(Resource)
+        .scalar_subquery()
     )
     window = and_(Closure.start_at < end_at, Closure.end_at > start_at)
     stmt = (
@@ -476,7 +486,7 @@ def find_free(
         .where(
             Resource.is_bookable.is_(True),
             Resource.capacity >= attendees,
-            ~exists().where(overlap_booking),
+            func.coalesce(last_approved_end, start_at) <= start_at,
             ~exists().where(Closure.resource_id == Resource.id, window),
             ~exists().where(Closure.site_id == Resource.site_id, window),
         )

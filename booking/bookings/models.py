@@ -114,6 +114,17 @@ class Booking(db.Model):
             "created_at",
             "decided_at",
         ),
+        # "Is this resource taken?": the last approved exclusive booking to start before
+        # an instant, read from the index alone (find a free room probes every resource).
+        # PostgreSQL only: SQLite's planner never matches a bound parameter (`state = ?`)
+        # against a partial index; there ix_booking_resource_window serves the probe.
+        Index(
+            "ix_booking_approved_window",
+            "resource_id",
+            "start_at",
+            "end_at",
+            postgresql_where=text("state = 'approved' AND exclusive"),
+        ).ddl_if(dialect="postgresql"),
         # The invariant: two approved bookings of one exclusive resource never overlap.
         ExcludeConstraint(
             ("resource_id", "="),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from booking.auth.models import Association, User
 from booking.benchdata import (
@@ -123,3 +124,52 @@ def test_bench_data_refuses_a_database_that_is_not_empty(app, db) -> None:
     assert "not empty" in result.output
     assert _count(Booking) == 0
     assert _count(Site) == 0
+
+
+def _booking_schema(db) -> set[str]:
+    """The booking table's indexes and constraints, as the database describes them."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        indexes = db.session.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE tablename = 'booking'")
+        ).scalars()
+        constraints = db.session.execute(
+            text(
+                "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'booking'::regclass"
+            )
+        ).scalars()
+        return set(indexes) | set(constraints)
+    return set(
+        db.session.execute(
+            text("SELECT sql FROM sqlite_master WHERE tbl_name = 'booking' AND sql IS NOT NULL")
+        ).scalars()
+    )
+
+
+@pytest.mark.slow
+def test_the_bulk_load_leaves_every_index_and_constraint_of_the_booking_table(app, db) -> None:
+    before = _booking_schema(db)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["bench-data", "--scale", "1"])
+    assert result.exit_code == 0, result.output
+    assert _booking_schema(db) == before
+    assert len(before) >= 6
+
+    # The rebuilt constraints hold: an overlapping approved booking is refused by the
+    # database itself on PostgreSQL (the exclusion constraint), a duplicate uid everywhere.
+    taken = db.session.scalar(select(Booking).order_by(Booking.id).limit(1))
+    copy = {
+        c.name: getattr(taken, c.key)
+        for c in Booking.__table__.columns
+        if c.name not in ("id", "uid")
+    }
+    if db.session.get_bind().dialect.name == "postgresql":
+        overlapping = insert(Booking.__table__).values(uid="overlap", **copy)
+        with pytest.raises(IntegrityError, match="booking_no_overlap"), db.session.begin_nested():
+            db.session.execute(overlapping)
+    copy["start_at"] = copy["start_at"].replace(year=2030)
+    copy["end_at"] = copy["end_at"].replace(year=2030)
+    same_uid = insert(Booking.__table__).values(uid=taken.uid, **copy)
+    with pytest.raises(IntegrityError, match="uid"), db.session.begin_nested():
+        db.session.execute(same_uid)
+    db.session.rollback()

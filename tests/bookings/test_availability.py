@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import event, text
 
 from booking.bookings.availability import find_free, free_busy
 from booking.resources.models import Closure, Equipment, OpeningHours, ResourceEquipment
@@ -340,3 +341,50 @@ def test_an_approved_booking_kept_inside_a_block_stays_visible(make_resource, ma
         ("approved", None, kept.id),  # private: no title
         ("closed", "Travaux", None),
     ]
+
+
+def test_a_long_approved_booking_hides_a_room_behind_later_requests(town, make_booking):
+    # The approved booking began before the search; requests that start later inside it
+    # (pending, cancelled, refused) do not make the room look free.
+    make_booking(town["small"], at(DAY, 13), at(DAY, 17))
+    make_booking(town["small"], at(DAY, 15), at(DAY, 15, 30), state="pending")
+    make_booking(town["small"], at(DAY, 15, 30), at(DAY, 16), state="cancelled")
+    # An approved booking that ended before the search, then a later pending request.
+    make_booking(town["big"], at(DAY, 10), at(DAY, 14))
+    make_booking(town["big"], at(DAY, 14, 30), at(DAY, 15), state="pending")
+    # Approved bookings that start at or after the search's end do not count.
+    make_booking(town["west_room"], at(DAY, 16), at(DAY, 18))
+    assert names(find_free(at(DAY, 14), at(DAY, 16), 1)) == ["Laser", "Ouest", "Grande"]
+    assert names(find_free(at(DAY, 12), at(DAY, 13), 1)) == ["Laser", "Petite", "Ouest"]
+
+
+def test_find_free_probes_each_room_on_the_approved_bookings_index(town, db, make_booking):
+    """Find a free room checks every room of the city: each check reads the partial index
+    of approved exclusive bookings (the last one to start before the interval's end),
+    not a month of bookings (issue 17, scale 100: 1,500 rooms)."""
+    start = at(DAY, 8) - timedelta(days=60)
+    for room in ("small", "big", "west_room"):
+        for day in range(60):
+            for hour, state in ((9, "approved"), (11, "pending"), (14, "approved")):
+                begins = start + timedelta(days=day, hours=hour - 8)
+                make_booking(town[room], begins, begins + timedelta(hours=1), state=state)
+    db.session.commit()
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if not postgresql:
+        pytest.skip("the partial index exists on PostgreSQL only")
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # As after a day's autovacuum: statistics and the visibility map.
+        conn.execute(text("VACUUM ANALYZE booking"))
+    sent: list[tuple] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        find_free(at(DAY, 14), at(DAY, 16), 1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    statement, parameters = next((s, p) for s, p in sent if "FROM resource" in s and "booking" in s)
+    plan = db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    assert "ix_booking_approved_window" in "\n".join(row[0] for row in plan)

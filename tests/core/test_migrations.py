@@ -46,12 +46,28 @@ def migrated_app(tmp_path) -> Iterator[Flask]:
         engine.dispose()
 
 
+def _made_on(dialect: str):
+    """Leave out of the comparison what the models create only on another database
+    (`.ddl_if(dialect=...)`: the exclusion constraint, PostgreSQL's partial indexes)."""
+
+    def include(obj, _name, _type, _reflected, _compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, dialect)
+
+    return include
+
+
 def test_migrations_build_the_schema_the_models_describe(migrated_app: Flask) -> None:
     with migrated_app.app_context():
         upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": _made_on(conn.dialect.name),
+                },
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == []
