@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from booking.bookings.availability import KIND_GROUPS
@@ -119,7 +119,11 @@ class _RowsPagination(SelectPagination):
 
     def _query_items(self) -> list[GridResource]:
         stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return [GridResource(*row) for row in db.session.connection().execute(stmt)]
+        return [GridResource(*row) for row in read_outside_transaction(stmt)]
+
+    def _query_count(self) -> int:
+        counted = self._query_args["select"].order_by(None).subquery()
+        return read_outside_transaction(select(func.count()).select_from(counted))[0][0]
 
 
 def bookable_page(filters: GridFilters, page: int | None) -> Pagination:
@@ -163,7 +167,7 @@ def search_choices(sites: list[SiteChoice] | None = None) -> SearchChoices:
     """What the "find a free room" form offers: the equipment catalogue and neighbourhoods
     (taken from `sites` when the page read them already)."""
     english = str(get_locale()).startswith("en")
-    rows = db.session.execute(
+    rows = read_outside_transaction(
         select(Equipment.id, Equipment.slug, Equipment.name, Equipment.name_en)
     )
     equipment = sorted(
