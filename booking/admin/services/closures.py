@@ -10,11 +10,7 @@ from booking.admin.services.common import AdminError, owner_may_manage, require
 from booking.audit import record
 from booking.auth.models import User
 from booking.extensions import db
-from booking.resources.models import (
-    Closure,
-    Resource,
-    Site,
-)
+from booking.resources.models import Closure, Resource, Site
 
 
 def add_closure(

@@ -14,10 +14,7 @@ from sqlalchemy import select
 from booking.audit import record
 from booking.auth.models import User
 from booking.extensions import db
-from booking.resources.models import (
-    Resource,
-    Site,
-)
+from booking.resources.models import Resource, Site
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -19,11 +19,7 @@ from booking.audit import record
 from booking.auth.models import User
 from booking.bookings.models import BookingEquipment
 from booking.extensions import db
-from booking.resources.models import (
-    Equipment,
-    Resource,
-    ResourceEquipment,
-)
+from booking.resources.models import Equipment, Resource, ResourceEquipment
 
 
 def save_equipment(actor: User, item: Equipment | None, values: dict) -> Equipment:

@@ -11,11 +11,7 @@ from booking.admin.services.common import AdminError, owner_may_manage, require
 from booking.audit import record
 from booking.auth.models import User
 from booking.extensions import db
-from booking.resources.models import (
-    OpeningHours,
-    Resource,
-    Site,
-)
+from booking.resources.models import OpeningHours, Resource, Site
 
 
 def add_opening_hours(

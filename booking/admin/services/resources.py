@@ -18,13 +18,7 @@ from booking.admin.services.common import (
 from booking.audit import record
 from booking.auth.models import Association, User
 from booking.extensions import db
-from booking.resources.models import (
-    CheckinBy,
-    Resource,
-    ResourceKind,
-    Site,
-    Training,
-)
+from booking.resources.models import CheckinBy, Resource, ResourceKind, Site, Training
 
 RESOURCE_FIELDS = (
     "site_id",

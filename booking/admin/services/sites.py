@@ -9,9 +9,7 @@ from booking.audit import record
 from booking.auth.models import User
 from booking.extensions import db
 from booking.resources.mediation import ACCESS_MODES, FEES, SERVICES, join_values
-from booking.resources.models import (
-    Site,
-)
+from booking.resources.models import Site
 
 SITE_FIELDS = (
     "name",

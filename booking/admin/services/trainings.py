@@ -12,10 +12,7 @@ from booking.admin.services.common import AdminError, require, save_audited
 from booking.audit import record
 from booking.auth.models import User
 from booking.extensions import db
-from booking.resources.models import (
-    Training,
-    UserTraining,
-)
+from booking.resources.models import Training, UserTraining
 
 
 def save_training(actor: User, training: Training | None, values: dict) -> Training:

@@ -12,10 +12,7 @@ from booking.audit import record
 from booking.auth.models import User
 from booking.auth.user_sessions import end_sessions
 from booking.extensions import db
-from booking.resources.models import (
-    Resource,
-    Site,
-)
+from booking.resources.models import Resource, Site
 
 
 @dataclass
