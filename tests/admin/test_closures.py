@@ -9,7 +9,7 @@ from flask import Flask, url_for
 from sqlalchemy import select
 
 from booking.admin import queries
-from booking.admin.views import IMPORT_ENDPOINTS
+from booking.admin.views.closures import IMPORT_ENDPOINTS
 from booking.extensions import db as _db
 from booking.resources.models import Closure
 from tests import factories

@@ -127,7 +127,7 @@ def test_connection_killed_during_a_request_gives_the_apps_own_page(
         _db.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
         return []
 
-    monkeypatch.setattr("booking.auth.views.memberships_of", _connection_lost)
+    monkeypatch.setattr("booking.auth.views.associations.memberships_of", _connection_lost)
     response = client.get("/account/associations", headers={"Accept-Language": "en"})
     assert response.status_code == 503
     assert response.headers["Retry-After"].isdigit()
