@@ -153,19 +153,29 @@ def resource_availability(slug: str, days: int, date=None) -> Response:
 @bp.arguments(DayQuery, location="query", as_kwargs=True)
 @bp.response(200, AvailabilityListSchema)
 @bp.alt_response(304, description=NOT_MODIFIED["description"])
-def day_availability(date=None, site: str | None = None) -> Response:
-    """Free and busy intervals of every bookable resource (or a place's) for one local day."""
+def day_availability(page: int, per_page: int, date=None, site: str | None = None) -> Response:
+    """Free and busy intervals of the bookable resources (or a place's) for one local day,
+    `per_page` resources a page (with `Link` headers): a region's hundreds of rooms are
+    never built into one answer."""
     if site is not None and not site_exists(site):
         raise ApiProblem(404, _("There is no place with this name."), field="site")
     rows = version_rows(site_slug=site)
+    total = len(rows)
+    shown = rows[(page - 1) * per_page : page * per_page]
     day = date or local_today()
     start_at, end_at = local_day_bounds(day)
     etag = etag_of(
-        "day", site, start_at, [(r.id, r.calendar_version, r.slug, r.name) for r in rows]
+        "day",
+        site,
+        start_at,
+        page,
+        per_page,
+        total,
+        [(r.id, r.calendar_version, r.slug, r.name) for r in shown],
     )
 
     def build() -> dict:
-        found = free_busy([r.id for r in rows], start_at, end_at)
+        found = free_busy([r.id for r in shown], start_at, end_at)
         base = _form_url()
         return {
             "date": day.isoformat(),
@@ -177,11 +187,17 @@ def day_availability(date=None, site: str | None = None) -> Response:
                     "end": serialize.instant(end_at),
                     "intervals": serialize.intervals(r.slug, found[r.id], base, True),
                 }
-                for r in rows
+                for r in shown
             ],
+            "page": page,
+            "per_page": per_page,
+            "total": total,
         }
 
-    return _cached_json(etag, build)
+    response = _cached_json(etag, build)
+    if response.status_code == 200:
+        response.headers["Link"] = page_links(page, per_page, total)
+    return response
 
 
 @bp.route("/resources/<slug>/bookings")

@@ -117,6 +117,9 @@ class AvailabilitySchema(Schema):
 class AvailabilityListSchema(Schema):
     date = fields.Date(required=True)
     resources = fields.List(fields.Nested(AvailabilitySchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "resources in all pages"})
 
 
 class AvailabilityQuery(Schema):
@@ -131,6 +134,12 @@ class AvailabilityQuery(Schema):
 class DayQuery(Schema):
     date = fields.Date(metadata={"description": "the local day (default: today)"})
     site = fields.String(metadata={"description": "only this place's resources"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "resources per page (a region holds hundreds of rooms)"},
+    )
 
 
 class PublicBookingQuery(AvailabilityQuery):

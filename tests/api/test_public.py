@@ -106,6 +106,26 @@ def test_day_availability_lists_every_room_and_validates_on_versions(client, roo
     assert client.get("/api/v1/availability?site=nowhere").status_code == 404
 
 
+def test_day_availability_is_paginated_so_a_region_is_never_one_answer(client, room, other_room):
+    first = client.get("/api/v1/availability?date=2030-03-05&per_page=1")
+    assert first.status_code == 200
+    assert [r["resource"] for r in first.json["resources"]] == ["salle-iroise"]
+    assert (first.json["page"], first.json["per_page"], first.json["total"]) == (1, 1, 2)
+    assert 'rel="next"' in first.headers["Link"] and "page=2" in first.headers["Link"]
+    second = client.get("/api/v1/availability?date=2030-03-05&per_page=1&page=2")
+    assert [r["resource"] for r in second.json["resources"]] == ["salle-ouessant"]
+    assert second.headers["ETag"] != first.headers["ETag"]
+    # A booking in the room of page 2 leaves page 1's validator as it was.
+    factories.make_booking(other_room, local("2030-03-05 10:00"), local("2030-03-05 11:00"))
+    db.session.commit()
+    again = client.get(
+        "/api/v1/availability?date=2030-03-05&per_page=1",
+        headers={"If-None-Match": first.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert client.get("/api/v1/availability?per_page=500").status_code == 422
+
+
 def test_a_bad_parameter_is_a_problem_naming_the_field(client, room):
     response = client.get("/api/v1/resources/salle-iroise/availability?days=90")
     assert response.status_code == 422
