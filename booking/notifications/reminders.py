@@ -22,6 +22,7 @@ from booking.bookings.models import Booking, BookingState
 from booking.db import utcnow
 from booking.extensions import db
 from booking.notifications.emails import managers_of, notify, requester_side, user_recipient
+from booking.notifications.sending import AFTER_REQUEST_BATCH, send_due
 from booking.periodic import Job
 from booking.resources.models import Resource
 from booking.timeutil import local_day_bounds, to_local
@@ -123,7 +124,17 @@ def periodic_jobs(app: Flask) -> list[Job]:
     seconds = int(app.config.get("CHECKIN_RELEASE_SECONDS", 60))
     if seconds <= 0:
         return []
-    return [Job(CHECKIN_REMINDER_JOB, timedelta(seconds=seconds), send_checkin_reminders)]
+    return [Job(CHECKIN_REMINDER_JOB, timedelta(seconds=seconds), _remind_then_send)]
+
+
+def _remind_then_send(now: datetime) -> int:
+    """The periodic job: a check-in reminder is due within minutes, so it is sent at once
+    (as a request's own emails are, MAIL_SEND_AFTER_REQUEST), not at the next send-mail."""
+    count = send_checkin_reminders(now)
+    db.session.commit()
+    if count and current_app.config.get("MAIL_SEND_AFTER_REQUEST"):
+        send_due(limit=AFTER_REQUEST_BATCH)
+    return count
 
 
 def overdue_pending(*, now: datetime | None = None, days: int | None = None) -> list[Booking]:

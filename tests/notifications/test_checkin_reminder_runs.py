@@ -50,13 +50,18 @@ def _reminders() -> int:
     return count
 
 
-def test_a_request_served_sends_the_reminder_with_no_cron(database_url, db):
+def test_a_request_served_sends_the_reminder_with_no_cron(database_url, db, tmp_path):
     booking = _due_soon()
     later = _due_soon(minutes_to_start=60)  # its window opens in 45 minutes
     config = type(
         "_Config",
         (TestConfig,),
-        {"SQLALCHEMY_DATABASE_URI": database_url, "PERIODIC_JOBS_ENABLED": True},
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PERIODIC_JOBS_ENABLED": True,
+            "MAIL_SEND_AFTER_REQUEST": True,
+            "MAIL_OUTBOX_DIR": str(tmp_path),
+        },
     )
     worker = create_app(config)
     try:
@@ -67,6 +72,8 @@ def test_a_request_served_sends_the_reminder_with_no_cron(database_url, db):
         assert _reminded_at(booking.id) is not None
         assert _reminded_at(later.id) is None
         assert _reminders() == 1
+        (eml,) = tmp_path.glob("*.eml")  # sent at once, not left for the next send-mail
+        assert f"/reservations/{booking.id}/check-in" in eml.read_text()
     finally:
         with worker.app_context():
             db.engine.dispose()
