@@ -29,6 +29,7 @@ from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 from booking.formhtml import install as install_fast_form_html
 from booking.i18n import select_locale, select_timezone, translation_directories
 from booking.notifications import init_notifications
+from booking.notifications.reminders import periodic_jobs as reminder_jobs
 from booking.periodic import init_periodic
 from booking.privacy.jobs import periodic_jobs as privacy_jobs
 from booking.privacy.views import bp as privacy_bp
@@ -93,7 +94,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     init_headers(app)
     init_notifications(app)
     init_commands(app)
-    init_periodic(app, [*checkin_jobs(app), *privacy_jobs(app)])
+    init_periodic(app, [*checkin_jobs(app), *reminder_jobs(app), *privacy_jobs(app)])
     return app
 
 

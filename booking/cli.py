@@ -18,7 +18,11 @@ from booking.core.retry import with_retries
 from booking.db import utcnow
 from booking.demo import seed_demo
 from booking.extensions import db
-from booking.notifications.reminders import send_day_before_reminders, send_pending_reminders
+from booking.notifications.reminders import (
+    send_checkin_reminders,
+    send_day_before_reminders,
+    send_pending_reminders,
+)
 from booking.notifications.sending import send_due
 from booking.ops.backup import BackupError, backup, restore
 from booking.ops.checkconfig import check_config
@@ -80,6 +84,20 @@ def init_notification_commands(app: Flask) -> None:
 
         day_before, pending = with_retries(remind, app.config["TRANSACTION_ATTEMPTS"])
         click.echo(f"Reminders queued: {day_before} bookings tomorrow, {pending} pending requests")
+        report = send_due()
+        click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
+
+    @app.cli.command("send-checkin-reminders")
+    def send_checkin_reminders_command() -> None:
+        """Day-of reminders to check in, as each booking's check-in window opens (once)."""
+
+        def remind() -> int:
+            count = send_checkin_reminders(utcnow())
+            db.session.commit()
+            return count
+
+        count = with_retries(remind, app.config["TRANSACTION_ATTEMPTS"])
+        click.echo(f"Check-in reminders queued: {count}")
         report = send_due()
         click.echo(f"Emails sent: {report.sent}, failed (will retry): {report.failed}")
 

@@ -164,6 +164,7 @@ class Booking(db.Model):
     manager_reminder_sent_at: Mapped[datetime | None]  # the "still pending" nudge
     # Check-in (bookings/checkin.py), on resources that require it.
     checked_in_at: Mapped[datetime | None]
+    checkin_reminder_sent_at: Mapped[datetime | None]  # the day-of "check in now" email
     # No ON DELETE (see the migration 6cff623ef9de): erasure clears it before deleting.
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

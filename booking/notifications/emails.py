@@ -212,6 +212,11 @@ def _subject(kind: str, bookings: Sequence[Booking], extra: dict) -> str:
         "slot_offered": lambda: _("%(resource)s is free again: %(when)s", **values),
         "comment": lambda: _("New message about “%(title)s”", **values),
         "reminder": lambda: _("Reminder: %(resource)s tomorrow, %(when)s", **values),
+        "checkin_reminder": lambda: _(
+            "Check in for %(resource)s before %(time)s",
+            resource=first.resource.name,
+            time=local_time(extra["closes"]),  # type: ignore[arg-type]
+        ),
         "pending_reminder": lambda: ngettext(
             "%(num)d request has been waiting for your decision",
             "%(num)d requests have been waiting for your decision",
