@@ -1,7 +1,7 @@
 """the day-of check-in reminder is sent once
 
 Revision ID: a9d9046677f7
-Revises: 6cff623ef9de
+Revises: 09a462744fc8
 Create Date: 2026-12-04 18:20:00
 
 - `booking.checkin_reminder_sent_at`: when the "check in now" email went out
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "a9d9046677f7"
-down_revision = "6cff623ef9de"
+down_revision = "09a462744fc8"
 branch_labels = None
 depends_on = None
 
