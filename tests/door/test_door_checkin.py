@@ -94,9 +94,7 @@ def test_a_released_booking_leaves_the_room_free(client, booking, monkeypatch):
     assert "Atelier" not in html
 
 
-def test_a_no_show_past_its_grace_shows_free_before_the_release_runs(
-    client, booking, monkeypatch
-):
+def test_a_no_show_past_its_grace_shows_free_before_the_release_runs(client, booking, monkeypatch):
     at_clock(monkeypatch, f"{DAY} 14:14")
     assert "In use until 4:00\u202fPM" in door(client)  # still within the grace
     at_clock(monkeypatch, f"{DAY} 14:15")
