@@ -54,6 +54,7 @@ from booking.resources.models import (
     Training,
     UserTraining,
 )
+from booking.stats import opendata
 from booking.timeutil import to_utc
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -172,6 +173,7 @@ def _site_form_page(site: Site | None) -> str | Response:
         delete_form=ActionForm(formdata=None),
         events=queries.history("site", site.id) if site else [],
         field_labels=_labels(form),
+        mediation_missing=opendata.missing_fields_text(site) if site else "",
     )
 
 
