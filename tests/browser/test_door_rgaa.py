@@ -51,7 +51,8 @@ def test_door_headings_start_with_one_h1_then_h2(page, door_paths):
     for path in door_paths:
         page.goto(path)
         levels = page.eval_on_selector_all("h1, h2, h3", "els => els.map(e => e.tagName)")
-        assert levels[0] == "H1" and levels.count("H1") == 1, path
+        assert levels[0] == "H1", path
+        assert levels.count("H1") == 1, path
         assert set(levels[1:]) <= {"H2"}, path
 
 
@@ -76,7 +77,8 @@ def test_the_pause_button_is_the_first_focus_and_visibly_outlined(page, door_pat
         focused = page.evaluate(FIRST_FOCUS)
         assert focused["id"] == "door-pause", path
         assert focused["text"] == "Pause updates"
-        assert focused["outline"] != "none" and focused["width"] >= 2
+        assert focused["outline"] != "none"
+        assert focused["width"] >= 2
 
 
 def test_without_javascript_a_pause_link_comes_first_and_stops_the_refresh(
@@ -92,7 +94,8 @@ def test_without_javascript_a_pause_link_comes_first_and_stops_the_refresh(
             focused = tab.evaluate(FIRST_FOCUS)
             assert focused["text"] == "Pause updates", path
             assert focused["href"] == f"{path}?pause=1&lang=en"
-            assert focused["outline"] != "none" and focused["width"] >= 2
+            assert focused["outline"] != "none"
+            assert focused["width"] >= 2
             tab.goto(f"{path}?pause=1&lang=en")
             assert tab.locator('meta[http-equiv="refresh"]').count() == 0
             tab.keyboard.press("Tab")
