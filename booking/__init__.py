@@ -19,7 +19,7 @@ from booking.bookings.checkin import periodic_jobs as checkin_jobs
 from booking.calendars.views import bp as feeds_bp
 from booking.cli import init_commands
 from booking.core.errors import init_errors
-from booking.core.headers import init_headers
+from booking.core.headers import init_headers, init_ratelimit_headers
 from booking.core.pool import install_quiet_socket_ping
 from booking.core.retry import init_retry
 from booking.core.sessions import CookielessPathsSessionInterface
@@ -115,6 +115,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     install_fast_form_html()  # WTForms' attributes, same HTML, less CPU (booking/formhtml.py)
+    init_ratelimit_headers(app)  # before the limiter: runs after its headers are added
     limiter.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directories()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -13,6 +13,8 @@ else
   out="booking/$area/translations"
   sources=("booking/$area")
   [ -d "templates/$area" ] && sources+=("templates/$area")
+  # The open-data pages are the statistics area's (booking/stats/opendata.py).
+  [ "$area" = stats ] && sources+=(templates/opendata)
   [ -d "templates/emails/$area" ] && sources+=("templates/emails/$area")
 fi
 mkdir -p "$out"

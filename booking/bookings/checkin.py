@@ -75,6 +75,16 @@ def needs_checkin(booking: Booking, now: datetime) -> bool:
     return opens <= now < closes
 
 
+def is_unreleased_no_show(booking: Booking, now: datetime) -> bool:
+    """Due for release at `now` but not yet released: check-in required, approved, nobody
+    checked in, the grace over and the booking not. (`release_no_shows` picks the same.)"""
+    if not booking.resource.checkin_required:
+        return False
+    if booking.state != BookingState.APPROVED or booking.checked_in_at is not None:
+        return False
+    return checkin_window(booking)[1] <= now < booking.end_at
+
+
 def _moment(instant: datetime, now: datetime) -> str:
     """A time of today, or a date and time otherwise (local time, current language)."""
     if to_local(instant).date() == to_local(now).date():

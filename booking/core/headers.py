@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, Response, g
 
 # Every asset is served by the app: scripts only from our origin, no inline script.
@@ -49,4 +51,28 @@ def init_headers(app: Flask) -> None:
             # Built for this user: no shared cache, no back-button copy after logout.
             # (A view that chose its own caching, such as `private` for an .ics, keeps it.)
             response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+# Answers that tell the client when to come back (RFC 9110 §10.2.3).
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+def init_ratelimit_headers(app: Flask) -> None:
+    """Make Flask-Limiter's headers follow the IETF RateLimit draft and RFC 9110.
+
+    The library sends `Retry-After` on every limited answer and `RateLimit-Reset` as a Unix
+    time, with no setting to change either. Register this BEFORE `limiter.init_app`: Flask
+    runs after_request functions in reverse order, so this one then sees the library's headers.
+    """
+    reset_header = app.config.get("RATELIMIT_HEADER_RESET", "RateLimit-Reset")
+
+    @app.after_request
+    def _ratelimit_headers(response: Response) -> Response:
+        if response.status_code not in RETRY_AFTER_STATUSES:
+            response.headers.pop("Retry-After", None)
+        reset_at = response.headers.get(reset_header)
+        if reset_at is not None and reset_at.isdigit():
+            # Delta seconds until the window resets, never negative.
+            response.headers[reset_header] = str(max(0, int(reset_at) - int(time.time())))
         return response

@@ -27,7 +27,7 @@ from booking.bookings.availability import (
     Interval,
     free_busy_and_hours,
 )
-from booking.bookings.checkin import checkin_window, needs_checkin
+from booking.bookings.checkin import checkin_window, is_unreleased_no_show, needs_checkin
 from booking.bookings.models import Booking
 from booking.extensions import db
 from booking.resources.models import Resource
@@ -74,6 +74,7 @@ class RoomDoor:
     upcoming: list[Upcoming] = field(default_factory=list)
     offer: tuple[datetime, datetime] | None = None  # next free slot the form accepts
     checkin: Checkin | None = None  # the current or next booking, awaiting its check-in
+    no_show: bool = False  # free because its booking's check-in grace passed unused
 
     @property
     def is_evening(self) -> bool:
@@ -212,26 +213,53 @@ def room_doors(
     doors = [
         room_door(r, intervals[r.id], hours.get(r.id, [[]] * 7), now, builder) for r in resources
     ]
-    return with_checkins(doors, now)
+    bookings = _checkin_bookings(doors)
+    no_shows = {b.id for b in bookings if is_unreleased_no_show(b, now)}
+    doors = [
+        _freed(door, intervals[door.resource.id], hours.get(door.resource.id, [[]] * 7), no_shows)
+        if door.booking_id in no_shows
+        else door
+        for door in doors
+    ]
+    return with_checkins(doors, now, bookings)
 
 
-def with_checkins(doors: list[RoomDoor], now: datetime) -> list[RoomDoor]:
-    """Each door whose current or next booking awaits its check-in, says so (one query,
-    only when a room requires check-in). A released booking is no longer in the intervals:
-    the room shows free."""
-    ids = {
-        door.resource.id: [
-            i for i in (door.booking_id, *(u.booking_id for u in door.upcoming)) if i
-        ]
+def _freed(
+    door: RoomDoor, intervals: Sequence[Interval], weekly: Sequence, no_shows: set[int]
+) -> RoomDoor:
+    """The room as it really is once its no-show's grace is over: free, before the periodic
+    release has run. The QR offer stays the one computed with the booking (the form
+    refuses its slot until the release), so it never proposes a time that fails."""
+    kept = [
+        Interval(item.start_at, item.end_at, FREE) if item.booking_id in no_shows else item
+        for item in intervals
+    ]
+    freed = room_door(door.resource, kept, weekly, door.now, None)
+    return replace(freed, offer=door.offer, no_show=True)
+
+
+def _checkin_bookings(doors: list[RoomDoor]) -> list[Booking]:
+    """The current and later bookings of the day of the rooms requiring check-in (one
+    query, none when no room requires it)."""
+    wanted = [
+        i
         for door in doors
         if door.resource.checkin_required
-    }
-    wanted = [i for found in ids.values() for i in found]
+        for i in (door.booking_id, *(u.booking_id for u in door.upcoming))
+        if i
+    ]
     if not wanted:
-        return doors
-    bookings = db.session.scalars(
-        select(Booking).where(Booking.id.in_(wanted)).options(joinedload(Booking.resource))
+        return []
+    return list(
+        db.session.scalars(
+            select(Booking).where(Booking.id.in_(wanted)).options(joinedload(Booking.resource))
+        )
     )
+
+
+def with_checkins(doors: list[RoomDoor], now: datetime, bookings: list[Booking]) -> list[RoomDoor]:
+    """Each door whose current or next booking awaits its check-in, says so. A released
+    booking is no longer in the intervals: the room shows free."""
     awaiting = sorted(
         (b for b in bookings if needs_checkin(b, now)), key=lambda b: (b.start_at, b.id)
     )

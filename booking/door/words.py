@@ -40,16 +40,13 @@ def words(door: RoomDoor) -> Words:
     icon = ICONS[door.state]
     if door.state == FREE_STATE:
         if door.until is None:
-            return Words(pgettext("door", "Free"), None, icon)
+            return Words(pgettext("door", "Free"), _no_show(door), icon)
         if door.is_evening:
-            return Words(
-                _("Free all evening"),
-                _("Closes at %(time)s", time=format_time(door.until, "short")),
-                icon,
-            )
+            closes = _("Closes at %(time)s", time=format_time(door.until, "short"))
+            return Words(_("Free all evening"), _no_show(door) or closes, icon)
         headline = _("Free until %(time)s", time=when(door.until, door.now))
         detail = _("Then closed") if door.until_closing else None
-        return Words(headline, detail, icon)
+        return Words(headline, _no_show(door) or detail, icon)
     if door.state in (BUSY, FULL):
         until = when(door.until, door.now) if door.until else None
         if door.state == FULL:
@@ -70,3 +67,10 @@ def _reopening(instant: datetime, now: datetime) -> str:
     if to_local(instant).date() == to_local(now).date():
         return _("at %(time)s", time=format_time(instant, "short"))
     return when(instant, now)
+
+
+def _no_show(door: RoomDoor) -> str | None:
+    """Why a room booked now shows free: nobody checked in, its booking is being released."""
+    if not door.no_show:
+        return None
+    return _("Booking not honoured: nobody checked in, the room is free")

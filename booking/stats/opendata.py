@@ -10,6 +10,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -140,10 +143,35 @@ def _sites() -> list[Site]:
     )
 
 
+# The schema's required fields a place may lack, as the admin and /open-data/ name them.
+MISSING_FIELD_LABELS = {
+    "pivot": _l("the SIRET/RNA"),
+    "postcode": _l("the postcode"),
+    "street": _l("the street address"),
+}
+
+
+def missing_fields(site: Site) -> list[str]:
+    """The schema's required fields (SIRET or RNA, postcode, street) the site lacks."""
+    present = {"pivot": site.pivot, "postcode": site.postcode, "street": street(site)}
+    return [name for name, value in present.items() if not value]
+
+
+def missing_fields_text(site: Site) -> str:
+    """The missing fields in words of the current language: "the SIRET/RNA and the postcode"."""
+    labels = [str(MISSING_FIELD_LABELS[name]) for name in missing_fields(site)]
+    return format_list(labels, locale=get_locale() or "en") if labels else ""
+
+
 def is_publishable(site: Site) -> bool:
     """Whether the site has what the schema requires (SIRET or RNA, postcode, street):
     a row without them would make the whole file invalid, so such a site is left out."""
-    return bool(site.pivot and site.postcode and street(site))
+    return not missing_fields(site)
+
+
+def left_out_of_mediation() -> list[Site]:
+    """The places `mediation_csv` leaves out (said on /open-data/), by name."""
+    return [site for site in _sites() if not is_publishable(site)]
 
 
 def mediation_csv(site_url: Callable[[Site], str], updated_on: date) -> str:

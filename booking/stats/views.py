@@ -148,6 +148,8 @@ def open_data_index() -> str:
         "opendata/index.html",
         updated_on=local_today(),
         makerspaces=opendata.makerspaces(),
+        left_out=opendata.left_out_of_mediation(),
+        missing_fields_text=opendata.missing_fields_text,
         licence=opendata.LICENCE,
         licence_url=opendata.LICENCE_URL,
         first_month=months[0],

@@ -230,6 +230,17 @@ def test_reads_are_rate_limited_with_ratelimit_headers(limited_app, db):
     assert int(answers[3].headers["Retry-After"]) > 0
 
 
+def test_retry_after_only_on_429_and_reset_in_seconds_until_the_window_ends(limited_app, db):
+    client = limited_app.test_client()
+    answers = [client.get("/api/v1/sites") for _ in range(4)]
+    for answer in answers[:3]:
+        assert "Retry-After" not in answer.headers  # RFC 9110: only with 429 / 503
+        assert 0 <= int(answer.headers["RateLimit-Reset"]) <= 61  # seconds, not a Unix time
+    assert answers[3].status_code == 429
+    assert 0 < int(answers[3].headers["Retry-After"]) <= 61
+    assert 0 <= int(answers[3].headers["RateLimit-Reset"]) <= 61
+
+
 def test_links_are_on_base_url_never_on_the_requests_host(client, room):
     forged = {"Host": "evil.example"}
     day = client.get("/api/v1/resources/salle-iroise/availability?date=2030-03-05", headers=forged)

@@ -64,6 +64,19 @@ def test_login_is_rate_limited(limited_app, db):
     assert client.get("/account/login").status_code == 200  # reading the page stays free
 
 
+def test_limited_pages_send_retry_after_only_on_the_429(limited_app, db):
+    client = limited_app.test_client()
+    answers = [
+        client.post("/account/login", data={"email": f"p{i}@example.org", "password": "guess"})
+        for i in range(11)
+    ]
+    assert answers[0].status_code == 200
+    assert "Retry-After" not in answers[0].headers
+    assert 0 <= int(answers[0].headers["RateLimit-Reset"]) <= 61  # seconds, not a Unix time
+    assert answers[10].status_code == 429
+    assert int(answers[10].headers["Retry-After"]) > 0
+
+
 def test_password_reset_requests_are_rate_limited(limited_app, db):
     client = limited_app.test_client()
     client.get("/lang/en")

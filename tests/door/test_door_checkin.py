@@ -85,7 +85,6 @@ def test_no_prompt_once_checked_in_or_when_the_room_does_not_require_it(
 
 def test_a_released_booking_leaves_the_room_free(client, booking, monkeypatch):
     at_clock(monkeypatch, f"{DAY} 14:15")
-    assert "In use until 4:00\u202fPM" in door(client)  # due, not yet released
     assert release_no_shows(local(f"{DAY} 14:15")) == 1
     db.session.commit()
     assert booking.state is BookingState.RELEASED
@@ -93,3 +92,33 @@ def test_a_released_booking_leaves_the_room_free(client, booking, monkeypatch):
     assert "Free until 10:00\u202fPM" in html
     assert "Check in before" not in html
     assert "Atelier" not in html
+
+
+def test_a_no_show_past_its_grace_shows_free_before_the_release_runs(client, booking, monkeypatch):
+    at_clock(monkeypatch, f"{DAY} 14:14")
+    assert "In use until 4:00\u202fPM" in door(client)  # still within the grace
+    at_clock(monkeypatch, f"{DAY} 14:15")
+    html = door(client)
+    assert booking.state is BookingState.APPROVED  # the periodic release has not run
+    assert "In use until" not in html
+    assert "Free until 10:00\u202fPM" in html
+    assert "Booking not honoured: nobody checked in, the room is free" in html
+    assert "Check in before" not in html
+    assert "Atelier" not in html
+    booking.checked_in_at = local(f"{DAY} 14:10")
+    db.session.commit()
+    assert "In use until 4:00\u202fPM" in door(client)  # checked in: really in use
+
+
+def test_the_kiosk_shows_a_no_show_s_room_free_too(client, room, booking, monkeypatch):
+    at_clock(monkeypatch, f"{DAY} 14:20")
+    response = client.get(f"/sites/{room.site.slug}/door?lang=en")
+    html = response.get_data(as_text=True)
+    assert "Booking not honoured: nobody checked in, the room is free" in html
+    assert "In use until" not in html
+
+
+def test_the_no_show_notice_is_in_french(client, booking, monkeypatch):
+    at_clock(monkeypatch, f"{DAY} 14:30")
+    html = door(client, "fr")
+    assert "Réservation non honorée : personne ne s’est présenté, la salle est libre" in html

@@ -90,6 +90,26 @@ def test_a_place_missing_required_fields_is_left_out_and_the_file_stays_valid(
     assert [row["nom"] for row in _rows(text)] == [scene.site.name]
 
 
+def test_the_open_data_page_names_the_places_left_out_and_what_they_lack(scene, client):
+    factories.make_site("Sans SIRET", postcode="29200")
+    factories.make_site("Sans rien").address = ""
+    db.session.commit()
+    english = client.get("/open-data/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "2 places are left out of this file" in english
+    assert "Sans SIRET: missing the SIRET/RNA</li>" in english
+    assert "Sans rien: missing the SIRET/RNA, the postcode, and the street address</li>" in english
+    assert scene.site.name + ":" not in english
+    french = client.get("/open-data/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "2 lieux sont absents de ce fichier" in french
+    assert "Sans rien : il manque le SIRET/RNA, le code postal et l’adresse (rue)</li>" in french
+
+
+def test_the_open_data_page_says_nothing_is_left_out_when_every_place_is_complete(scene, client):
+    db.session.commit()
+    html = client.get("/open-data/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "left out of this file" not in html
+
+
 def test_only_the_schemas_telephone_prefixes_are_exported():
     assert e164("02 98 00 80 80") == "+33298008080"
     assert e164("+33 2 98 00 80 80") == "+33298008080"

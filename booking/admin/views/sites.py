@@ -24,6 +24,7 @@ from booking.admin.views.common import (
 )
 from booking.resources.mediation import split_values
 from booking.resources.models import Site
+from booking.stats import opendata
 
 
 @bp.get("/sites")
@@ -68,6 +69,7 @@ def _site_form_page(site: Site | None) -> str | Response:
         delete_form=ActionForm(formdata=None),
         events=queries.history("site", site.id) if site else [],
         field_labels=form_labels(form),
+        mediation_missing=opendata.missing_fields_text(site) if site else "",
     )
 
 
