@@ -297,8 +297,9 @@ def test_weekly_series_across_the_october_clock_change_books_the_free_dates_at_1
     page.fill("#count", "6")
     submit(page, "#preview")
 
-    rows = page.locator("#preview tbody tr")
+    rows = page.locator("#preview tbody tr:not(.plan-b-row)")  # one row a date, plan B below
     assert rows.count() == 6
+    assert page.locator("#preview tbody tr.plan-b-row").count() == 1  # under the busy date
     summary = page.locator("#preview [role=status]").inner_text()
     assert "6 dates" in summary
     assert "5 sont libres" in summary
