@@ -111,15 +111,20 @@ def _page(template: str, etag: str, **context: object) -> Response:
     return _cache_headers(current_app.make_response(html), etag)
 
 
-@bp.get("/rooms/<slug>/door")
-@sessionless
-def room(slug: str) -> Response:
-    stamp = stamp_of_resource(slug)
+def _validate(stamp) -> tuple[datetime, str, Response | None]:
+    """The instant, the ETag of the display for it, and the 304 when the client's copy is
+    current; 404 for an unknown room or place (`stamp` None)."""
     if stamp is None:
         abort(404)
     now = utcnow()
     etag = door_etag(stamp, now, *_options())
-    cached = _not_modified(etag)
+    return now, etag, _not_modified(etag)
+
+
+@bp.get("/rooms/<slug>/door")
+@sessionless
+def room(slug: str) -> Response:
+    now, etag, cached = _validate(stamp_of_resource(slug))
     if cached is not None:
         return cached
     resource = resource_by_slug(slug)
@@ -132,12 +137,7 @@ def room(slug: str) -> Response:
 @bp.get("/sites/<slug>/door")
 @sessionless
 def site(slug: str) -> Response:
-    stamp = stamp_of_site(slug)
-    if stamp is None:
-        abort(404)
-    now = utcnow()
-    etag = door_etag(stamp, now, *_options())
-    cached = _not_modified(etag)
+    now, etag, cached = _validate(stamp_of_site(slug))
     if cached is not None:
         return cached
     found = site_by_slug(slug)
