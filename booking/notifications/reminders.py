@@ -32,8 +32,17 @@ CHECKIN_REMINDER_JOB = "send-checkin-reminders"
 _MAX_GRACE = timedelta(minutes=240)
 
 
-def _lock_resources_of(due: tuple) -> None:
-    lock_resources(db.session.scalars(select(Booking.resource_id).where(*due).distinct()))
+def _lock_resources_of(due: tuple) -> bool:
+    """Lock the resources of the bookings `due` selects (it may name Resource columns), in
+    id order; whether there were any."""
+    resource_ids = db.session.scalars(
+        select(Booking.resource_id)
+        .join(Resource, Resource.id == Booking.resource_id)
+        .where(*due)
+        .distinct()
+    ).all()
+    lock_resources(resource_ids)
+    return bool(resource_ids)
 
 
 def send_day_before_reminders(*, now: datetime | None = None) -> int:
@@ -87,15 +96,8 @@ def send_checkin_reminders(now: datetime | None = None) -> int:
     SKIP LOCKED, so a concurrent run waits, then sees them reminded and sends nothing."""
     now = now or utcnow()
     due = _checkin_due(now)
-    resource_ids = db.session.scalars(
-        select(Booking.resource_id)
-        .join(Resource, Resource.id == Booking.resource_id)
-        .where(*due)
-        .distinct()
-    ).all()
-    if not resource_ids:
+    if not _lock_resources_of(due):
         return 0
-    lock_resources(resource_ids)
     stmt = (
         select(Booking)
         .join(Resource, Resource.id == Booking.resource_id)
