@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from booking.bookings.models import Booking, BookingState
 from booking.extensions import db
 from booking.stats.period import Period
-from booking.stats.queries import ResourceFigures, Scope, _window, seconds_between
+from booking.stats.queries import ResourceFigures, Scope, booking_window, seconds_between
 
 
 def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> dict:
@@ -33,7 +33,7 @@ def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | Non
         func.coalesce(
             func.sum(case((released, seconds_between(Booking.cancelled_at, Booking.end_at)))), 0
         ).label("released_seconds"),
-    ).where(*_window(resource_ids, period, scope))
+    ).where(*booking_window(resource_ids, period, scope))
     found = {
         row.resource_id: {
             "checked_in": int(row.checked_in),
@@ -69,7 +69,7 @@ def _rebooked(resource_ids: Sequence[int], period: Period, scope: Scope | None) 
                 or_(taken.created_at >= gone.cancelled_at, taken.decided_at >= gone.cancelled_at),
             ),
         )
-        .where(*_window(resource_ids, period, scope), gone.state == BookingState.RELEASED)
+        .where(*booking_window(resource_ids, period, scope), gone.state == BookingState.RELEASED)
         .group_by(gone.resource_id)
     )
     return list(db.session.execute(stmt))

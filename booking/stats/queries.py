@@ -140,7 +140,7 @@ def visible_resources(scope: Scope) -> Select:
     return stmt
 
 
-def _window(
+def booking_window(
     resource_ids: Sequence[int],
     period: Period,
     scope: Scope | None,
@@ -184,7 +184,7 @@ def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | Non
             func.coalesce(func.sum(Booking.attendees), 0).label("attendees"),
             func.count(distinct(Booking.association_id)).label("associations"),
         )
-        .where(*_window(resource_ids, period, scope))
+        .where(*booking_window(resource_ids, period, scope))
         .group_by(Booking.resource_id, Booking.state)
     )
     result: dict[int, dict] = {}
@@ -215,7 +215,7 @@ def distinct_associations(resource_ids: Sequence[int], period: Period, scope: Sc
         select(Booking.id)
         .where(
             Booking.association_id == Association.id,
-            *_window(resource_ids, period, scope, [BookingState.APPROVED]),
+            *booking_window(resource_ids, period, scope, [BookingState.APPROVED]),
         )
         .exists()
     )
@@ -231,7 +231,9 @@ def reasons(resource_ids: Sequence[int], period: Period, scope: Scope | None, li
     stmt = (
         select(Booking.state, reason.label("reason"), func.count().label("count"))
         .where(
-            *_window(resource_ids, period, scope, [BookingState.REFUSED, BookingState.CANCELLED])
+            *booking_window(
+                resource_ids, period, scope, [BookingState.REFUSED, BookingState.CANCELLED]
+            )
         )
         .group_by(Booking.state, reason)
         .order_by(func.count().desc(), Booking.state, reason)
@@ -251,7 +253,7 @@ def median_decision_seconds(
         return None
     delay = seconds_between(Booking.created_at, Booking.decided_at)
     conditions = [
-        *_window(resource_ids, period, scope, [BookingState.APPROVED, BookingState.REFUSED]),
+        *booking_window(resource_ids, period, scope, [BookingState.APPROVED, BookingState.REFUSED]),
         Booking.decided_at.is_not(None),
     ]
     count = db.session.scalar(select(func.count()).where(*conditions)) or 0
@@ -286,7 +288,7 @@ def hourly(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> 
                 func.sum(case((_is(BookingState.APPROVED), _seconds_in(period)), else_=0)), 0
             ).label("approved_seconds"),
         )
-        .where(*_window(resource_ids, period, scope))
+        .where(*booking_window(resource_ids, period, scope))
         .group_by(bucket)
     )
     rows = []
