@@ -130,6 +130,10 @@ ONLY = set(env_list("BENCH_ONLY", ""))
 COLD_SECONDS = int(os.environ.get("BENCH_COLD_SECONDS") or 20)
 PORT = int(os.environ.get("BENCH_PORT") or 0)
 PG_PREFIX = os.environ.get("BENCH_PG_PREFIX") or os.environ.get("BENCH_PG_NAME") or "bench"
+# "100:s100 10:keep_s10": PostgreSQL databases that already hold a scale's workload (built by an
+# earlier run or `flask bench-data`): the run copies one (CREATE DATABASE … TEMPLATE) instead of
+# building the workload again, e.g. to measure scale 100 without its ten-minute build.
+PG_TEMPLATES = dict(item.split(":", 1) for item in env_list("BENCH_PG_TEMPLATES", ""))
 
 
 def log(message: str) -> None:
@@ -138,7 +142,7 @@ def log(message: str) -> None:
 
 # ---------------------------------------------------------------- database and server
 def fresh_database(scale: int) -> str:
-    """A new empty database for this scale; returns its URL."""
+    """A new empty database for this scale (a copy of its template, if any); returns its URL."""
     if DB_KIND == "sqlite":
         path = OUT / f"bench_s{scale}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -151,8 +155,12 @@ def fresh_database(scale: int) -> str:
         raise SystemExit(
             f"BENCH_PG_DB/BENCH_PG_PREFIX must give a plain lower-case name, not {name!r}"
         )
+    template = PG_TEMPLATES.get(str(scale))
+    if template is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,50}", template):
+        raise SystemExit(f"BENCH_PG_TEMPLATES must name plain databases, not {template!r}")
+    create = f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+    for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", create):
         subprocess.run(["psql", admin, "-q", "-c", statement], check=True)
     return f"{PG_URL}/{name}"
 
@@ -520,7 +528,10 @@ def run_scale(scale: int) -> dict:
     log(f"scale {scale}: fresh {DB_KIND} database, flask db upgrade")
     flask(["db", "upgrade"], env)
     started = time.perf_counter()
-    log(flask(["bench-data", "--scale", str(scale)], env))
+    if DB_KIND == "postgresql" and str(scale) in PG_TEMPLATES:
+        log(f"scale {scale}: workload copied from {PG_TEMPLATES[str(scale)]}")
+    else:
+        log(flask(["bench-data", "--scale", str(scale)], env))
     build_seconds = time.perf_counter() - started
     open_rooms(env)
     log(
@@ -732,6 +743,7 @@ def measure_all(
         "scale": scale,
         "database": DB_KIND,
         "build_seconds": round(build_seconds, 1),
+        "template": PG_TEMPLATES.get(str(scale)) if DB_KIND == "postgresql" else None,
         "seconds": SECONDS,
         "runs": RUNS,
         "measures": [
@@ -768,8 +780,13 @@ def table(result: dict) -> str:
         for name in ("bare", "ceiling")
     ]
     lines = [
-        f"scale {result['scale']} on {result['database']} (workload built in "
-        f"{result['build_seconds']} s; {result['seconds']} s per measure, median of "
+        f"scale {result['scale']} on {result['database']} ("
+        + (
+            f"workload copied from {result['template']}"
+            if result.get("template")
+            else f"workload built in {result['build_seconds']} s"
+        )
+        + f"; {result['seconds']} s per measure, median of "
         f"{result['runs']} run(s))",
         f"{'measure':24} {'conn':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>8} "
         f"{'÷bare':>6} {'÷ceiling':>8} {'cpu ms':>7} {'errors':>6} {'load':>5}",
