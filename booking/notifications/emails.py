@@ -267,8 +267,8 @@ def compose(
     domain = parseaddr(sender)[1].rpartition("@")[2] or "salles-ouvertes.local"
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text, cte=_transfer_encoding(text, message))
-    message.add_alternative(html, subtype="html", cte=_transfer_encoding(html, message))
+    message.set_content(text, cte=text_transfer_encoding(text, message))
+    message.add_alternative(html, subtype="html", cte=text_transfer_encoding(html, message))
     if ics_method:
         ics = booking_calendar(
             bookings,
@@ -282,7 +282,7 @@ def compose(
         calendar = ics.decode("utf-8")
         message.add_attachment(
             calendar,
-            cte=_transfer_encoding(calendar, message),
+            cte=text_transfer_encoding(calendar, message),
             subtype="calendar",
             filename="cancel.ics" if ics_method == "CANCEL" else "invitation.ics",
             params={"method": ics_method},
@@ -291,7 +291,7 @@ def compose(
     return message
 
 
-def _transfer_encoding(text: str, message: EmailMessage) -> str | None:
+def text_transfer_encoding(text: str, message: EmailMessage) -> str | None:
     """The encoding the outbox's `as_string` writes a text part in, chosen up front.
 
     The library keeps non-ASCII text with short lines as 8bit; turned into a string, such a
