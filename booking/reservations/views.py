@@ -77,7 +77,6 @@ from booking.reservations.queries import (
 )
 from booking.resources.models import Closure
 from booking.timeutil import local_today
-from booking.transactions import end_unwritten, track_writes
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
 
@@ -297,19 +296,24 @@ def _book_one(
 ) -> Response | None:
     """Book one date; on a refusal, put it in the form, add it to `refusals`, return None.
 
-    A refusal comes before any write, so its transaction ends at once (releasing the
-    resource lock) with the resource, the user and the associations the page shows
-    still loaded: `end_unwritten` commits a transaction that wrote nothing without
-    expiring them (and rolls back one that wrote, should that ever happen).
+    The request runs in a SAVEPOINT: a refusal undoes only what it wrote, so the
+    resource, the user and the associations the page shows stay loaded instead of
+    being expired (and read again) by a rollback of the whole transaction. The
+    transaction left open writes nothing and ends with the request.
     """
-    track_writes()
+    savepoint = db.session.begin_nested()
     try:
         booking = request_booking(current_user, req)
     except BookingRefused as problem:
-        problems.extend(_show_refusal(form, problem))  # names conflicts: before it ends
+        problems.extend(_show_refusal(form, problem))  # names conflicts: before the rollback
         refusals.append(problem)
-        end_unwritten(db.session)
+        savepoint.rollback()
         return None
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
     # Read before committing, which expires the booking: no reload to redirect.
     message, booking_id = _success_message([booking]), booking.id
     db.session.commit()
