@@ -28,8 +28,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
