@@ -15,7 +15,14 @@ entries by own and cumulative time), PROFILE_POST_SLOTS (a first date, YYYY-MM-D
 fresh free half-hour from that date on, walking days, rooms and slots as bench/runner.py's
 bodies file does, so the *accepted* booking POST can be measured; the path's `resource`
 argument and the form's date, start and end are replaced, and the session cookie is sent
-unchanged each time, as wrk does, so flashed messages do not pile up in it).
+unchanged each time, as wrk does, so flashed messages do not pile up in it), PROFILE_API=1
+(with PROFILE_LOGIN and PROFILE_POST_SLOTS: the API booking POST as bench/runner.py sends it —
+a personal access token made on the account page, `Authorization: Bearer`, no cookie, the
+JSON body of `runner.api_booking` on fresh slots, HTTP 201 expected; PROFILE_IDEMPOTENCY=1 adds
+a fresh `Idempotency-Key` to each request).
+
+    PROFILE_API=1 PROFILE_LOGIN="bench@example.org:bench-password" PROFILE_POST_SLOTS=2027-01-04 \
+    PROFILE_ROOMS="salle-visio-02 salle-visio-03" .venv/bin/python bench/profile.py /api/v1/bookings
 
     DATABASE_URL=sqlite:////tmp/s1.db PROFILE_LOGIN="bench@example.org:bench-password" \
     PROFILE_POST="title=x&purpose=&attendees=4&visibility=private&association=&repeat=none&submit=1" \
@@ -34,6 +41,7 @@ import pstats
 import re
 import sys
 import time
+import uuid
 from datetime import date
 from itertools import count as counter
 from pathlib import Path
@@ -45,7 +53,7 @@ os.environ.setdefault("SECRET_KEY", "profile-only-secret-key-profile-only-secret
 from pyinstrument import Profiler
 
 # The benchmark runner's own slot walk (bench/ is this script's directory, so on sys.path).
-from runner import free_slots
+from runner import api_booking, free_slots
 from sqlalchemy import event
 
 from booking import create_app
@@ -118,6 +126,8 @@ def main(argv: list[str]) -> int:
         form["csrf_token"] = _token(client.get(path).get_data(as_text=True))
 
     slots = None
+    if os.environ.get("PROFILE_API") == "1":
+        return _profile_api(app, client, path, count, backends)
     if form is not None and os.environ.get("PROFILE_POST_SLOTS"):
         rooms = os.environ.get("PROFILE_ROOMS", "").split() or ROOMS
         slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]), rooms)
@@ -145,6 +155,47 @@ def main(argv: list[str]) -> int:
             return answer
         return client.post(path, data=form, headers=headers)
 
+    return _measure(call, path, count, backends)
+
+
+def _api_token(client) -> tuple[str, int]:
+    """A personal access token of the logged-in account, made on its account page (as
+    bench/runner.py does), and the id of its first association."""
+    page = client.get("/account/tokens/").get_data(as_text=True)
+    form = {"csrf_token": _token(page), "name": "profile", "scopes": ["read", "book"]}
+    reply = client.post("/account/tokens/", data=form).get_data(as_text=True)
+    match = re.search(r'id="new-token"[^>]*value="(so_[\w-]+)"', reply)
+    if not match:
+        raise SystemExit("token creation failed")
+    secret = match.group(1)
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).get_json()
+    return secret, me["associations"][0]["id"]
+
+
+def _profile_api(app, client, path: str, count: int, backends: set[int]) -> int:
+    """The API booking POST on fresh slots, with a bearer token and no cookie."""
+    secret, association = _api_token(client)
+    rooms = os.environ.get("PROFILE_ROOMS", "").split() or ROOMS
+    slots = free_slots(date.fromisoformat(os.environ["PROFILE_POST_SLOTS"]), rooms)
+    client = app.test_client(use_cookies=False)
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+    numbers = counter(1)
+    idempotent = os.environ.get("PROFILE_IDEMPOTENCY") == "1"
+
+    def call():
+        room, day, slot = next(slots)
+        target, _, body = api_booking(room, day, slot, association, next(numbers)).partition("\t")
+        sent = {**headers, "Idempotency-Key": uuid.uuid4().hex} if idempotent else headers
+        answer = client.post(path or target, data=body, headers=sent)
+        if answer.status_code != 201:
+            raise SystemExit(f"{target} {body}: HTTP {answer.status_code} {answer.data[:300]!r}")
+        return answer
+
+    return _measure(call, path, count, backends)
+
+
+def _measure(call, path: str, count: int, backends: set[int]) -> int:
+    """Mean wall and CPU ms of `count` calls after a warm-up, then the profile."""
     first = call()
     print(f"{path}: HTTP {first.status_code}, {len(first.data)} bytes")
     for _ in range(20):

@@ -220,7 +220,10 @@ def _booking_request(data: dict) -> BookingRequest:
             rule="resource",
             field="resource",
         )
-    association = db.session.get(Association, data["association"])
+    # The user's memberships come with their associations in one statement; the rules ask
+    # them anyway (`check_association`), and the association asked for is usually among them.
+    own = {m.association_id: m.association for m in api_user().memberships}
+    association = own.get(data["association"]) or db.session.get(Association, data["association"])
     if association is None or not association.is_active:
         raise ApiProblem(
             422, _("There is no such association."), rule="association", field="association"

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from booking.auth.models import User, hash_token
 from booking.db import utcnow
@@ -134,7 +134,11 @@ def token_for_secret(secret: str, *, now: datetime) -> ApiToken | None:
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    stmt = select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(secret))
+        .options(joinedload(ApiToken.user))  # `is_usable` and every endpoint read it
+    )
     token = db.session.scalar(stmt)
     if token is None or not token.is_usable(now):
         return None

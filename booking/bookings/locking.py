@@ -59,19 +59,22 @@ Why this holds on each database:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 
 from booking.bookings.errors import BookingRefused
 from booking.bookings.models import Booking
-from booking.bookings.rules import approved_overlapping, overlap_refusal
+from booking.bookings.quotas import quota_by_id, quota_id_of
+from booking.bookings.rules import BookingRequest, approved_overlapping, overlap_refusal
 from booking.extensions import db
-from booking.resources.models import Resource
+from booking.resources.models import Quota, Resource
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATE exclusion_violation
 CONSTRAINT_NAME = "booking_no_overlap"
@@ -87,9 +90,40 @@ def lock_resources(resource_ids: Iterable[int]) -> None:
     )
 
 
-def lock_resource(resource: Resource) -> None:
-    """Serialize conflict checks and writes on one resource until the transaction ends."""
-    db.session.execute(select(Resource.id).where(Resource.id == resource.id).with_for_update())
+def lock_resource(resource: Resource, *reads: ColumnElement[Any]) -> Sequence[Any]:
+    """Serialize conflict checks and writes on one resource until the transaction ends.
+
+    `reads`: scalar subqueries answered by the locking statement itself, one round trip
+    instead of one each, for rows that bookers never change under this lock (a quota, the
+    trusted associations: administrators change them without it, so reading them just
+    before the lock is granted or just after makes no difference). Never for bookings:
+    those are read by statements of their own, after the lock. Returns their values.
+    """
+    stmt = select(Resource.id, *reads).where(Resource.id == resource.id).with_for_update()
+    if not reads:
+        db.session.execute(stmt)
+        return ()
+    return tuple(db.session.execute(stmt).one())[1:]
+
+
+@dataclass(frozen=True)
+class LockedReads:
+    """What `lock_and_read` read with the resource lock: the association's quota on the
+    resource and whether the resource trusts it (None: no approval needed, not asked)."""
+
+    quota: Quota | None
+    trusted: bool | None
+
+
+def lock_and_read(req: BookingRequest) -> LockedReads:
+    """Lock the request's resource (rule 1 of `locking.py`) and, in the same statement,
+    read the quota and the trust the arrival rules need: one round trip, not three."""
+    resource, association = req.resource, req.association
+    reads = [quota_id_of(resource, association)]
+    if resource.requires_approval:
+        reads.append(resource.trusts(association))
+    quota_id, *trusted = lock_resource(resource, *reads)
+    return LockedReads(quota_by_id(quota_id), bool(trusted[0]) if trusted else None)
 
 
 def lock_booking(booking: Booking) -> None:

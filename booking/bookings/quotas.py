@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 
 from booking.auth.models import Association
 from booking.bookings.errors import BookingRefused
@@ -74,6 +74,36 @@ def check_quota(
             Quota.resource_id == resource.id, Quota.association_id == association.id
         )
     )
+    check_quota_of(
+        quota, resource, association, start_at, end_at, exclude_ids=exclude_ids, extra=extra
+    )
+
+
+def quota_id_of(resource: Resource, association: Association) -> ScalarSelect:
+    """The id of the association's quota on the resource (NULL when it has none), as a
+    scalar subquery: the resource lock's statement reads it (`locking.lock_resource`)."""
+    return (
+        select(Quota.id)
+        .where(Quota.resource_id == resource.id, Quota.association_id == association.id)
+        .scalar_subquery()
+    )
+
+
+def quota_by_id(quota_id: int | None) -> Quota | None:
+    return db.session.get(Quota, quota_id) if quota_id is not None else None
+
+
+def check_quota_of(
+    quota: Quota | None,
+    resource: Resource,
+    association: Association,
+    start_at: datetime,
+    end_at: datetime,
+    *,
+    exclude_ids: Iterable[int] = (),
+    extra: Sequence[tuple[datetime, datetime]] = (),
+) -> None:
+    """`check_quota` with the association's quota on the resource already read."""
     if quota is None:
         return
     exclude_ids = list(exclude_ids)

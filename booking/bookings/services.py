@@ -33,7 +33,9 @@ from booking.bookings import events
 from booking.bookings.equipment import check_equipment_free
 from booking.bookings.errors import BookingRefused, NotAllowed
 from booking.bookings.locking import (
+    LockedReads,
     fresh,
+    lock_and_read,
     lock_booking,
     lock_resource,
     lock_resources,
@@ -46,7 +48,7 @@ from booking.bookings.models import (
     BookingState,
     Comment,
 )
-from booking.bookings.quotas import check_quota
+from booking.bookings.quotas import check_quota, check_quota_of
 from booking.bookings.rules import (
     BookingRequest,
     check_closures,
@@ -78,9 +80,14 @@ AUTO_REFUSAL_REASON = _l("Another request for this time slot has been approved."
 MAX_TITLE_LENGTH = 200
 
 
-def approves_on_arrival(resource: Resource, association: Association) -> bool:
-    """No approval needed, or the association is trusted for this resource."""
-    return not resource.requires_approval or resource.is_trusted(association)
+def approves_on_arrival(
+    resource: Resource, association: Association, trusted: bool | None = None
+) -> bool:
+    """No approval needed, or the association is trusted for this resource (`trusted`:
+    already known, else read)."""
+    if not resource.requires_approval:
+        return True
+    return trusted if trusted is not None else resource.is_trusted(association)
 
 
 def clean_title(title: str) -> str:
@@ -174,16 +181,23 @@ def wanted_equipment(booking: Booking) -> dict[int, int]:
     return {item.equipment_id: item.quantity for item in booking.equipment}
 
 
-def arrival_state(actor: User, req: BookingRequest) -> BookingState:
+def arrival_state(
+    actor: User, req: BookingRequest, read: LockedReads | None = None
+) -> BookingState:
     """The state a checked request arrives in, from the rules that count other rows
-    (quota, overlap, seats); call under the resource lock."""
+    (quota, overlap, seats); call under the resource lock (`read`: what `lock_and_read`
+    read with it, else read here)."""
     resource = req.resource
-    check_quota(resource, req.association, req.start_at, req.end_at)
+    if read is None:
+        check_quota(resource, req.association, req.start_at, req.end_at)
+    else:
+        check_quota_of(read.quota, resource, req.association, req.start_at, req.end_at)
     if resource.is_exclusive:
         check_overlap(resource, req.start_at, req.end_at)
     check_equipment_free(resource, req.start_at, req.end_at, req.equipment)
     if resource.is_exclusive:
-        if approves_on_arrival(resource, req.association):
+        trusted = read.trusted if read is not None else None
+        if approves_on_arrival(resource, req.association, trusted):
             return BookingState.APPROVED
         return BookingState.PENDING
     check_seats_per_person(actor, resource, req.start_at, req.end_at, req.attendees)
@@ -206,8 +220,14 @@ def insert_booking(
     booking.series_id = series_id
     if state is BookingState.APPROVED:
         booking.decided_at = now
-    with overlap_guard(req.resource, req.start_at, req.end_at):
+    if state is BookingState.APPROVED and booking.exclusive:
+        with overlap_guard(req.resource, req.start_at, req.end_at):
+            db.session.add(booking)
+    else:
+        # Only an approved booking of an exclusive resource meets the exclusion
+        # constraint: no SAVEPOINT (two round trips) around the other inserts.
         db.session.add(booking)
+        db.session.flush()
     audit.record(
         "booking",
         booking.id,
@@ -228,8 +248,8 @@ def request_booking(actor: User, req: BookingRequest, *, now: datetime | None = 
     now = now or utcnow()
     clean_title(req.title)
     check_request(actor, req, now, check_conflicts=False)
-    lock_resource(req.resource)
-    state = arrival_state(actor, req)  # quota, overlap and seats: after the lock
+    read = lock_and_read(req)
+    state = arrival_state(actor, req, read)  # quota, overlap and seats: after the lock
     booking = insert_booking(actor, req, state, now=now)
     events.request_created.send(None, bookings=[booking], actor=actor)
     if state is BookingState.APPROVED and booking.exclusive:

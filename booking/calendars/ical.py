@@ -29,6 +29,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -285,9 +286,22 @@ def timezone_component(first: date, last: date) -> Timezone:
     whole season at the wrong offset. Each transition is therefore written as an
     observance of its own, which every client reads alike.
     """
-    zone = local_zone()
+    template = _timezone_of_years(local_zone().key, first.year, last.year)
+    # A copy of the component and of its list of observances (shared, never changed here):
+    # building one from tzdata costs about a millisecond, each invitation email needs one.
+    tz = Timezone()
+    tz.update(template)
+    tz.subcomponents = list(template.subcomponents)
+    return tz
+
+
+@lru_cache(maxsize=32)
+def _timezone_of_years(key: str, first_year: int, last_year: int) -> Timezone:
+    """`timezone_component` for whole years, built once per process (tzdata does not
+    change under a running process)."""
+    zone = ZoneInfo(key)
     tz = Timezone.from_tzinfo(
-        zone, tzid=zone.key, first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
+        zone, tzid=zone.key, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
     )
     observances = []
     for observance in tz.subcomponents:

@@ -267,8 +267,8 @@ def compose(
     domain = parseaddr(sender)[1].rpartition("@")[2] or "salles-ouvertes.local"
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.set_content(text, cte=text_transfer_encoding(text, message))
+    message.add_alternative(html, subtype="html", cte=text_transfer_encoding(html, message))
     if ics_method:
         ics = booking_calendar(
             bookings,
@@ -279,14 +279,30 @@ def compose(
             now=now,
             times=ics_times,
         )
+        calendar = ics.decode("utf-8")
         message.add_attachment(
-            ics.decode("utf-8"),
+            calendar,
+            cte=text_transfer_encoding(calendar, message),
             subtype="calendar",
             filename="cancel.ics" if ics_method == "CANCEL" else "invitation.ics",
             params={"method": ics_method},
         )
     message["Content-Language"] = recipient.locale  # after set_content, which clears Content-*
     return message
+
+
+def text_transfer_encoding(text: str, message: EmailMessage) -> str | None:
+    """The encoding the outbox's `as_string` writes a text part in, chosen up front.
+
+    The library keeps non-ASCII text with short lines as 8bit; turned into a string, such a
+    part is copied (twice, with the whole message part) and written in base64. Asking
+    for base64 at once writes the same bytes without the copies. Else (ASCII, or long
+    lines, for which the library picks quoted-printable or base64 itself): its choice."""
+    if text.isascii():
+        return None
+    longest = max((len(line) for line in text.encode("utf-8").splitlines()), default=0)
+    fits = longest <= message.policy.max_line_length
+    return "base64" if fits and message.policy.cte_type == "8bit" else None
 
 
 def notify(

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ColumnElement,
     Enum,
     Float,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -248,6 +250,17 @@ class Resource(db.Model):
 
     def is_trusted(self, association: Association) -> bool:
         return any(a.id == association.id for a in self.trusted_associations)
+
+    def trusts(self, association: Association) -> ColumnElement[bool]:
+        """`is_trusted` as an SQL expression, to read with another statement."""
+        return (
+            select(trusted_associations.c.resource_id)
+            .where(
+                trusted_associations.c.resource_id == self.id,
+                trusted_associations.c.association_id == association.id,
+            )
+            .exists()
+        )
 
     @property
     def has_opening_hours(self) -> bool:
