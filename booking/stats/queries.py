@@ -170,19 +170,35 @@ def _is(state: BookingState) -> ColumnElement:
 
 def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> dict:
     """Per resource: approved seconds and seat-seconds, counts by state, attendees,
-    associations; one GROUP BY (resource, state) over the statistics index."""
+    associations, the check-in figures (checked in, no-shows, seconds released) and the
+    decisions the median waits on; one GROUP BY (resource, state) over the statistics
+    index, the period's only scan of every booking.
+    """
     if not resource_ids:
         return {}
     seconds = _seconds_in(period)
+    approved = _is(BookingState.APPROVED)
+    released = _is(BookingState.RELEASED)
+    decision = Booking.state.in_([BookingState.APPROVED, BookingState.REFUSED])
     stmt = (
         select(
             Booking.resource_id,
             Booking.state,
             func.count().label("count"),
-            func.coalesce(func.sum(seconds), 0).label("seconds"),
-            func.coalesce(func.sum(seconds * Booking.attendees), 0).label("seat_seconds"),
+            func.coalesce(func.sum(case((approved, seconds))), 0).label("seconds"),
+            func.coalesce(func.sum(case((approved, seconds * Booking.attendees))), 0).label(
+                "seat_seconds"
+            ),
             func.coalesce(func.sum(Booking.attendees), 0).label("attendees"),
-            func.count(distinct(Booking.association_id)).label("associations"),
+            func.count(distinct(case((approved, Booking.association_id)))).label(
+                "associations"
+            ),
+            func.count(Booking.checked_in_at).label("checked_in"),
+            func.coalesce(
+                func.sum(case((released, seconds_between(Booking.cancelled_at, Booking.end_at)))),
+                0,
+            ).label("released_seconds"),
+            func.count(case((decision, Booking.decided_at))).label("decided"),
         )
         .where(*booking_window(resource_ids, period, scope))
         .group_by(Booking.resource_id, Booking.state)
@@ -191,15 +207,29 @@ def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | Non
     for row in db.session.execute(stmt):
         figures = result.setdefault(
             row.resource_id,
-            {"approved_seconds": 0, "seat_seconds": 0, "attendees": 0, "associations": 0},
+            {
+                "approved_seconds": 0,
+                "seat_seconds": 0,
+                "attendees": 0,
+                "associations": 0,
+                "checked_in": 0,
+                "no_shows": 0,
+                "released_seconds": 0.0,
+                "decided": 0,
+            },
         )
         state = BookingState(row.state)
         figures[state.value] = row.count
+        figures["checked_in"] += int(row.checked_in)
+        figures["decided"] += int(row.decided)
         if state is BookingState.APPROVED:
             figures["approved_seconds"] = row.seconds
             figures["seat_seconds"] = row.seat_seconds
             figures["attendees"] = row.attendees
             figures["associations"] = row.associations
+        elif state is BookingState.RELEASED:
+            figures["no_shows"] = row.count
+            figures["released_seconds"] = float(row.released_seconds or 0)
     return result
 
 
@@ -243,11 +273,13 @@ def reasons(resource_ids: Sequence[int], period: Period, scope: Scope | None, li
 
 
 def median_decision_seconds(
-    resource_ids: Sequence[int], period: Period, scope: Scope | None
+    resource_ids: Sequence[int], period: Period, scope: Scope | None, count: int | None = None
 ) -> float | None:
     """Median time from request to decision (approved or refused by a person), in seconds.
 
     The middle row(s) are picked by the database (ORDER BY, OFFSET), the same on both.
+    `count`: how many such decisions the window holds, when the caller has it already
+    (per_resource's "decided"), saving a count over the window.
     """
     if not resource_ids:
         return None
@@ -256,7 +288,8 @@ def median_decision_seconds(
         *booking_window(resource_ids, period, scope, [BookingState.APPROVED, BookingState.REFUSED]),
         Booking.decided_at.is_not(None),
     ]
-    count = db.session.scalar(select(func.count()).where(*conditions)) or 0
+    if count is None:
+        count = db.session.scalar(select(func.count()).where(*conditions)) or 0
     if count == 0:
         return None
     middle = (
