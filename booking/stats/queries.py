@@ -1,8 +1,10 @@
 """The statistics' aggregate SQL: a handful of GROUP BY queries over the period's bookings.
 
 No booking is loaded into Python: every figure is summed, counted or grouped by the
-database, durations clipped to the period. The few dialect differences (seconds between
-two instants, truncating to the hour) are written once here for SQLite and PostgreSQL.
+database, durations clipped to the period (the hourly series groups bookings by their
+exact interval and clips each distinct interval once, in Python). The few dialect
+differences (seconds between two instants, greatest/least) are written once here for
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
