@@ -113,6 +113,8 @@ class Booking(db.Model):
             "association_id",
             "created_at",
             "decided_at",
+            "checked_in_at",
+            "cancelled_at",
         ),
         # "Is this resource taken?": the last approved exclusive booking to start before
         # an instant, read from the index alone (find a free room probes every resource).

@@ -1,10 +1,12 @@
 """Check-in figures: checked-in and no-show rates, hours released and re-booked after release.
 
-Two aggregate queries over the period's bookings (same window as `queries.py`), grouped by
-resource; no booking is loaded into Python. A no-show is a booking *released* by
-`bookings/checkin.py`; the hours released run from the release (`cancelled_at`) to the
-booking's end; hours re-booked are the parts of that freed time taken again by an approved
-booking requested (or promoted from a waiting list) after the release.
+A no-show is a booking *released* by `bookings/checkin.py`; the hours released run from
+the release (`cancelled_at`) to the booking's end; hours re-booked are the parts of that
+freed time taken again by an approved booking requested (or promoted from a waiting list)
+after the release. The counts and the hours released come with the period's one scan of
+its bookings (`queries.per_resource`); only the hours re-booked need a query of their own,
+a self-join that starts from the period's released bookings alone. No booking is loaded
+into Python.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from booking.bookings.models import Booking, BookingState
@@ -21,35 +23,11 @@ from booking.stats.period import Period
 from booking.stats.queries import ResourceFigures, Scope, booking_window, seconds_between
 
 
-def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> dict:
-    """{resource id: {checked_in, no_shows, released_seconds, rebooked_seconds}}."""
+def rebooked(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> dict:
+    """{resource id: seconds of released time taken again} (a self-join from the
+    window's released bookings)."""
     if not resource_ids:
         return {}
-    released = Booking.state == BookingState.RELEASED
-    counts = select(
-        Booking.resource_id,
-        func.count(case((Booking.checked_in_at.is_not(None), 1))).label("checked_in"),
-        func.count(case((released, 1))).label("no_shows"),
-        func.coalesce(
-            func.sum(case((released, seconds_between(Booking.cancelled_at, Booking.end_at)))), 0
-        ).label("released_seconds"),
-    ).where(*booking_window(resource_ids, period, scope))
-    found = {
-        row.resource_id: {
-            "checked_in": int(row.checked_in),
-            "no_shows": int(row.no_shows),
-            "released_seconds": float(row.released_seconds or 0),
-            "rebooked_seconds": 0.0,
-        }
-        for row in db.session.execute(counts.group_by(Booking.resource_id))
-    }
-    for resource_id, seconds in _rebooked(resource_ids, period, scope):
-        found.setdefault(resource_id, {})["rebooked_seconds"] = float(seconds or 0)
-    return found
-
-
-def _rebooked(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> list:
-    """Seconds of released time taken again, per resource (a self-join on the window)."""
     gone, taken = Booking, aliased(Booking)
     dialect = db.session.get_bind().dialect.name
     greatest = func.greatest if dialect == "postgresql" else func.max
@@ -69,20 +47,21 @@ def _rebooked(resource_ids: Sequence[int], period: Period, scope: Scope | None) 
                 or_(taken.created_at >= gone.cancelled_at, taken.decided_at >= gone.cancelled_at),
             ),
         )
-        .where(*booking_window(resource_ids, period, scope), gone.state == BookingState.RELEASED)
+        .where(*booking_window(resource_ids, period, scope, [BookingState.RELEASED]))
         .group_by(gone.resource_id)
     )
-    return list(db.session.execute(stmt))
+    return {resource_id: float(seconds or 0) for resource_id, seconds in db.session.execute(stmt)}
 
 
-def fill_rows(rows: Iterable[ResourceFigures], figures: dict) -> None:
-    """Put the figures in the report's rows (the columns the statistics kept for them)."""
+def fill_rows(rows: Iterable[ResourceFigures], counts: dict, rebooked_seconds: dict) -> None:
+    """Put the figures in the report's rows (the columns the statistics kept for them):
+    `counts` from `queries.per_resource`, `rebooked_seconds` from `rebooked`."""
     for row in rows:
-        found = figures.get(row.resource.id, {})
+        found = counts.get(row.resource.id, {})
         row.no_shows = int(found.get("no_shows", 0))
         row.released_seconds = float(found.get("released_seconds", 0.0))
         row.extra["checked_in"] = int(found.get("checked_in", 0))
-        row.extra["rebooked_seconds"] = float(found.get("rebooked_seconds", 0.0))
+        row.extra["rebooked_seconds"] = float(rebooked_seconds.get(row.resource.id, 0.0))
 
 
 @dataclass(frozen=True)

@@ -99,13 +99,15 @@ def _start_of(day: date, by: str) -> date:
 def _figures(resources: list[Resource], scope: Scope, period: Period) -> dict:
     """The aggregate queries' results (plain data, cacheable) for these resources."""
     ids = [r.id for r in resources]
+    counts = queries.per_resource(ids, period, scope)
+    decided = sum(found["decided"] for found in counts.values())
     return {
-        "counts": queries.per_resource(ids, period, scope),
+        "counts": counts,
         "open": open_seconds(resources, period),
         "associations": queries.distinct_associations(ids, period, scope),
         "reasons": [(str(s), r, n) for s, r, n in queries.reasons(ids, period, scope)],
-        "median": queries.median_decision_seconds(ids, period, scope),
-        "checkins": checkins.per_resource(ids, period, scope),
+        "median": queries.median_decision_seconds(ids, period, scope, decided),
+        "rebooked": checkins.rebooked(ids, period, scope),
         **_over_time(queries.hourly(ids, period, scope), period),
     }
 
@@ -142,7 +144,7 @@ def build_report(scope: Scope, period: Period) -> Report:
         for state in BookingState:
             setattr(row, state.value, int(found.get(state.value, 0)))
         rows.append(row)
-    checkins.fill_rows(rows, data.get("checkins", {}))
+    checkins.fill_rows(rows, data["counts"], data["rebooked"])
 
     return Report(
         period=period,

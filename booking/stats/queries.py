@@ -1,8 +1,10 @@
 """The statistics' aggregate SQL: a handful of GROUP BY queries over the period's bookings.
 
 No booking is loaded into Python: every figure is summed, counted or grouped by the
-database, durations clipped to the period. The few dialect differences (seconds between
-two instants, truncating to the hour) are written once here for SQLite and PostgreSQL.
+database, durations clipped to the period (the hourly series groups bookings by their
+exact interval and clips each distinct interval once, in Python). The few dialect
+differences (seconds between two instants, greatest/least) are written once here for
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -107,13 +109,6 @@ def _seconds_in(period: Period) -> ColumnElement:
     )
 
 
-def _hour_bucket() -> ColumnElement:
-    if _dialect() == "postgresql":
-        return func.date_trunc("hour", func.timezone("UTC", Booking.start_at))
-    # Stored as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC): the hour is a prefix, no date parsing.
-    return func.substr(Booking.start_at, 1, 13)
-
-
 def visible_resources(scope: Scope) -> Select:
     """The resources the scope covers: an administrator's all, a manager's own, filtered."""
     stmt = (
@@ -170,9 +165,14 @@ def _is(state: BookingState) -> ColumnElement:
 
 def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> dict:
     """Per resource: approved seconds and seat-seconds, counts by state, attendees,
-    associations; one GROUP BY (resource, state) over the statistics index."""
+    associations, the check-in figures (checked in, no-shows, seconds released) and the
+    decisions the median waits on; one GROUP BY (resource, state) over the statistics
+    index, the period's only scan of every booking.
+    """
     if not resource_ids:
         return {}
+    # Grouped by state: each figure is summed over every state's group, with no test
+    # of the state on each booking, and the caller keeps the groups it counts.
     seconds = _seconds_in(period)
     stmt = (
         select(
@@ -183,6 +183,19 @@ def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | Non
             func.coalesce(func.sum(seconds * Booking.attendees), 0).label("seat_seconds"),
             func.coalesce(func.sum(Booking.attendees), 0).label("attendees"),
             func.count(distinct(Booking.association_id)).label("associations"),
+            func.count(Booking.checked_in_at).label("checked_in"),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            _is(BookingState.RELEASED),
+                            seconds_between(Booking.cancelled_at, Booking.end_at),
+                        )
+                    )
+                ),
+                0,
+            ).label("released_seconds"),
+            func.count(Booking.decided_at).label("decided"),
         )
         .where(*booking_window(resource_ids, period, scope))
         .group_by(Booking.resource_id, Booking.state)
@@ -191,15 +204,30 @@ def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | Non
     for row in db.session.execute(stmt):
         figures = result.setdefault(
             row.resource_id,
-            {"approved_seconds": 0, "seat_seconds": 0, "attendees": 0, "associations": 0},
+            {
+                "approved_seconds": 0,
+                "seat_seconds": 0,
+                "attendees": 0,
+                "associations": 0,
+                "checked_in": 0,
+                "no_shows": 0,
+                "released_seconds": 0.0,
+                "decided": 0,
+            },
         )
         state = BookingState(row.state)
         figures[state.value] = row.count
+        figures["checked_in"] += int(row.checked_in)
+        if state in (BookingState.APPROVED, BookingState.REFUSED):
+            figures["decided"] += int(row.decided)  # the decisions the median is taken over
         if state is BookingState.APPROVED:
             figures["approved_seconds"] = row.seconds
             figures["seat_seconds"] = row.seat_seconds
             figures["attendees"] = row.attendees
             figures["associations"] = row.associations
+        elif state is BookingState.RELEASED:
+            figures["no_shows"] = row.count
+            figures["released_seconds"] = float(row.released_seconds or 0)
     return result
 
 
@@ -243,11 +271,13 @@ def reasons(resource_ids: Sequence[int], period: Period, scope: Scope | None, li
 
 
 def median_decision_seconds(
-    resource_ids: Sequence[int], period: Period, scope: Scope | None
+    resource_ids: Sequence[int], period: Period, scope: Scope | None, count: int | None = None
 ) -> float | None:
     """Median time from request to decision (approved or refused by a person), in seconds.
 
     The middle row(s) are picked by the database (ORDER BY, OFFSET), the same on both.
+    `count`: how many such decisions the window holds, when the caller has it already
+    (per_resource's "decided"), saving a count over the window.
     """
     if not resource_ids:
         return None
@@ -256,7 +286,8 @@ def median_decision_seconds(
         *booking_window(resource_ids, period, scope, [BookingState.APPROVED, BookingState.REFUSED]),
         Booking.decided_at.is_not(None),
     ]
-    count = db.session.scalar(select(func.count()).where(*conditions)) or 0
+    if count is None:
+        count = db.session.scalar(select(func.count()).where(*conditions)) or 0
     if count == 0:
         return None
     middle = (
@@ -273,31 +304,35 @@ def median_decision_seconds(
 def hourly(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> list:
     """Per UTC hour in which bookings start: (hour, requests of any state, approved seconds).
 
-    At most one row per hour of the period (and of the few weeks before it, for bookings
-    that started before it and end inside it); the caller turns them into local weeks,
-    months and weekday x hour cells.
+    The database groups the window's bookings by their exact interval (start, end), with
+    no arithmetic on each booking: bookings follow the opening hours' slots, so a year holds
+    a few thousand distinct intervals for hundreds of thousands of bookings. Each interval's
+    seconds inside the period are then worked out once, here, and the intervals summed into
+    their starting hour. At most one row per hour of the period (and of the few weeks before
+    it, for bookings that started before it and end inside it); the caller turns them into
+    local weeks, months and weekday x hour cells.
     """
     if not resource_ids:
         return []
-    bucket = _hour_bucket()
     stmt = (
         select(
-            bucket.label("hour"),
+            Booking.start_at,
+            Booking.end_at,
             func.count().label("requests"),
-            func.coalesce(
-                func.sum(case((_is(BookingState.APPROVED), _seconds_in(period)), else_=0)), 0
-            ).label("approved_seconds"),
+            func.count(case((_is(BookingState.APPROVED), 1))).label("approved"),
         )
         .where(*booking_window(resource_ids, period, scope))
-        .group_by(bucket)
+        .group_by(Booking.start_at, Booking.end_at)
     )
-    rows = []
-    for hour, requests, seconds in db.session.execute(stmt):
-        if isinstance(hour, str):
-            hour = datetime.fromisoformat(hour)  # "YYYY-MM-DD HH"
-        hour = hour.replace(tzinfo=UTC) if hour.tzinfo is None else hour.astimezone(UTC)
-        rows.append((hour, int(requests), float(seconds)))
-    return rows
+    hours: dict[datetime, list] = {}
+    for start_at, end_at, requests, approved in db.session.execute(stmt):
+        start_at, end_at = start_at.astimezone(UTC), end_at.astimezone(UTC)
+        hour = hours.setdefault(start_at.replace(minute=0, second=0, microsecond=0), [0, 0.0])
+        hour[0] += requests
+        if approved:
+            inside = min(end_at, period.end_at) - max(start_at, period.start_at)
+            hour[1] += approved * inside.total_seconds()
+    return [(hour, requests, seconds) for hour, (requests, seconds) in sorted(hours.items())]
 
 
 def _association_choices(resource_ids: Sequence[int]) -> list[tuple[int, str]]:
