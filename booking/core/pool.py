@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import select
+from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
 
@@ -65,7 +66,7 @@ def _autocommit(engine: Engine) -> Engine:
 class _Compiled:
     """A statement as the driver takes it: its SQL, its bound values, its type conversions."""
 
-    __slots__ = ("binds", "defaults", "results", "sql")
+    __slots__ = ("binds", "defaults", "results", "row_class", "sql")
 
     def __init__(self, stmt: Executable, engine: Engine) -> None:
         compiled = stmt.compile(dialect=engine.dialect)
@@ -78,9 +79,12 @@ class _Compiled:
         self.defaults: dict[str, Any] = dict(expanded.parameters)
         self.binds: dict[str, Callable[[Any], Any]] = dict(expanded.processors)
         self.results: list[Callable[[Any], Any] | None] = [
-            column[3]._cached_result_processor(engine.dialect, None)
+            column.type._cached_result_processor(engine.dialect, None)
             for column in compiled._result_columns
         ]
+        # Rows by position, and by name like the engine's (`row.slug`).
+        names = [column.keyname for column in compiled._result_columns]
+        self.row_class = namedtuple("DirectRow", names, rename=True)
 
     def parameters(self, params: dict | None) -> dict[str, Any]:
         values = {**self.defaults, **params} if params else dict(self.defaults)
@@ -90,7 +94,7 @@ class _Compiled:
         return values
 
     def row(self, raw: tuple) -> tuple:
-        return tuple(
+        return self.row_class._make(
             value if process is None or value is None else process(value)
             for process, value in zip(self.results, raw, strict=True)
         )
@@ -141,7 +145,7 @@ def read_outside_transaction(stmt: Executable, params: dict | None = None) -> li
     yet, it runs in autocommit, so a request whose other work is served from a cache opens
     none; a request already in a transaction reads in it (it may hold its own writes).
     SQLite reads on the request's own deferred transaction, which costs no round trip.
-    The rows are tuples (positional access, like the engine's rows)."""
+    The rows are named tuples (by position or by column name, like the engine's rows)."""
     engine = db.engine
     if engine.dialect.name == "postgresql" and not db.session().in_transaction():
         if not _observed(engine):
