@@ -100,8 +100,9 @@ class _Compiled:
         )
 
 
-# Statements compiled for the direct read, by statement object (module-level statements, or
-# ones a caller memoizes): bounded, so statements built per request only cost their compiling.
+# Statements compiled for the direct read, by statement object: give it module-level
+# statements, or ones the caller memoizes (a statement built at each call is compiled at
+# each call, dearer than the engine's own cache). Bounded, so such a one only costs that.
 _COMPILED: LRUCache = LRUCache(256)
 
 
@@ -139,6 +140,12 @@ def _observed(engine: Engine) -> bool:
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
 
+def _session_in_transaction() -> bool:
+    """Whether the request's session has a transaction open, without making a session
+    for a request that has none yet (a 304 then builds and closes no session at all)."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def read_outside_transaction(stmt: Executable, params: dict | None = None) -> list[Row]:
     """The rows of a read that needs no transaction (each statement sees committed data
     either way at READ COMMITTED). On PostgreSQL, when the request has no transaction open
@@ -147,7 +154,7 @@ def read_outside_transaction(stmt: Executable, params: dict | None = None) -> li
     SQLite reads on the request's own deferred transaction, which costs no round trip.
     The rows are named tuples (by position or by column name, like the engine's rows)."""
     engine = db.engine
-    if engine.dialect.name == "postgresql" and not db.session().in_transaction():
+    if engine.dialect.name == "postgresql" and not _session_in_transaction():
         if not _observed(engine):
             return _direct_read(engine, stmt, params)  # type: ignore[return-value]
         with _autocommit(engine).connect() as connection:

@@ -212,13 +212,14 @@ class SearchChoices:
     neighbourhoods: list[str]
 
 
+_EQUIPMENT = select(Equipment.id, Equipment.slug, Equipment.name, Equipment.name_en)
+
+
 def search_choices(sites: list[SiteChoice] | None = None) -> SearchChoices:
     """What the "find a free room" form offers: the equipment catalogue and neighbourhoods
     (taken from `sites` when the page read them already)."""
     english = str(get_locale()).startswith("en")
-    rows = read_outside_transaction(
-        select(Equipment.id, Equipment.slug, Equipment.name, Equipment.name_en)
-    )
+    rows = read_outside_transaction(_EQUIPMENT)
     equipment = sorted(
         (
             (id_, slug, (name_en if english and name_en else name))

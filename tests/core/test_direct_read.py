@@ -75,3 +75,34 @@ def test_a_statement_listener_sees_every_read(app: Flask, db) -> None:
     statements = selects(statements)  # (SQLite's reads begin the request's transaction)
     assert len(statements) == 1
     assert "FROM resource JOIN site" in statements[0]
+
+
+def test_polled_answers_compile_their_statements_once(app: Flask, db, client) -> None:
+    """A warm 304 or cached page compiles nothing: every direct read reuses its statement."""
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("the direct read is PostgreSQL's")
+    site = factories.make_site("Lieu")
+    site.slug = "lieu"
+    factories.make_resource(site, slug="a")
+    _db.session.commit()
+    _db.session.remove()
+    pages = [
+        "/calendar/day?date=2030-06-04&site=lieu",
+        "/calendar/resources/a/week?date=2030-06-04",
+        "/calendar/resources/a/month?month=2030-06",
+        "/feeds/resources/a.ics",
+        "/feeds/sites/lieu.ics",
+        "/feeds/public.ics",
+        "/api/v1/resources/a/availability?date=2030-06-04",
+    ]
+
+    def serve_all() -> None:
+        for page in pages:
+            assert client.get(page).status_code == 200, page
+            _db.session.remove()  # as at a request's end (the test's app context stays)
+
+    serve_all()
+    misses, hits = pool._COMPILED.misses, pool._COMPILED.hits
+    serve_all()
+    assert pool._COMPILED.misses == misses
+    assert pool._COMPILED.hits >= hits + len(pages)  # (read directly: none skipped)
