@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Executable
 from sqlalchemy.engine import Engine, Row
+from sqlalchemy.exc import DBAPIError
 
 from booking.extensions import db
 from booking.lru import LRUCache
@@ -66,10 +67,11 @@ def _autocommit(engine: Engine) -> Engine:
 class _Compiled:
     """A statement as the driver takes it: its SQL, its bound values, its type conversions."""
 
-    __slots__ = ("binds", "defaults", "results", "row_class", "sql")
+    __slots__ = ("binds", "defaults", "dialect", "results", "row_class", "sql", "types")
 
     def __init__(self, stmt: Executable, engine: Engine) -> None:
         compiled = stmt.compile(dialect=engine.dialect)
+        self.dialect = engine.dialect
         # The statement's own values expanded (an IN list into one parameter a value), as
         # the engine does at each execution; values given at the call are plain ones.
         expanded = compiled.construct_expanded_state(
@@ -78,10 +80,8 @@ class _Compiled:
         self.sql: str = expanded.statement
         self.defaults: dict[str, Any] = dict(expanded.parameters)
         self.binds: dict[str, Callable[[Any], Any]] = dict(expanded.processors)
-        self.results: list[Callable[[Any], Any] | None] = [
-            column.type._cached_result_processor(engine.dialect, None)
-            for column in compiled._result_columns
-        ]
+        self.types = [column.type for column in compiled._result_columns]
+        self.results: list[Callable[[Any], Any] | None] | None = None  # at the first read
         # Rows by position, and by name like the engine's (`row.slug`).
         names = [column.keyname for column in compiled._result_columns]
         self.row_class = namedtuple("DirectRow", names, rename=True)
@@ -92,6 +92,16 @@ class _Compiled:
             if name in values:
                 values[name] = process(values[name])
         return values
+
+    def read(self, cursor: Any) -> list[tuple]:
+        """The cursor's rows converted. The conversions are chosen, as the engine does,
+        with the driver's type codes (a NUMERIC's depends on them), at the first read."""
+        if self.results is None:
+            self.results = [
+                type_._cached_result_processor(self.dialect, column.type_code)
+                for type_, column in zip(self.types, cursor.description, strict=True)
+            ]
+        return [self.row(raw) for raw in cursor.fetchall()]
 
     def row(self, raw: tuple) -> tuple:
         return self.row_class._make(
@@ -118,19 +128,35 @@ def _compiled(stmt: Executable, engine: Engine) -> _Compiled:
 def _direct_read(engine: Engine, stmt: Executable, params: dict | None) -> list[tuple]:
     """`stmt`'s rows read in autocommit on a pooled connection's driver connection: the same
     pool checkout (and quiet-socket ping), the same SQL and type conversions as the engine's
-    own execution, without its per-statement machinery."""
+    own execution, without its per-statement machinery. A driver error is raised as the
+    engine raises it (`DBAPIError`, the connection invalidated when it is lost), so the
+    retry and "database unavailable" handling see the same exceptions."""
     compiled = _compiled(stmt, engine)
+    values = compiled.parameters(params)
     pooled = engine.raw_connection()
     try:
         driver = pooled.driver_connection
-        driver.autocommit = True  # no BEGIN, and nothing for the pool to roll back
         try:
-            rows = driver.execute(compiled.sql, compiled.parameters(params)).fetchall()
-        finally:
-            driver.autocommit = False
+            driver.autocommit = True  # no BEGIN, and nothing for the pool to roll back
+            try:
+                rows = compiled.read(driver.execute(compiled.sql, values))
+            finally:
+                driver.autocommit = False
+        except engine.dialect.loaded_dbapi.Error as error:
+            lost = engine.dialect.is_disconnect(error, driver, None)
+            if lost:
+                pooled.invalidate(error)
+            raise DBAPIError.instance(
+                compiled.sql,
+                values,
+                error,
+                engine.dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=engine.dialect,
+            ) from error
     finally:
         pooled.close()
-    return [compiled.row(raw) for raw in rows]
+    return rows
 
 
 def _observed(engine: Engine) -> bool:

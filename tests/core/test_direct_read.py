@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select
+from sqlalchemy.exc import DBAPIError
 
 from booking.core import pool
 from booking.extensions import db as _db
@@ -106,3 +107,17 @@ def test_polled_answers_compile_their_statements_once(app: Flask, db, client) ->
     serve_all()
     assert pool._COMPILED.misses == misses
     assert pool._COMPILED.hits >= hits + len(pages)  # (read directly: none skipped)
+
+
+def test_a_driver_error_is_raised_as_the_engine_raises_it(app: Flask, db) -> None:
+    """The retry and "database unavailable" handlers catch SQLAlchemy's `DBAPIError`."""
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("the direct read is PostgreSQL's (SQLite divides by zero into NULL)")
+    failing = select(literal(1) / literal(0))
+    with pytest.raises(DBAPIError) as raised:
+        pool.read_outside_transaction(failing)
+    assert raised.value.orig is not None
+    assert not raised.value.connection_invalidated
+    _db.session.rollback()
+    # The pooled connection is usable again afterwards.
+    assert [tuple(row) for row in pool.read_outside_transaction(select(literal(2)))] == [(2,)]
