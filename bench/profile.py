@@ -87,6 +87,9 @@ def _track_backends(app) -> set[int]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 pids.add(cursor.fetchone()[0])
+            # Leave the connection idle, as the pool hands it out (the app's autocommit
+            # reads switch the connection's mode, refused inside a transaction).
+            connection.rollback()
 
         engine.dispose()  # connections made from now on are remembered
     return pids

@@ -82,6 +82,10 @@ PATHS = {
     "week": f"/calendar/resources/{ROOM}/week?date={REFERENCE_DAY.isoformat()}",
     "month": f"/calendar/resources/{ROOM}/month?month=2026-09",
     "feed": f"/feeds/resources/{ROOM}.ics",
+    # Issue 19: the other polled answers, measured as 304s like the room feed.
+    "site_feed": f"/feeds/sites/{SITE}.ics",
+    "public_feed": "/feeds/public.ics",
+    "door": f"/rooms/{ROOM}/door",
     # The search refuses past times: the same weekday a year on (the same pattern of bookings).
     "find": "/find?"
     + urlencode(
@@ -561,14 +565,35 @@ def run_scale(scale: int) -> dict:
             bare.stop()
 
 
+# The 304 measures and the page whose ETag each one sends back.
+VALIDATED = {
+    "feed304": "feed",
+    "site_feed304": "site_feed",
+    "public_feed304": "public_feed",
+    "door304": "door",
+    "api_304": "api_week",
+}
+
+
 def refresh_validator(server: Server, measures: list[Measure]) -> None:
     """Give the 304 measures the current ETags (what a polling client holds)."""
-    for name, path in (("feed304", PATHS["feed"]), ("api_304", PATHS["api_week"])):
-        reply = get(server, path)
+    for name, page in VALIDATED.items():
+        if not any(m.name == name for m in measures):
+            continue
+        reply = get(server, PATHS[page])
         if reply.status == 200 and reply.headers.get("etag"):
             for m in measures:
                 if m.name == name:
                     m.headers["If-None-Match"] = reply.headers["etag"]
+
+
+def wait_for_a_whole_minute(seconds: int) -> None:
+    """The door display's ETag holds the minute it shows: start a run of `seconds` early
+    enough in a minute that its validator stays current to the end (a run of a minute or
+    more cannot: its 304 measure then counts the answers after the change as errors)."""
+    left = 60 - time.time() % 60
+    if left < seconds + 2 and seconds < 58:
+        time.sleep(left + 0.5)
 
 
 def measure_all(
@@ -584,6 +609,15 @@ def measure_all(
         Measure("month", "3. month, one room", PATHS["month"]),
         Measure("feed", "4. room feed (full)", PATHS["feed"]),
         Measure("feed304", "5. room feed (304)", PATHS["feed"], expect="304"),
+        Measure("site_feed304", "5b. site feed (304)", PATHS["site_feed"], expect="304"),
+        Measure(
+            "public_feed304",
+            "5c. public feed (304)",
+            PATHS["public_feed"],
+            expect="304",
+            per_room=False,
+        ),
+        Measure("door304", "5d. door display (304)", PATHS["door"], expect="304"),
         Measure("find", "6. find a free room", PATHS["find"]),
         Measure("post", "7a. booking POST", PATHS["post_form"], expect="302,303", method="POST"),
         Measure(
@@ -728,7 +762,9 @@ def measure_all(
                         )
                     ]
                     bodies.write_text("\n".join(lines) + "\n")
-                if m.name in ("feed304", "api_304"):
+                if m.name == "door304":
+                    wait_for_a_whole_minute(SECONDS)
+                if m.name in VALIDATED:
                     refresh_validator(server, [m])
                 data = wrk(server_for(m), m, connections, bodies)
                 results.setdefault(m.name, {}).setdefault(connections, []).append(data)

@@ -7,7 +7,9 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+import marshmallow as ma
 from flask import current_app, has_request_context, request, url_for
+from webargs.flaskparser import FlaskParser
 from werkzeug.wrappers import Response
 
 FORMAT_VERSION = "1"  # change when the JSON changes shape for the same data
@@ -78,3 +80,24 @@ def page_links(page: int, per_page: int, total: int) -> str:
         links.append(f'<{url(page + 1)}>; rel="next"')
     links.append(f'<{url(last)}>; rel="last"')
     return ", ".join(links)
+
+
+class SchemaReusingParser(FlaskParser):
+    """webargs' parser, making each query schema once instead of at every request.
+
+    `@bp.arguments(SomeSchema)` hands webargs the schema class, which it instantiates for
+    each request (field copies and all: a twentieth of an availability 304, issue 19). The
+    query schemas keep no state between loads, so one instance per class serves them all.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type, ma.Schema] = {}
+
+    def _get_schema(self, argmap: Any, req: Any) -> ma.Schema:
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas.setdefault(argmap, argmap())
+            return schema
+        return super()._get_schema(argmap, req)

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from booking.api import serialize
 from booking.api.http import (
+    SchemaReusingParser,
     add_cors,
     etag_of,
     json_response,
@@ -64,6 +65,7 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="Read without an account: places, resources, availability.",
 )
+bp.ARGUMENTS_PARSER = SchemaReusingParser()  # before the routes: their decorators take it
 NOT_MODIFIED = {"description": "Not modified: the copy named by If-None-Match is current"}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.sql import Select
 from booking.auth.models import Association, User
 from booking.bookings.availability import KIND_GROUPS
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
+from booking.core.pool import read_outside_transaction
 from booking.extensions import db
 from booking.resources.hours import has_opening_hours
 from booking.resources.models import Closure, Resource, ResourceEquipment, Site
@@ -80,6 +81,9 @@ _VERSIONS = (
 _VERSIONS_OF = {
     "slug": _VERSIONS.where(Resource.slug == bindparam("slug")),
     "site_slug": _VERSIONS.where(Site.slug == bindparam("site_slug")),
+    "both": _VERSIONS.where(
+        Resource.slug == bindparam("slug"), Site.slug == bindparam("site_slug")
+    ),
     None: _VERSIONS,
 }
 
@@ -87,13 +91,16 @@ _VERSIONS_OF = {
 def version_rows(*, slug: str | None = None, site_slug: str | None = None) -> list[Row]:
     """(id, slug, name, calendar_version) of bookable resources: what an ETag is made of.
 
-    Read through the session's connection (Core, no ORM): one indexed read."""
+    One indexed read (Core, no ORM), outside any transaction when the request has none
+    (`read_outside_transaction`): a 304 then costs that one round trip."""
+    params = {"slug": slug, "site_slug": site_slug}
     if slug is not None and site_slug is not None:
-        stmt = _VERSIONS.where(Resource.slug == slug, Site.slug == site_slug)
-        return list(db.session.connection().execute(stmt))
-    key = "slug" if slug is not None else "site_slug" if site_slug is not None else None
-    params = {"slug": slug} if key == "slug" else {"site_slug": site_slug} if key else {}
-    return list(db.session.connection().execute(_VERSIONS_OF[key], params))
+        key = "both"
+    else:
+        key = "slug" if slug is not None else "site_slug" if site_slug is not None else None
+    return read_outside_transaction(
+        _VERSIONS_OF[key], {k: v for k, v in params.items() if v is not None}
+    )
 
 
 def site_exists(slug: str) -> bool:

@@ -19,12 +19,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Engine, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from booking.auth.models import Association, Membership, User, hash_token
@@ -39,6 +38,7 @@ from booking.calendars.ical import (
     serialize,
     splice,
 )
+from booking.core.pool import read_outside_transaction
 from booking.extensions import db
 from booking.lru import LRUCache
 from booking.resources.models import Resource, Site, resource_managers, site_managers
@@ -286,19 +286,13 @@ _RESOURCE_STAMP = select(
 ).where(Resource.slug == bindparam("slug"))
 
 
-@lru_cache(maxsize=4)
-def _autocommit(engine: Engine) -> Engine:
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
 def _read_stamp(stmt: Select, params: dict | None = None) -> Row | None:
     """A validator's one read. On PostgreSQL it runs outside any transaction
     (autocommit), sparing the BEGIN and ROLLBACK round trips of a 304 that reads
-    nothing else; SQLite reads on the request's own (deferred) transaction."""
-    if db.engine.dialect.name == "postgresql":
-        with _autocommit(db.engine).connect() as connection:
-            return connection.execute(stmt, params).first()
-    return db.session.connection().execute(stmt, params).first()
+    nothing else, straight on the driver (`read_outside_transaction`); SQLite reads on
+    the request's own (deferred) transaction."""
+    rows = read_outside_transaction(stmt, params)
+    return rows[0] if rows else None
 
 
 def stamp_of_resource(slug: str) -> Stamp | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
@@ -75,18 +75,41 @@ def cached_grid(kind: str, key: tuple, build: Callable[[], T]) -> T:
     return value  # type: ignore[return-value]
 
 
-def calendar_key(resource: Resource) -> tuple:
+class Calendar(Protocol):
+    """What the keys read of a resource: a loaded `Resource`, or its `CalendarStamp`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def calendar_version(self) -> int: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def min_notice_minutes(self) -> int: ...
+
+
+def calendar_key(resource: Calendar) -> tuple:
     """What names a resource's calendar: any change it shows changes one of these."""
     return (resource.id, resource.calendar_version, resource.updated_at)
 
 
-def week_grid_key(resource: Resource, day: date, now: datetime) -> tuple[tuple, datetime]:
+def week_grid_key(resource: Calendar, day: date, now: datetime) -> tuple[tuple, datetime]:
     """The key of the week of `day` for one resource, and the instant to build it for."""
     days = week_days(day)
     start, end = local_day_bounds(days[0])[0], local_day_bounds(days[-1])[1]
     notice = timedelta(minutes=resource.min_notice_minutes)
     clock_key, at = grid_clock(now, start, end, notice)
     return (*calendar_key(resource), days[0], clock_key), at
+
+
+def month_grid_key(resource: Calendar, first: date, now: datetime) -> tuple[tuple, datetime]:
+    """The key of the month starting on `first` for one resource, and the instant to build
+    it for."""
+    following = (first + timedelta(days=32)).replace(day=1)
+    start, end = local_day_bounds(first)[0], local_day_bounds(following - timedelta(days=1))[1]
+    notice = timedelta(minutes=resource.min_notice_minutes)
+    clock_key, at = grid_clock(now, start, end, notice)
+    return (*calendar_key(resource), first, clock_key), at
 
 
 def cached_week_grid(resource: Resource, day: date, now: datetime) -> Grid:

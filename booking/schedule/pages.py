@@ -31,14 +31,27 @@ def render_part(part: str, context: dict) -> Markup:
     return Markup(render_template(part, **context))  # noqa: S704 - a template's escaped output
 
 
+def _cache() -> LRUCache:
+    # The grids' own cache (GRID_CACHE_ENTRIES, 0: none): emptied with them, bounded with them.
+    return current_app.extensions["grid_cache"]
+
+
+def cached_page(page: str, grid_key: tuple) -> str | None:
+    """The whole page `page` of the grid `grid_key` for this address, when this visitor is
+    served whole pages and one is kept: what `calendar_page` would answer, before the view
+    loads anything else."""
+    if not _same_for_every_visitor():
+        return None
+    return _cache().get(("page", page, request.full_path, *grid_key))
+
+
 def calendar_page(page: str, part: str, grid_key: tuple, context: dict) -> str:
     """The page `page` around the calendar part `part`, both from the cache when known.
 
     `grid_key` is the full key of the grid shown (`cache.grid_key`); `context` is what
     both templates are rendered with.
     """
-    # The grids' own cache (GRID_CACHE_ENTRIES, 0: none): emptied with them, bounded with them.
-    cache: LRUCache = current_app.extensions["grid_cache"]
+    cache = _cache()
     key = (page, request.full_path, *grid_key)
     whole = _same_for_every_visitor()
     if whole:

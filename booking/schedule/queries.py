@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from booking.bookings.availability import KIND_GROUPS
@@ -94,7 +95,10 @@ class GridFilters:
     equipment_ids: tuple[int, ...] = ()  # has every one of these
 
 
+@lru_cache(maxsize=128)
 def _filtered(filters: GridFilters) -> Select:
+    """The statement of `filters`, built once (the same object each time: the direct read
+    of `read_outside_transaction` keeps its compiled form by statement)."""
     stmt = _GRID_RESOURCES
     if filters.site_id is not None:
         stmt = stmt.where(Resource.site_id == filters.site_id)
@@ -118,12 +122,21 @@ class _RowsPagination(SelectPagination):
     """A page of plain rows (not ORM objects), each made into a GridResource."""
 
     def _query_items(self) -> list[GridResource]:
-        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        stmt = _page_of(self._query_args["select"], self.per_page, self._query_offset)
         return [GridResource(*row) for row in read_outside_transaction(stmt)]
 
     def _query_count(self) -> int:
-        counted = self._query_args["select"].order_by(None).subquery()
-        return read_outside_transaction(select(func.count()).select_from(counted))[0][0]
+        return read_outside_transaction(_count_of(self._query_args["select"]))[0][0]
+
+
+@lru_cache(maxsize=256)
+def _page_of(stmt: Select, limit: int, offset: int) -> Select:
+    return stmt.limit(limit).offset(offset)
+
+
+@lru_cache(maxsize=128)
+def _count_of(stmt: Select) -> Select:
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
 
 
 def bookable_page(filters: GridFilters, page: int | None) -> Pagination:
@@ -147,6 +160,42 @@ def bookable_page(filters: GridFilters, page: int | None) -> Pagination:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarStamp:
+    """What names one resource's calendar pages (`cache.calendar_key`, the minimum notice
+    of `grid_clock`) and whether they show seats: read without loading the resource, so a
+    page served whole from the cache costs this one read (issue 19)."""
+
+    id: int
+    calendar_version: int
+    updated_at: datetime
+    min_notice_minutes: int
+    kind: ResourceKind
+
+    @property
+    def is_exclusive(self) -> bool:
+        return self.kind.is_exclusive
+
+
+_CALENDAR_STAMP = (
+    select(
+        Resource.id,
+        Resource.calendar_version,
+        Resource.updated_at,
+        Resource.min_notice_minutes,
+        Resource.kind,
+    )
+    .join(Resource.site)
+    .where(Resource.slug == bindparam("slug"))
+)
+
+
+def calendar_stamp(slug: str) -> CalendarStamp | None:
+    """The stamp of the resource `calendar_resource(slug)` loads; None when there is none."""
+    rows = read_outside_transaction(_CALENDAR_STAMP, {"slug": slug})
+    return CalendarStamp(*rows[0]) if rows else None
+
+
 def calendar_resource(slug: str) -> Resource | None:
     stmt = (
         select(Resource)
@@ -163,13 +212,14 @@ class SearchChoices:
     neighbourhoods: list[str]
 
 
+_EQUIPMENT = select(Equipment.id, Equipment.slug, Equipment.name, Equipment.name_en)
+
+
 def search_choices(sites: list[SiteChoice] | None = None) -> SearchChoices:
     """What the "find a free room" form offers: the equipment catalogue and neighbourhoods
     (taken from `sites` when the page read them already)."""
     english = str(get_locale()).startswith("en")
-    rows = read_outside_transaction(
-        select(Equipment.id, Equipment.slug, Equipment.name, Equipment.name_en)
-    )
+    rows = read_outside_transaction(_EQUIPMENT)
     equipment = sorted(
         (
             (id_, slug, (name_en if english and name_en else name))

@@ -18,10 +18,10 @@ from booking.paging import requested_page
 from booking.resources.models import Resource
 from booking.schedule.cache import (
     cached_grid,
-    calendar_key,
     grid_clock,
     grid_key,
     init_grid_cache,
+    month_grid_key,
     week_grid_key,
 )
 from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
@@ -34,13 +34,14 @@ from booking.schedule.grid import (
     week_row_header,
 )
 from booking.schedule.month import month_weeks
-from booking.schedule.pages import calendar_page, render_part
+from booking.schedule.pages import cached_page, calendar_page, render_part
 from booking.schedule.queries import (
     GridFilters,
     GridResource,
     SiteChoice,
     bookable_page,
     calendar_resource,
+    calendar_stamp,
     search_choices,
     site_choices,
 )
@@ -151,12 +152,21 @@ def _resource_or_404(slug: str) -> Resource:
 
 @bp.get("/calendar/resources/<slug>/week")
 def week(slug: str) -> tuple[str, int]:
-    resource = _resource_or_404(slug)
+    stamp = calendar_stamp(slug)
+    if stamp is None:
+        abort(404)
     form = WeekForm(request.args)
     today = local_today()
     chosen, status = _chosen(form, "date", today)
-    days = week_days(chosen)
     now = utcnow()
+    if stamp.is_exclusive:  # an open lab's seats are read at each request: never kept whole
+        kept = cached_page(
+            "schedule/week.html", grid_key("week", week_grid_key(stamp, chosen, now)[0])
+        )
+        if kept is not None:
+            return kept, status
+    resource = _resource_or_404(slug)
+    days = week_days(chosen)
     key, at = week_grid_key(resource, chosen, now)
     grid = cached_grid(
         "week", key, lambda: week_grid(resource, chosen, now=at, day_header=week_row_header)
@@ -189,10 +199,19 @@ def week(slug: str) -> tuple[str, int]:
 
 @bp.get("/calendar/resources/<slug>/month")
 def month(slug: str) -> tuple[str, int]:
-    resource = _resource_or_404(slug)
+    stamp = calendar_stamp(slug)
+    if stamp is None:
+        abort(404)
     form = MonthForm(request.args)
     chosen, status = _chosen(form, "month", local_today())
     first = chosen.replace(day=1)
+    now = utcnow()
+    kept = cached_page(
+        "schedule/month.html", grid_key("month", month_grid_key(stamp, first, now)[0])
+    )
+    if kept is not None:
+        return kept, status
+    resource = _resource_or_404(slug)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     nav = {
@@ -201,11 +220,8 @@ def month(slug: str) -> tuple[str, int]:
         "today": url_for("schedule.month", slug=slug),
         "week": url_for("schedule.week", slug=slug, date=first.isoformat()),
     }
-    start, end = local_day_bounds(first)[0], local_day_bounds(following - timedelta(days=1))[1]
-    notice = timedelta(minutes=resource.min_notice_minutes)
-    clock_key, now = grid_clock(utcnow(), start, end, notice)
-    key = (*calendar_key(resource), first, clock_key)
-    weeks = cached_grid("month", key, lambda: month_weeks(resource, first, now=now))
+    key, at = month_grid_key(resource, first, now)
+    weeks = cached_grid("month", key, lambda: month_weeks(resource, first, now=at))
     context = {
         "form": form,
         "weeks": weeks,
