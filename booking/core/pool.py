@@ -80,11 +80,12 @@ class _Compiled:
         self.sql: str = expanded.statement
         self.defaults: dict[str, Any] = dict(expanded.parameters)
         self.binds: dict[str, Callable[[Any], Any]] = dict(expanded.processors)
-        self.types = [column.type for column in compiled._result_columns]
+        # Public API only: the selected columns' types and names (a SELECT's).
+        columns = stmt.selected_columns  # type: ignore[attr-defined]
+        self.types = [column.type for column in columns]
         self.results: list[Callable[[Any], Any] | None] | None = None  # at the first read
         # Rows by position, and by name like the engine's (`row.slug`).
-        names = [column.keyname for column in compiled._result_columns]
-        self.row_class = namedtuple("DirectRow", names, rename=True)
+        self.row_class = namedtuple("DirectRow", list(columns.keys()), rename=True)
 
     def parameters(self, params: dict | None) -> dict[str, Any]:
         values = {**self.defaults, **params} if params else dict(self.defaults)
@@ -98,7 +99,7 @@ class _Compiled:
         with the driver's type codes (a NUMERIC's depends on them), at the first read."""
         if self.results is None:
             self.results = [
-                type_._cached_result_processor(self.dialect, column.type_code)
+                type_.dialect_impl(self.dialect).result_processor(self.dialect, column.type_code)
                 for type_, column in zip(self.types, cursor.description, strict=True)
             ]
         return [self.row(raw) for raw in cursor.fetchall()]
