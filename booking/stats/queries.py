@@ -325,12 +325,13 @@ def hourly(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> 
         .group_by(Booking.start_at, Booking.end_at)
     )
     hours: dict[datetime, list] = {}
+    first, last = period.start_at, period.end_at  # properties: worked out once, not per row
     for start_at, end_at, requests, approved in db.session.execute(stmt):
         start_at, end_at = start_at.astimezone(UTC), end_at.astimezone(UTC)
         hour = hours.setdefault(start_at.replace(minute=0, second=0, microsecond=0), [0, 0.0])
         hour[0] += requests
         if approved:
-            inside = min(end_at, period.end_at) - max(start_at, period.start_at)
+            inside = min(end_at, last) - max(start_at, first)
             hour[1] += approved * inside.total_seconds()
     return [(hour, requests, seconds) for hour, (requests, seconds) in sorted(hours.items())]
 
