@@ -77,14 +77,15 @@ _VERSIONS = (
     .where(Resource.is_bookable.is_(True))
     .order_by(Site.name, Resource.name)
 )
-# Built once: the statement of every conditional request, whose 304 should cost little.
+# Built once: the statement of every conditional request, whose 304 should cost little,
+# by the filters given (slug, site slug).
 _VERSIONS_OF = {
-    "slug": _VERSIONS.where(Resource.slug == bindparam("slug")),
-    "site_slug": _VERSIONS.where(Site.slug == bindparam("site_slug")),
-    "both": _VERSIONS.where(
+    (True, False): _VERSIONS.where(Resource.slug == bindparam("slug")),
+    (False, True): _VERSIONS.where(Site.slug == bindparam("site_slug")),
+    (True, True): _VERSIONS.where(
         Resource.slug == bindparam("slug"), Site.slug == bindparam("site_slug")
     ),
-    None: _VERSIONS,
+    (False, False): _VERSIONS,
 }
 
 
@@ -93,14 +94,13 @@ def version_rows(*, slug: str | None = None, site_slug: str | None = None) -> li
 
     One indexed read (Core, no ORM), outside any transaction when the request has none
     (`read_outside_transaction`): a 304 then costs that one round trip."""
-    params = {"slug": slug, "site_slug": site_slug}
-    if slug is not None and site_slug is not None:
-        key = "both"
-    else:
-        key = "slug" if slug is not None else "site_slug" if site_slug is not None else None
-    return read_outside_transaction(
-        _VERSIONS_OF[key], {k: v for k, v in params.items() if v is not None}
-    )
+    params = {
+        name: value
+        for name, value in (("slug", slug), ("site_slug", site_slug))
+        if value is not None
+    }
+    stmt = _VERSIONS_OF[(slug is not None, site_slug is not None)]
+    return read_outside_transaction(stmt, params)
 
 
 def site_exists(slug: str) -> bool:
