@@ -98,6 +98,8 @@ class Config:
     TRANSACTION_ATTEMPTS = _int("TRANSACTION_ATTEMPTS", 4)
     PAGE_SIZE = _int("PAGE_SIZE", 25)  # rows per page of every paginated list
     STATS_CACHE_ENTRIES = _int("STATS_CACHE_ENTRIES", 64)  # statistics figures, per process
+    # Resource-years of the statistics rollup one request may sum again (booking/stats/rollup.py)
+    STATS_ROLLUP_BUDGET = _int("STATS_ROLLUP_BUDGET", 40)
 
     # Largest request body (uploads included), in bytes: larger ones get a 413 page unread.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 3 * 1024 * 1024)

@@ -28,6 +28,8 @@ from booking.ops.backup import BackupError, backup, restore
 from booking.ops.checkconfig import check_config
 from booking.privacy.jobs import run_purge
 from booking.resources.models import Site
+from booking.stats.rollup import refresh_all
+from booking.timeutil import local_today
 
 
 def init_commands(app: Flask) -> None:
@@ -131,6 +133,24 @@ def init_notification_commands(app: Flask) -> None:
         report = run_purge(utcnow())
         db.session.commit()
         click.echo("Purged: " + ", ".join(f"{k}={v}" for k, v in report.as_dict().items()))
+
+    @app.cli.command("refresh-stats")
+    @click.option(
+        "--year",
+        "years",
+        multiple=True,
+        type=click.IntRange(2000, 2100),
+        help="A year to sum (repeatable); by default this year and the last.",
+    )
+    def refresh_stats_command(years: tuple[int, ...]) -> None:
+        """Bring the statistics rollup up to date (idempotent; only the changed resources)."""
+        started = time.perf_counter()
+        this_year = local_today().year
+        summed = refresh_all(list(years) or [this_year - 1, this_year])
+        click.echo(
+            f"Statistics rollup: {summed} resource-years summed again "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
 
 # --- Benchmark (issue 7) -----------------------------------------------------------------

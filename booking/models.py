@@ -28,6 +28,7 @@ from booking.resources.models import (
     Training,
     UserTraining,
 )
+from booking.stats import models as stats_models  # noqa: F401 - the statistics rollup
 
 __all__ = [
     "ApiToken",

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from booking.bookings.models import BookingState
 from booking.extensions import db
 from booking.resources.models import Resource, ResourceKind
-from booking.stats import checkins, queries
+from booking.stats import checkins, queries, rollup
 from booking.stats.cache import cached, calendar_keys
 from booking.stats.openhours import open_seconds
 from booking.stats.period import Period
@@ -97,25 +97,50 @@ def _start_of(day: date, by: str) -> date:
 
 
 def _figures(resources: list[Resource], scope: Scope, period: Period) -> dict:
-    """The aggregate queries' results (plain data, cacheable) for these resources."""
+    """The aggregate queries' results (plain data, cacheable) for these resources: from the
+    rollup for a period of whole months (stats/rollup.py), else from the bookings."""
     ids = [r.id for r in resources]
-    counts = queries.per_resource(ids, period, scope)
+    sums = None
+    if rollup.covers(period) and not scope.association_id:
+        sums = rollup.period_sums(resources, period)
+    if sums is not None:
+        counts = sums.counts
+        associations = len({association for _rid, association in sums.pairs})
+        over_time = _days_over_time(sums.days, sums.heat, period)
+    else:
+        counts = queries.per_resource(ids, period, scope)
+        associations = queries.distinct_associations(ids, period, scope)
+        over_time = _over_time(queries.hourly(ids, period, scope), period)
     decided = sum(found["decided"] for found in counts.values())
     return {
         "counts": counts,
         "open": open_seconds(resources, period),
-        "associations": queries.distinct_associations(ids, period, scope),
+        "associations": associations,
         "reasons": [(str(s), r, n) for s, r, n in queries.reasons(ids, period, scope)],
         "median": queries.median_decision_seconds(ids, period, scope, decided),
         "rebooked": checkins.rebooked(ids, period, scope),
-        **_over_time(queries.hourly(ids, period, scope), period),
+        **over_time,
     }
+
+
+def _series_by(period: Period) -> str:
+    return "week" if (period.last - period.first).days <= 92 else "month"
+
+
+def _days_over_time(days: dict[date, float], heat: list[list[int]], period: Period) -> dict:
+    """The rollup's approved seconds per local day as weeks (or months) of booked hours."""
+    by = _series_by(period)
+    series: dict[date, float] = defaultdict(float)
+    for day, seconds in days.items():
+        series[_start_of(max(day, period.first), by)] += seconds / HOUR
+    starts = sorted({_start_of(day, by) for day in period.days()})
+    return {"by": by, "series": [(s, series.get(s, 0.0)) for s in starts], "heat": heat}
 
 
 def _over_time(hourly: list, period: Period) -> dict:
     """Hourly UTC buckets as local weeks (or months) of booked hours and a weekday x hour
     heat map of requests."""
-    by = "week" if (period.last - period.first).days <= 92 else "month"
+    by = _series_by(period)
     series: dict[date, float] = defaultdict(float)
     heat = [[0] * 24 for _ in range(7)]
     start_at = period.start_at

@@ -26,11 +26,12 @@ from booking.resources.models import (
     ResourceKind,
     Site,
 )
+from booking.stats import rollup
 from booking.stats.cache import cached, calendar_keys
 from booking.stats.exports import number, to_csv
 from booking.stats.figures import HOUR
 from booking.stats.openhours import is_open_at, open_seconds
-from booking.stats.period import month_period
+from booking.stats.period import Period, month_period
 from booking.stats.queries import per_resource
 
 LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
@@ -282,11 +283,18 @@ def sites_geojson(site_url: Callable[[Site], str], resource_url: Callable[[Resou
     return {"type": "FeatureCollection", "features": features}
 
 
+def _monthly_counts(resources: Sequence[Resource], period: Period) -> dict:
+    """A month's per-resource figures: from the statistics rollup, else the bookings."""
+    sums = rollup.period_sums(resources, period)
+    if sums is not None:
+        return sums.counts
+    return per_resource([r.id for r in resources], period, None)
+
+
 def occupancy_csv(months: Sequence[date]) -> str:
     """Monthly booked hours and occupancy per bookable resource: no names of people or
     associations, no titles; the same figures as the statistics pages."""
     resources = _resources()
-    ids = [r.id for r in resources]
     rows = []
     calendars = calendar_keys(resources)
     for month in months:
@@ -295,7 +303,7 @@ def occupancy_csv(months: Sequence[date]) -> str:
             "occupancy",
             (period, calendars),
             lambda period=period: (
-                per_resource(ids, period, None),
+                _monthly_counts(resources, period),
                 open_seconds(resources, period),
             ),
         )

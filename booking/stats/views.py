@@ -21,11 +21,13 @@ from booking.stats.figures import HOUR, build_report
 from booking.stats.forms import StatsForm
 from booking.stats.period import month_period, year_period
 from booking.stats.queries import Scope, filter_choices
+from booking.stats.rollup import keep_rollup
 from booking.timeutil import local_today
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 open_bp = Blueprint("opendata", __name__, url_prefix="/open-data")
 bp.record_once(lambda state: init_stats_cache(state.app))
+bp.record_once(lambda state: keep_rollup(state.app))
 
 CSV = "text/csv; charset=utf-8"
 
