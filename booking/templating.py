@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -36,15 +36,26 @@ def local_time(value: datetime | time | None, fmt: str = "short") -> str:
     return format_time(datetime.combine(date(2000, 1, 3), value), fmt, rebase=False)
 
 
+_KIND_LABELS = {
+    "visio_room": _l("Videoconference room"),
+    "room": _l("Meeting room"),
+    "machine": _l("Machine"),
+    "open_lab": _l("Open-lab session"),
+}
+
+
 def kind_label(kind: object) -> str:
-    """The visitor-facing name of a resource kind."""
-    labels = {
-        "visio_room": _l("Videoconference room"),
-        "room": _l("Meeting room"),
-        "machine": _l("Machine"),
-        "open_lab": _l("Open-lab session"),
-    }
-    return str(labels.get(str(getattr(kind, "value", kind)), kind))
+    """The visitor-facing name of a resource kind (translated once per request, language and
+    kind: the statistics table names one per row)."""
+    name = str(getattr(kind, "value", kind))
+    if not has_request_context():
+        return str(_KIND_LABELS.get(name, kind))
+    labels = g.setdefault("_kind_labels", {})
+    key = (str(get_locale()), name)
+    label = labels.get(key)
+    if label is None:
+        label = labels[key] = str(_KIND_LABELS.get(name, kind))
+    return label
 
 
 def equipment_name(equipment: object) -> str:

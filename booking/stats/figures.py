@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -153,9 +154,14 @@ def _over_time(hourly: list, period: Period) -> dict:
     return {"by": by, "series": [(s, series.get(s, 0.0)) for s in starts], "heat": heat}
 
 
-def build_report(scope: Scope, period: Period) -> Report:
-    """Every figure of the statistics pages for the scope and the period."""
-    resources: list[Resource] = list(db.session.scalars(queries.visible_resources(scope)))
+def build_report(
+    scope: Scope, period: Period, resources: Sequence[Resource] | None = None
+) -> Report:
+    """Every figure of the statistics pages for the scope and the period. `resources`: the
+    scope's resources (`queries.visible_resources`), when the caller has loaded them."""
+    if resources is None:
+        resources = list(db.session.scalars(queries.visible_resources(scope)))
+    resources = list(resources)
     key = (period, scope.association_id, calendar_keys(resources))
     data = cached("report", key, lambda: _figures(resources, scope, period))
     rows = []

@@ -350,9 +350,11 @@ def _association_choices(resource_ids: Sequence[int]) -> list[tuple[int, str]]:
     return [tuple(row) for row in rows]
 
 
-def filter_choices(user: User) -> dict:
-    """Sites, neighbourhoods, resources and associations the filter form offers."""
-    resources = db.session.scalars(visible_resources(Scope(user))).all()
+def filter_choices(user: User, resources: Sequence[Resource] | None = None) -> dict:
+    """Sites, neighbourhoods, resources and associations the filter form offers;
+    `resources`: the user's visible resources, when the caller has loaded them."""
+    if resources is None:
+        resources = db.session.scalars(visible_resources(Scope(user))).all()
     sites = {r.site.id: r.site for r in resources}
     ordered = sorted(sites.values(), key=lambda s: s.name)
     ids = [r.id for r in resources]

@@ -414,11 +414,12 @@ def period_sums(resources: Sequence[Resource], period: Period) -> PeriodSums | N
     if kept is not None:
         _read_kept(kept, months, counts, days, heat, served, crossing)
 
+    wanted = {year: _month_bits(months, year) for year in years}
     pairs = {
         (rid, int(association))
         for (rid, year), bits_of in served.items()
         for association, bits in bits_of.items()
-        if bits & _month_bits(months, year)
+        if bits & wanted[year]
     }
     _clip_crossing(crossing.values(), period, counts, pairs, days)
     for rid, pairs_of in _by_resource(pairs).items():

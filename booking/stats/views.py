@@ -13,14 +13,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from booking.db import utcnow
+from booking.extensions import db
 from booking.resources.models import Resource, Site
 from booking.resources.queries import site_by_slug
 from booking.stats import charts, exports, opendata
 from booking.stats.cache import init_stats_cache
 from booking.stats.figures import HOUR, build_report
 from booking.stats.forms import StatsForm
+from booking.stats.numbers import format_decimal
 from booking.stats.period import month_period, year_period
-from booking.stats.queries import Scope, filter_choices
+from booking.stats.queries import Scope, filter_choices, visible_resources
 from booking.stats.rollup import keep_rollup
 from booking.timeutil import local_today
 
@@ -39,14 +41,17 @@ def _may_see_stats() -> None:
 
 def _report_from_args():
     """The filter form, the report it asks for, and the HTTP status (400 for bad input)."""
-    form = StatsForm(request.args, filter_choices(current_user), local_today())
+    visible = db.session.scalars(visible_resources(Scope(current_user))).all()
+    form = StatsForm(request.args, filter_choices(current_user, visible), local_today())
     status = 200
     if not form.validate():
         status = 400
         period, filters = month_period(local_today()), {}
     else:
         period, filters = form.chosen_period(), form.filters()
-    return form, build_report(Scope(current_user, **filters), period), status
+    scope = Scope(current_user, **filters)
+    # Unfiltered, the report counts the very resources the form offers: loaded once.
+    return form, build_report(scope, period, None if any(filters.values()) else visible), status
 
 
 @bp.get("/")
@@ -210,15 +215,16 @@ def _pattern(fmt: str) -> NumberPattern:
 
 
 def _numbers() -> dict:
-    """Number formats of the current locale for the statistics templates (a table of 150
-    resources formats thousands of numbers: the patterns are parsed once)."""
+    """Number formats of the current locale for the statistics templates (a table of 1,500
+    resources formats thousands of numbers: the two common shapes by `format_decimal`, the
+    others by their Babel pattern, parsed once)."""
     locale = get_locale()
 
     def hours(seconds: float) -> str:
-        return _pattern("#,##0.#").apply(seconds / HOUR, locale)
+        return format_decimal(seconds / HOUR, 1, locale)
 
     def percent(value: float | None) -> str:
-        return "—" if value is None else _pattern("#,##0.#%").apply(value, locale)
+        return "—" if value is None else format_decimal(value, 1, locale, percent=True)
 
     def decimal(value: float | None, fmt: str = "#,##0.##") -> str:
         return "—" if value is None else _pattern(fmt).apply(value, locale)

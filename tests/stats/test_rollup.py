@@ -87,9 +87,7 @@ def _across_months(rooms: list[Resource], associations) -> None:
     db.session.flush()
 
 
-@pytest.mark.parametrize(
-    ("seed", "period"), [(5, YEAR), (6, ACROSS_YEARS), (7, QUARTER)], ids=str
-)
+@pytest.mark.parametrize(("seed", "period"), [(5, YEAR), (6, ACROSS_YEARS), (7, QUARTER)], ids=str)
 def test_the_rollup_gives_the_figures_the_bookings_give(db, monkeypatch, seed, period):
     associations = _scene(random.Random(seed), period)
     rooms = list(db.session.scalars(select(Resource)))
