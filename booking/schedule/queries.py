@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, cast, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from booking.bookings.availability import KIND_GROUPS
@@ -194,6 +194,68 @@ def calendar_stamp(slug: str) -> CalendarStamp | None:
     """The stamp of the resource `calendar_resource(slug)` loads; None when there is none."""
     rows = read_outside_transaction(_CALENDAR_STAMP, {"slug": slug})
     return CalendarStamp(*rows[0]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class DayStamp:
+    """What names everything the day grid page reads, in one read (issue 19): the cached
+    page is looked up by it before any of those reads.
+
+    `parts`: of every resource, their count, the sums of their ids and calendar versions
+    (raised by the database with any change a calendar shows: bookings, closures, hours,
+    the site) and their latest `updated_at` (any change of their own columns); the sites
+    and the equipment catalogue as text (the form's choices, a site with no resource
+    included); and sums over the resources' equipment lines (what the equipment filter
+    keeps). `max_notice_minutes`: the longest minimum notice of any resource, which bounds
+    that of the rooms shown, so a clock keyed with it is never coarser than their grid's."""
+
+    parts: tuple
+    max_notice_minutes: int
+
+
+def _catalogue_text(*columns) -> ColumnElement[str]:
+    """The rows of `columns` as one text (its order is the database's: another order only
+    makes another key, never a stale one)."""
+    row = columns[0]
+    for column in columns[1:]:
+        row = row + "\x1f" + column
+    return func.aggregate_strings(row, "\x1e")
+
+
+_LINES = (
+    func.count(ResourceEquipment.id),
+    func.sum(ResourceEquipment.id),
+    func.sum(ResourceEquipment.resource_id),
+    func.sum(ResourceEquipment.equipment_id),
+    func.sum(ResourceEquipment.resource_id * ResourceEquipment.equipment_id),
+    func.sum(ResourceEquipment.equipment_id * ResourceEquipment.equipment_id),
+)
+
+_DAY_STAMP = select(
+    func.count(Resource.id),
+    func.sum(Resource.id),
+    func.sum(Resource.calendar_version),
+    func.max(Resource.updated_at),
+    func.coalesce(func.max(Resource.min_notice_minutes), 0),
+    select(
+        _catalogue_text(cast(Site.id, String), Site.slug, Site.name, Site.neighbourhood)
+    ).scalar_subquery(),
+    select(
+        _catalogue_text(
+            cast(Equipment.id, String),
+            Equipment.slug,
+            Equipment.name,
+            func.coalesce(Equipment.name_en, ""),
+        )
+    ).scalar_subquery(),
+    *(select(line).scalar_subquery() for line in _LINES),
+).select_from(Resource)
+
+
+def day_stamp() -> DayStamp:
+    """The day grid's stamp: one read, outside a transaction on PostgreSQL."""
+    row = tuple(read_outside_transaction(_DAY_STAMP)[0])
+    return DayStamp(parts=row[:4] + row[5:], max_notice_minutes=int(row[4]))
 
 
 def calendar_resource(slug: str) -> Resource | None:
