@@ -45,34 +45,28 @@ def cached_page(page: str, grid_key: tuple) -> str | None:
     return _cache().get(("page", page, request.full_path, *grid_key))
 
 
-def cached_answer(page: str, answer_key: tuple) -> tuple[str, int] | None:
-    """Like `cached_page`, for a page kept with its status under a key of its own (the day
-    grid's, `cache.day_page_key`): what `calendar_page` kept with that `answer_key`."""
+def cached_answer(page: str, grid_key: tuple) -> tuple[str, int] | None:
+    """Like `cached_page`, for a page kept with its status (`calendar_page` given one): the
+    day grid's, whose key (`cache.day_page_key`) names everything the page reads."""
     if not _same_for_every_visitor():
         return None
-    return _cache().get(("answer", page, request.full_path, *answer_key))
+    return _cache().get(("answer", page, request.full_path, *grid_key))
 
 
 def calendar_page(
-    page: str,
-    part: str,
-    grid_key: tuple,
-    context: dict,
-    *,
-    answer_key: tuple | None = None,
-    status: int = 200,
+    page: str, part: str, grid_key: tuple, context: dict, *, status: int | None = None
 ) -> str:
     """The page `page` around the calendar part `part`, both from the cache when known.
 
     `grid_key` is the full key of the grid shown (`cache.grid_key`); `context` is what
-    both templates are rendered with. With `answer_key`, a whole page is kept under it,
-    with `status`, for `cached_answer` (instead of under `grid_key` for `cached_page`).
+    both templates are rendered with. With `status`, a whole page is kept with it for
+    `cached_answer` (instead of alone for `cached_page`).
     """
     cache = _cache()
     key = (page, request.full_path, *grid_key)
     # Asked before rendering: the layout takes the flashed messages out of the session.
     whole = _same_for_every_visitor()
-    if whole and answer_key is None:
+    if whole and status is None:
         html = cache.get(("page", *key))
         if html is not None:
             return html
@@ -81,8 +75,8 @@ def calendar_page(
         content = render_part(part, context)
         cache.put(("part", *key), content)
     html = render_template(page, page_content=content, **context)
-    if whole and answer_key is None:
+    if whole and status is None:
         cache.put(("page", *key), html)
     elif whole:
-        cache.put(("answer", page, request.full_path, *answer_key), (html, status))
+        cache.put(("answer", *key), (html, status))
     return html

@@ -45,7 +45,6 @@ from booking.schedule.queries import (
     calendar_stamp,
     day_stamp,
     search_choices,
-    site_choices,
 )
 from booking.schedule.sessions import session_rows
 from booking.timeutil import (
@@ -85,16 +84,15 @@ def _day_filters(form: DayForm, site: SiteChoice | None) -> GridFilters:
 @bp.get("/calendar/day")
 def day() -> tuple[str, int]:
     # Served whole after one read while nothing the page reads has changed (issue 19).
-    stamp = day_stamp()
+    stamp, sites = day_stamp()
     today = local_today()
     when = DayDateForm(request.args)
     when.validate()
     now = utcnow()
-    answer_key = day_page_key(stamp, when.chosen(today), now)
-    kept = cached_answer("schedule/day.html", answer_key)
+    page_key = day_page_key(stamp, when.chosen(today), now)
+    kept = cached_answer("schedule/day.html", page_key)
     if kept is not None:
         return kept
-    sites = site_choices()
     form = DayForm(request.args, sites, search_choices(sites))
     slug = request.args.get("site") or None
     site = None
@@ -148,13 +146,10 @@ def day() -> tuple[str, int]:
         "site": site,
         "nav": nav,
     }
+    # The calendar part is kept under the page's key too: its form offers the places and
+    # the equipment, which the grid's key does not name.
     html = calendar_page(
-        "schedule/day.html",
-        "schedule/_day_content.html",
-        grid_key("day", key),
-        context,
-        answer_key=answer_key,
-        status=status,
+        "schedule/day.html", "schedule/_day_content.html", page_key, context, status=status
     )
     return html, status
 
