@@ -9,7 +9,9 @@ its rendered text is kept under those; a signed-in visitor's page renders only t
 layout around it. An anonymous visitor with no message waiting sees a page that is the
 same for every such visitor: the whole page is kept (issue 19: a cached grid is not
 rendered again). Nothing to invalidate: a change makes a new key. Both are kept in the
-grids' LRU cache, beside the grids they show.
+grids' LRU cache, beside the grids they show. The day grid's page, whose form also offers
+the places and the equipment, is keyed instead by one read that names everything it reads
+(`cache.day_page_key`), and kept with its status (a bad date answers 400 from the cache too).
 """
 
 from __future__ import annotations

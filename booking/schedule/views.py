@@ -90,9 +90,9 @@ def day() -> tuple[str, int]:
     when.validate()
     now = utcnow()
     page_key = day_page_key(stamp, when.chosen(today), now)
-    kept = cached_answer("schedule/day.html", page_key)
-    if kept is not None:
-        return kept
+    answer = cached_answer("schedule/day.html", page_key)
+    if answer is not None:
+        return answer
     form = DayForm(request.args, sites, search_choices(sites))
     slug = request.args.get("site") or None
     site = None
