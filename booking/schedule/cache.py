@@ -21,6 +21,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 from booking.lru import LRUCache
+from booking.paging import page_size
 from booking.resources.models import Resource
 from booking.schedule.grid import Grid, week_days, week_grid, week_row_header
 from booking.schedule.queries import DayStamp
@@ -115,12 +116,13 @@ def month_grid_key(resource: Calendar, first: date, now: datetime) -> tuple[tupl
 
 def day_page_key(stamp: DayStamp, day: date, now: datetime) -> tuple:
     """The full key of the day grid page of `day`, with its address (`pages.cached_answer`):
-    everything the page reads named by `stamp`, the clock of `grid_clock` with the longest
-    notice of any resource (keyed at least as finely as the grid of the rooms shown)."""
+    everything the page reads named by `stamp`, the size of its pages of rooms, the clock
+    of `grid_clock` with the longest notice of any resource (keyed at least as finely as
+    the grid of the rooms shown)."""
     start, end = local_day_bounds(day)
     notice = timedelta(minutes=stamp.max_notice_minutes)
     clock_key, _at = grid_clock(now, start, end, notice)
-    return grid_key("day-page", (*stamp.parts, day, clock_key))
+    return grid_key("day-page", (*stamp.parts, page_size(), day, clock_key))
 
 
 def cached_week_grid(resource: Resource, day: date, now: datetime) -> Grid:

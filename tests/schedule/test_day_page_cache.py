@@ -248,3 +248,10 @@ def test_the_site_hours_changed_show_at_once(english, town):
     )
     _db.session.commit()
     assert answered(english, DAY_URL)[3]
+
+
+def test_the_page_size_is_part_of_the_key(app, english, town, monkeypatch):
+    two_a_page = answered(english, DAY_URL)[0]
+    assert "Salle Bouée" not in two_a_page
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 25)
+    assert "Salle Bouée" in answered(english, DAY_URL)[0]
