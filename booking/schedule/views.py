@@ -149,7 +149,12 @@ def day() -> tuple[str, int]:
     # The calendar part is kept under the page's key too: its form offers the places and
     # the equipment, which the grid's key does not name.
     html = calendar_page(
-        "schedule/day.html", "schedule/_day_content.html", page_key, context, status=status
+        "schedule/day.html",
+        "schedule/_day_content.html",
+        page_key,
+        context,
+        status=status,
+        layout=("day_label",),  # what day.html reads around the part
     )
     return html, status
 

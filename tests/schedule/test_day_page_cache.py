@@ -255,3 +255,32 @@ def test_the_page_size_is_part_of_the_key(app, english, town, monkeypatch):
     assert "Salle Bouée" not in two_a_page
     monkeypatch.setitem(app.config, "PAGE_SIZE", 25)
     assert "Salle Bouée" in answered(english, DAY_URL)[0]
+
+
+def test_a_signed_in_visitor_gets_the_kept_part_after_the_stamp_alone(
+    english, town, login, make_user
+):
+    login(make_user(locale="en"))
+    first, _, cold, _ = answered(english, f"{DAY_URL}&kind=visio")
+    again, _, warm, rendered = answered(english, f"{DAY_URL}&kind=visio")
+    assert again == first
+    assert rendered
+    assert not any("_content" in name for name in rendered)  # only their layout
+    page_reads = [s for s in cold if s.startswith(("SELECT resource.id", "SELECT equipment.id"))]
+    assert len(page_reads) == 2
+    assert not any(s.startswith(("SELECT resource.id", "SELECT equipment.id")) for s in warm)
+    assert not any("FROM booking" in s for s in warm)
+    assert len(warm) == 2  # the signed-in user, the stamp
+    assert "AS stamp" in warm[-1]
+
+
+def test_a_signed_in_visitor_with_a_bad_date_gets_400_from_the_kept_part(
+    english, town, login, make_user
+):
+    login(make_user(locale="en"))
+    url = "/calendar/day?date=2030-13-45"
+    first, status, _, _ = answered(english, url)
+    again, status_again, _, rendered = answered(english, url)
+    assert status == status_again == 400
+    assert again == first
+    assert not any("_content" in name for name in rendered)
