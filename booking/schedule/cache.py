@@ -21,8 +21,10 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 from booking.lru import LRUCache
+from booking.paging import page_size
 from booking.resources.models import Resource
 from booking.schedule.grid import Grid, week_days, week_grid, week_row_header
+from booking.schedule.queries import DayStamp
 from booking.timeutil import local_day_bounds, to_local
 
 T = TypeVar("T")
@@ -110,6 +112,17 @@ def month_grid_key(resource: Calendar, first: date, now: datetime) -> tuple[tupl
     notice = timedelta(minutes=resource.min_notice_minutes)
     clock_key, at = grid_clock(now, start, end, notice)
     return (*calendar_key(resource), first, clock_key), at
+
+
+def day_page_key(stamp: DayStamp, day: date, now: datetime) -> tuple:
+    """The full key of the day grid page of `day`, with its address (`pages.cached_answer`):
+    everything the page reads named by `stamp`, the size of its pages of rooms, the clock
+    of `grid_clock` with the longest notice of any resource (keyed at least as finely as
+    the grid of the rooms shown)."""
+    start, end = local_day_bounds(day)
+    notice = timedelta(minutes=stamp.max_notice_minutes)
+    clock_key, _at = grid_clock(now, start, end, notice)
+    return grid_key("day-page", (*stamp.parts, page_size(), day, clock_key))
 
 
 def cached_week_grid(resource: Resource, day: date, now: datetime) -> Grid:

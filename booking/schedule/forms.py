@@ -37,14 +37,24 @@ DAY_KIND_CHOICES = [
 ]
 
 
-class DayForm(GetForm):
-    """The day grid's date and filters: a GET form, so every view of it is a plain link."""
+class DayDateForm(GetForm):
+    """The day grid's date alone: what the page kept whole is looked up by, before the
+    filters' choices are read (`DayForm` adds them)."""
 
     date = DateField(
         _l("Date"),
         validators=[Optional(), _in_range],
         invalid_value_message=_l("Enter a valid date, for example 2026-09-29."),
     )
+
+    def chosen(self, today: date) -> date:
+        """The date asked for, or `today` when none or a bad one is given (after validate)."""
+        return self.date.data if self.date.data and not self.date.errors else today
+
+
+class DayForm(DayDateForm):
+    """The day grid's date and filters: a GET form, so every view of it is a plain link."""
+
     site = SelectField(_l("Place"), validate_choice=False)
     neighbourhood = SelectField(_l("Neighbourhood"), default="")
     kind = SelectField(_l("Kind"), choices=DAY_KIND_CHOICES, default="")

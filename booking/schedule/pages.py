@@ -9,7 +9,10 @@ its rendered text is kept under those; a signed-in visitor's page renders only t
 layout around it. An anonymous visitor with no message waiting sees a page that is the
 same for every such visitor: the whole page is kept (issue 19: a cached grid is not
 rendered again). Nothing to invalidate: a change makes a new key. Both are kept in the
-grids' LRU cache, beside the grids they show.
+grids' LRU cache, beside the grids they show. The day grid's page, whose form also offers
+the places and the equipment, is keyed instead by one read that names everything it reads
+(`cache.day_page_key`), and kept with its status (a bad date answers 400 from the cache too);
+a signed-in visitor's day page then reads nothing more either, only its layout is rendered.
 """
 
 from __future__ import annotations
@@ -45,16 +48,45 @@ def cached_page(page: str, grid_key: tuple) -> str | None:
     return _cache().get(("page", page, request.full_path, *grid_key))
 
 
-def calendar_page(page: str, part: str, grid_key: tuple, context: dict) -> str:
+def cached_answer(page: str, grid_key: tuple) -> tuple[str, int] | None:
+    """The page `page` of the grid `grid_key` for this address, with its status, when
+    `calendar_page` kept it with one (the day grid, whose key `cache.day_page_key` names
+    everything the page reads): whole for a visitor served whole pages; for any other (signed
+    in, or a message waiting) the kept calendar part in their own layout, rendered with the
+    layout's values kept with it. None when not kept: the view builds the page."""
+    cache = _cache()
+    key = (page, request.full_path, *grid_key)
+    if _same_for_every_visitor():
+        return cache.get(("answer", *key))
+    content = cache.get(("part", *key))
+    kept = cache.get(("layout", *key))
+    if content is None or kept is None:
+        return None
+    status, layout = kept
+    return render_template(page, page_content=content, **layout), status
+
+
+def calendar_page(
+    page: str,
+    part: str,
+    grid_key: tuple,
+    context: dict,
+    *,
+    status: int | None = None,
+    layout: tuple[str, ...] = (),
+) -> str:
     """The page `page` around the calendar part `part`, both from the cache when known.
 
     `grid_key` is the full key of the grid shown (`cache.grid_key`); `context` is what
-    both templates are rendered with.
+    both templates are rendered with. With `status`, the page is kept for `cached_answer`
+    (instead of `cached_page`): whole, with `status`, and the values of `context` named in
+    `layout` (those the page's own template reads around the part), with `status` too.
     """
     cache = _cache()
     key = (page, request.full_path, *grid_key)
+    # Asked before rendering: the layout takes the flashed messages out of the session.
     whole = _same_for_every_visitor()
-    if whole:
+    if whole and status is None:
         html = cache.get(("page", *key))
         if html is not None:
             return html
@@ -63,6 +95,11 @@ def calendar_page(page: str, part: str, grid_key: tuple, context: dict) -> str:
         content = render_part(part, context)
         cache.put(("part", *key), content)
     html = render_template(page, page_content=content, **context)
+    if status is None:
+        if whole:
+            cache.put(("page", *key), html)
+        return html
+    cache.put(("layout", *key), (status, {name: context[name] for name in layout}))
     if whole:
-        cache.put(("page", *key), html)
+        cache.put(("answer", *key), (html, status))
     return html

@@ -8,7 +8,17 @@ from functools import lru_cache
 
 from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import contains_eager
 
 from booking.bookings.availability import KIND_GROUPS
@@ -194,6 +204,79 @@ def calendar_stamp(slug: str) -> CalendarStamp | None:
     """The stamp of the resource `calendar_resource(slug)` loads; None when there is none."""
     rows = read_outside_transaction(_CALENDAR_STAMP, {"slug": slug})
     return CalendarStamp(*rows[0]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class DayStamp:
+    """What names everything the day grid page reads, read with the places in one statement
+    (issue 19): the kept page is looked up by it before anything else is read.
+
+    `parts`: the places themselves (the form's choices, a place with no room included);
+    of every resource, their count, the sums of their ids and calendar versions (raised by
+    the database with any change a calendar shows: bookings, closures, hours, the place)
+    and their latest `updated_at` (any change of their own columns); the equipment
+    catalogue as text; sums over the resources' equipment lines (what the equipment filter
+    keeps). `max_notice_minutes`: the longest minimum notice of any resource, which bounds
+    that of the rooms shown, so a clock keyed with it is never coarser than their grid's."""
+
+    parts: tuple
+    max_notice_minutes: int
+
+
+def _catalogue_text(*columns) -> ColumnElement[str]:
+    """The rows of `columns` as one text (in the database's order: another order only makes
+    another key, never a stale one)."""
+    row = columns[0]
+    for column in columns[1:]:
+        row = row + "\x1f" + column
+    return func.aggregate_strings(row, "\x1e")
+
+
+_LINES = (
+    func.count(ResourceEquipment.id),
+    func.sum(ResourceEquipment.id),
+    func.sum(ResourceEquipment.resource_id),
+    func.sum(ResourceEquipment.equipment_id),
+    func.sum(ResourceEquipment.resource_id * ResourceEquipment.equipment_id),
+    func.sum(ResourceEquipment.equipment_id * ResourceEquipment.equipment_id),
+)
+
+_STAMP = (
+    select(
+        func.coalesce(func.max(Resource.min_notice_minutes), 0),
+        func.count(Resource.id),
+        func.sum(Resource.id),
+        func.sum(Resource.calendar_version),
+        func.max(Resource.updated_at),
+        select(
+            _catalogue_text(
+                cast(Equipment.id, String),
+                Equipment.slug,
+                Equipment.name,
+                func.coalesce(Equipment.name_en, ""),
+            )
+        ).scalar_subquery(),
+        *(select(line).scalar_subquery() for line in _LINES),
+    )
+    .select_from(Resource)
+    .subquery("stamp")
+)
+# One row a place (by name, as `_SITES`), each with the stamp; one row with no place.
+_DAY_STAMP = (
+    select(Site.id, Site.slug, Site.name, Site.neighbourhood, *_STAMP.c)
+    .select_from(_STAMP)
+    .outerjoin(Site, true())
+    .order_by(Site.name)
+)
+
+
+def day_stamp() -> tuple[DayStamp, list[SiteChoice]]:
+    """The day grid's stamp and the places (`site_choices`): one read, outside a
+    transaction on PostgreSQL."""
+    rows = read_outside_transaction(_DAY_STAMP)
+    sites = [SiteChoice(*row[:4]) for row in rows if row[0] is not None]
+    notice, *parts = rows[0][4:]
+    return DayStamp((tuple(sites), *parts), int(notice)), sites
 
 
 def calendar_resource(slug: str) -> Resource | None:

@@ -18,13 +18,14 @@ from booking.paging import requested_page
 from booking.resources.models import Resource
 from booking.schedule.cache import (
     cached_grid,
+    day_page_key,
     grid_clock,
     grid_key,
     init_grid_cache,
     month_grid_key,
     week_grid_key,
 )
-from booking.schedule.forms import DayForm, FindForm, MonthForm, WeekForm
+from booking.schedule.forms import DayDateForm, DayForm, FindForm, MonthForm, WeekForm
 from booking.schedule.grid import (
     booking_link,
     day_grid,
@@ -34,7 +35,7 @@ from booking.schedule.grid import (
     week_row_header,
 )
 from booking.schedule.month import month_weeks
-from booking.schedule.pages import cached_page, calendar_page, render_part
+from booking.schedule.pages import cached_answer, cached_page, calendar_page, render_part
 from booking.schedule.queries import (
     GridFilters,
     GridResource,
@@ -42,8 +43,8 @@ from booking.schedule.queries import (
     bookable_page,
     calendar_resource,
     calendar_stamp,
+    day_stamp,
     search_choices,
-    site_choices,
 )
 from booking.schedule.sessions import session_rows
 from booking.timeutil import (
@@ -82,7 +83,16 @@ def _day_filters(form: DayForm, site: SiteChoice | None) -> GridFilters:
 
 @bp.get("/calendar/day")
 def day() -> tuple[str, int]:
-    sites = site_choices()
+    # Served whole after one read while nothing the page reads has changed (issue 19).
+    stamp, sites = day_stamp()
+    today = local_today()
+    when = DayDateForm(request.args)
+    when.validate()
+    now = utcnow()
+    page_key = day_page_key(stamp, when.chosen(today), now)
+    answer = cached_answer("schedule/day.html", page_key)
+    if answer is not None:
+        return answer
     form = DayForm(request.args, sites, search_choices(sites))
     slug = request.args.get("site") or None
     site = None
@@ -90,9 +100,8 @@ def day() -> tuple[str, int]:
         site = next((s for s in sites if s.slug == slug), None)
         if site is None:
             abort(404)
-    today = local_today()
     status = 200 if form.validate() else 400
-    chosen = form.date.data if form.date.data and not form.date.errors else today
+    chosen = form.chosen(today)
     filters = _day_filters(form, site)
     page = bookable_page(filters, requested_page())
     resources = page.items
@@ -110,9 +119,9 @@ def day() -> tuple[str, int]:
 
     start, end = local_day_bounds(chosen)
     notice = timedelta(minutes=max((r.min_notice_minutes for r in resources), default=0))
-    clock_key, now = grid_clock(utcnow(), start, end, notice)
+    clock_key, at = grid_clock(now, start, end, notice)
     key = (chosen, filters, page.page, clock_key, tuple(resources))
-    grid = cached_grid("day", key, lambda: day_grid(groups, chosen, now=now, row_href=row_href))
+    grid = cached_grid("day", key, lambda: day_grid(groups, chosen, now=at, row_href=row_href))
     kept = form.filter_args()  # the filters follow from day to day
 
     def day_href(value: date | None) -> str:
@@ -137,8 +146,15 @@ def day() -> tuple[str, int]:
         "site": site,
         "nav": nav,
     }
+    # The calendar part is kept under the page's key too: its form offers the places and
+    # the equipment, which the grid's key does not name.
     html = calendar_page(
-        "schedule/day.html", "schedule/_day_content.html", grid_key("day", key), context
+        "schedule/day.html",
+        "schedule/_day_content.html",
+        page_key,
+        context,
+        status=status,
+        layout=("day_label",),  # what day.html reads around the part
     )
     return html, status
 
