@@ -12,6 +12,8 @@ from flask import current_app, has_request_context, request, url_for
 from webargs.flaskparser import FlaskParser
 from werkzeug.wrappers import Response
 
+from booking.core.headers import add_missing
+
 FORMAT_VERSION = "1"  # change when the JSON changes shape for the same data
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -21,6 +23,7 @@ CORS_HEADERS = {
     "RateLimit-Reset, Retry-After",
     "Access-Control-Max-Age": "86400",
 }
+CORS_ITEMS = tuple(CORS_HEADERS.items())
 
 
 def public_url(endpoint: str, **values: Any) -> str:
@@ -57,8 +60,7 @@ def not_modified(etag: str) -> Response | None:
 
 
 def add_cors(response: Response) -> Response:
-    for name, value in CORS_HEADERS.items():
-        response.headers.setdefault(name, value)
+    add_missing(response.headers, CORS_ITEMS)
     return response
 
 
