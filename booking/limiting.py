@@ -129,6 +129,8 @@ class EndpointMemoLimiter(Limiter):
                 name in self._marked_for_limiting,
             )
             memo[(endpoint, blueprint)] = (registry, groups, values, defaults, decorated)
+        if not defaults:
+            return list(decorated)
         # As the parent does: a default limit counts once per request.
         seen = self.context.seen_limits
         limits = OrderedSet(defaults) - seen

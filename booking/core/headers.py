@@ -39,8 +39,10 @@ def add_missing(headers: Headers, items: Iterable[tuple[str, str]]) -> None:
     already there once instead of once per item (every answer pays this, issue 19)."""
     present = {name.lower() for name, _ in headers}
     for name, value in items:
-        if name.lower() not in present:
+        key = name.lower()
+        if key not in present:
             headers.add(name, value)
+            present.add(key)
 
 
 _ALWAYS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
