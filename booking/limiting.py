@@ -65,19 +65,19 @@ class EndpointMemoLimiter(Limiter):
 
     def _registry(self) -> tuple:
         """What a resolution depends on besides the request: the registered limits and
-        exemptions (their containers and sizes: registering one changes the answer)."""
+        exemptions (their containers, their sizes and the exemptions' scopes: registering
+        a limit or an exemption changes the answer)."""
         manager = self.limit_manager
-        return tuple(
-            (id(part), len(part))
-            for part in (
-                manager._application_limits,
-                manager._default_limits,
-                manager._decorated_limits,
-                manager._blueprint_limits,
-                manager._route_exemptions,
-                manager._blueprint_exemptions,
-                self._marked_for_limiting,
-            )
+        return (
+            id(manager._application_limits),
+            len(manager._application_limits),
+            id(manager._default_limits),
+            len(manager._default_limits),
+            sum(map(len, manager._decorated_limits.values())),
+            sum(map(len, manager._blueprint_limits.values())),
+            tuple(manager._route_exemptions.items()),
+            tuple(manager._blueprint_exemptions.items()),
+            len(self._marked_for_limiting),
         )
 
     def _groups(self, blueprint: str | None) -> tuple:

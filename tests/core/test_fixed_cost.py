@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask_limiter import ExemptionScope
 from limits.storage import storage_from_string
 
 from booking import create_app
@@ -112,3 +113,13 @@ def test_a_changed_allowance_is_resolved_again(limited_app):
     assert client.get("/api/v1/sites").headers["RateLimit-Limit"] == "3"
     limited_app.config["API_RATE_LIMIT"] = "5/minute"  # read at each request, as before
     assert client.get("/api/v1/sites").headers["RateLimit-Limit"] == "5"
+
+
+def test_an_exemption_registered_later_is_seen(limited_app):
+    client = limited_app.test_client()
+    assert "RateLimit-Limit" in client.get("/api/v1/sites").headers
+    limiter.limit_manager.add_blueprint_exemption("api_public", ExemptionScope.META)
+    try:
+        assert "RateLimit-Limit" not in client.get("/api/v1/sites").headers
+    finally:
+        limiter.limit_manager._blueprint_exemptions.pop("api_public", None)
