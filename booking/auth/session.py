@@ -11,6 +11,8 @@ Requests without a session or remember cookie never reach the database.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, Request, Response, current_app, g, request, session
@@ -26,7 +28,7 @@ from booking.auth.user_sessions import (
     restore_session,
     start_session,
 )
-from booking.core.sessions import reads_no_session
+from booking.core.sessions import COOKIELESS_PREFIXES, reads_no_session
 from booking.extensions import db
 
 SESSION_ID_KEY = "_sid"
@@ -92,8 +94,33 @@ def _set_remember_cookie(response: Response, value: str) -> None:
     )
 
 
+def _without_a_session(update: Callable[[Response], Response]) -> Callable:
+    """Flask-Login's after-request step, skipped where the session is never saved (the
+    API, the widget, `sessionless` views) and the request brought none: the session is
+    then the empty one made for it, so the step had nothing to do, but it read the session
+    on every answer, a polled 304's too."""
+
+    @functools.wraps(update)
+    def update_when_a_session_came(response: Response) -> Response:
+        if _session_cookie_name() not in request.cookies and (
+            request.path.startswith(COOKIELESS_PREFIXES) or reads_no_session()
+        ):
+            return response
+        return update(response)
+
+    return update_when_a_session_came
+
+
+def _session_cookie_name() -> str:
+    return current_app.config["SESSION_COOKIE_NAME"]
+
+
 def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.init_app(app)
+    hooks = app.after_request_funcs[None]
+    hooks[hooks.index(login_manager._update_remember_cookie)] = _without_a_session(
+        login_manager._update_remember_cookie
+    )
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"

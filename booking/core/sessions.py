@@ -10,8 +10,9 @@ read at all (no server-side session check, no user loaded, the language from
 
 A request without a session cookie (a calendar app polling a feed, a door
 display, an API client) gets an empty session without building the cookie's
-signing serializer; the serializer, when a cookie must be read or written, is
-built once per secret key instead of once per request (issue 19).
+signing serializer, and leaves one that stayed empty without reading the cookie's
+settings; the serializer, when a cookie must be read or written, is built once per
+secret key instead of once per request (issue 19).
 """
 
 from __future__ import annotations
@@ -62,5 +63,11 @@ class CookielessPathsSessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if request.path.startswith(COOKIELESS_PREFIXES) or reads_no_session():
+            return
+        if not session and not session.modified:
+            # What the parent does for an empty, untouched session (a feed polled without
+            # a cookie), without first reading the cookie's eight settings.
+            if session.accessed:
+                response.vary.add("Cookie")
             return
         super().save_session(app, session, response)
