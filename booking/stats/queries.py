@@ -163,6 +163,21 @@ def _is(state: BookingState) -> ColumnElement:
     return Booking.state == state
 
 
+def empty_figures() -> dict:
+    """A resource's figures before any booking is counted (`per_resource`'s shape; the
+    counts by state are added as found)."""
+    return {
+        "approved_seconds": 0,
+        "seat_seconds": 0,
+        "attendees": 0,
+        "associations": 0,
+        "checked_in": 0,
+        "no_shows": 0,
+        "released_seconds": 0.0,
+        "decided": 0,
+    }
+
+
 def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | None) -> dict:
     """Per resource: approved seconds and seat-seconds, counts by state, attendees,
     associations, the check-in figures (checked in, no-shows, seconds released) and the
@@ -202,19 +217,7 @@ def per_resource(resource_ids: Sequence[int], period: Period, scope: Scope | Non
     )
     result: dict[int, dict] = {}
     for row in db.session.execute(stmt):
-        figures = result.setdefault(
-            row.resource_id,
-            {
-                "approved_seconds": 0,
-                "seat_seconds": 0,
-                "attendees": 0,
-                "associations": 0,
-                "checked_in": 0,
-                "no_shows": 0,
-                "released_seconds": 0.0,
-                "decided": 0,
-            },
-        )
+        figures = result.setdefault(row.resource_id, empty_figures())
         state = BookingState(row.state)
         figures[state.value] = row.count
         figures["checked_in"] += int(row.checked_in)

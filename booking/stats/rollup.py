@@ -35,7 +35,7 @@ from booking.extensions import db
 from booking.resources.models import Resource
 from booking.stats.models import DAYS, HOURS, STATES, stats_heat, stats_month, stats_rollup
 from booking.stats.period import Period
-from booking.stats.queries import seconds_between
+from booking.stats.queries import empty_figures, seconds_between
 from booking.timeutil import local_day_bounds, to_local
 
 log = logging.getLogger(__name__)
@@ -353,17 +353,7 @@ class PeriodSums:
 
 
 def _empty_counts() -> dict:
-    return {
-        "approved_seconds": 0.0,
-        "seat_seconds": 0.0,
-        "attendees": 0,
-        "associations": 0,
-        "checked_in": 0,
-        "no_shows": 0,
-        "released_seconds": 0.0,
-        "decided": 0,
-        **dict.fromkeys(STATES, 0),
-    }
+    return {**empty_figures(), **dict.fromkeys(STATES, 0)}
 
 
 def _add_month(counts: dict, row: dict) -> None:

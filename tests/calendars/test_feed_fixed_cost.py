@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
-from flask_login import AnonymousUserMixin
 
 from booking.extensions import db
 from tests import factories
+from tests.polling import polled_304
 
 
 @pytest.fixture
@@ -20,18 +19,7 @@ def test_an_anonymous_conditional_get_touches_neither_the_user_nor_the_session(
     app, client, slug, path, monkeypatch
 ):
     url = path.format(slug=slug)
-    db.session.commit()
-    etag = client.get(url).headers["ETag"]
-    loaded = []
-    monkeypatch.setattr(
-        app.login_manager, "_load_user", lambda: loaded.append(1) or AnonymousUserMixin()
-    )
-    with client:
-        response = client.get(url, headers={"If-None-Match": etag})
-        assert response.status_code == 304
-        assert "_login_user" not in g  # Flask-Login never asked
-    assert loaded == []
-    assert "Set-Cookie" not in response.headers
+    polled_304(app, client, url, monkeypatch, session_untouched=False)
 
 
 def test_a_browser_with_a_chosen_language_still_gets_its_language(client, slug):
