@@ -28,7 +28,7 @@ from booking.ops.backup import BackupError, backup, restore
 from booking.ops.checkconfig import check_config
 from booking.privacy.jobs import run_purge
 from booking.resources.models import Site
-from booking.stats.rollup import refresh_all
+from booking.stats.rollup_refresh import refresh_all
 from booking.timeutil import local_today
 
 

@@ -23,7 +23,7 @@ from booking.stats.forms import StatsForm
 from booking.stats.numbers import format_decimal
 from booking.stats.period import month_period, year_period
 from booking.stats.queries import Scope, filter_choices, visible_resources
-from booking.stats.rollup import keep_rollup
+from booking.stats.rollup_refresh import keep_rollup
 from booking.timeutil import local_today
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
