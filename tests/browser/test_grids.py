@@ -3,11 +3,12 @@ the booking form with both times; without a second choice, a cell books its own 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from booking.demo import french_public_holidays
 from booking.timeutil import local_today
 from tests.browser.conftest import axe_violations, log_in
 
@@ -30,13 +31,24 @@ FIND_RUN = """() => {
 }"""
 
 
+def _open_day(after_days: int) -> date:
+    """The first Tuesday, Wednesday or Thursday at least `after_days` ahead that is not a
+    public holiday: every demo place is open then (a date a fixed number of days ahead
+    falls on a Sunday, when the neighbourhood houses are closed, one day a week)."""
+    day = local_today() + timedelta(days=after_days)
+    holidays = {d for d, _name in french_public_holidays(day.year)}
+    while day.weekday() not in (1, 2, 3) or day in holidays:
+        day += timedelta(days=1)
+    return day
+
+
 def _query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
 
 
 def test_a_range_picked_on_the_day_grid_opens_the_form_with_its_start_and_end(page) -> None:
     log_in(page, "association@example.org")
-    day = local_today() + timedelta(days=14)
+    day = _open_day(14)
     page.goto(f"/calendar/day?date={day.isoformat()}")
     assert page.locator("#day-grid-range-help").is_visible()  # shown by the script
     found = page.evaluate(FIND_RUN)
@@ -61,7 +73,7 @@ def test_a_range_picked_on_the_day_grid_opens_the_form_with_its_start_and_end(pa
 
 def test_choosing_the_start_again_cancels_it_and_keyboard_works(page) -> None:
     log_in(page, "association@example.org")
-    day = local_today() + timedelta(days=14)
+    day = _open_day(14)
     page.goto(f"/calendar/day?date={day.isoformat()}")
     row_index, first, _last = page.evaluate(FIND_RUN)
     link = page.locator("#day-grid tbody tr").nth(row_index).locator("td a").nth(first)
@@ -77,7 +89,7 @@ def test_choosing_the_start_again_cancels_it_and_keyboard_works(page) -> None:
 def test_range_then_request_then_change_then_cancel(page) -> None:
     """The journey: a range on the grid, the request, a change of time, the cancellation."""
     log_in(page, "association@example.org")
-    day = local_today() + timedelta(days=15)
+    day = _open_day(15)
     page.goto(f"/calendar/day?date={day.isoformat()}&site=maison-quartier-bellevue")  # visio rooms
     row_index, first, last = page.evaluate(FIND_RUN)
     links = page.locator("#day-grid tbody tr").nth(row_index).locator("td a")
