@@ -129,7 +129,8 @@ def _series_by(period: Period) -> str:
 
 
 def _days_over_time(days: dict[date, float], heat: list[list[int]], period: Period) -> dict:
-    """The rollup's approved seconds per local day as weeks (or months) of booked hours."""
+    """Approved seconds per local day of start as weeks (or months) of booked hours (days
+    before the period count in its first week or month)."""
     by = _series_by(period)
     series: dict[date, float] = defaultdict(float)
     for day, seconds in days.items():
@@ -139,19 +140,17 @@ def _days_over_time(days: dict[date, float], heat: list[list[int]], period: Peri
 
 
 def _over_time(hourly: list, period: Period) -> dict:
-    """Hourly UTC buckets as local weeks (or months) of booked hours and a weekday x hour
-    heat map of requests."""
-    by = _series_by(period)
-    series: dict[date, float] = defaultdict(float)
+    """Hourly UTC buckets as local days of approved seconds and a weekday x hour heat map of
+    requests, then as weeks (or months) of booked hours (`_days_over_time`)."""
+    days: dict[date, float] = defaultdict(float)
     heat = [[0] * 24 for _ in range(7)]
     start_at = period.start_at
     for hour, requests, seconds in hourly:
         local: datetime = to_local(hour)
         if hour >= start_at:  # when it was asked for: bookings starting in the period
             heat[local.weekday()][local.hour] += requests
-        series[_start_of(max(local.date(), period.first), by)] += seconds / HOUR
-    starts = sorted({_start_of(day, by) for day in period.days()})
-    return {"by": by, "series": [(s, series.get(s, 0.0)) for s in starts], "heat": heat}
+        days[local.date()] += seconds
+    return _days_over_time(days, heat, period)
 
 
 def build_report(

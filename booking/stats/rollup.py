@@ -216,8 +216,8 @@ def _clip_crossing(bookings, period: Period, counts: dict, pairs: set, days: dic
         released,
     ) in bookings:
         begins, ends = datetime.fromisoformat(start), datetime.fromisoformat(end)
-        found = counts[rid]
         if begins < start_at < ends:  # from before the period
+            found = counts[rid]
             inside = (min(ends, end_at) - start_at).total_seconds()
             found[state] += 1
             found["checked_in"] += checked
@@ -234,6 +234,7 @@ def _clip_crossing(bookings, period: Period, counts: dict, pairs: set, days: dic
                 days[period.first] += inside
         elif start_at <= begins < end_at < ends and state == APPROVED:
             after = (ends - end_at).total_seconds()
+            found = counts[rid]
             found["approved_seconds"] -= after
             found["seat_seconds"] -= after * people
             days[to_local(begins).date()] -= after

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import and_, case, delete, func, insert, or_, select, text
+from flask import Flask, current_app, g
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
 from booking.bookings.models import MAX_BOOKING_SPAN, Booking, BookingState
@@ -65,7 +65,7 @@ class YearSums:
         return found
 
 
-def _released_seconds() -> object:
+def _released_seconds() -> ColumnElement:
     return case(
         (
             Booking.state == BookingState.RELEASED,
@@ -246,8 +246,7 @@ def _store(year: int, versions: dict[int, tuple], sums: dict[int, YearSums]) -> 
     except DBAPIError as error:  # another request wrote them first, or holds them: it will do
         log.info("statistics rollup of %s not kept: %s", year, error.__class__.__name__)
         return
-    if has_app_context():
-        g.setdefault(PENDING_FLAG, True)
+    g.setdefault(PENDING_FLAG, True)
 
 
 def keep_rollup(app: Flask) -> None:
@@ -322,4 +321,4 @@ def budget() -> int:
     """How many resource-years one request may sum again (STATS_ROLLUP_BUDGET): each is
     about a thousand bookings; beyond it the request counts the bookings themselves and
     `flask refresh-stats` (or the next requests) catch up."""
-    return int(current_app.config.get("STATS_ROLLUP_BUDGET", 40)) if has_app_context() else 40
+    return int(current_app.config["STATS_ROLLUP_BUDGET"])
