@@ -7,12 +7,14 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from booking.bookings.models import BookingState
 from booking.extensions import db
 from booking.resources.models import Resource
-from booking.stats import rollup
+from booking.stats import rollup, rollup_refresh
 from booking.stats.figures import Report, build_report
 from booking.stats.models import stats_month, stats_rollup
 from booking.stats.period import Period, month_period, year_period
@@ -219,3 +221,23 @@ def test_reports_summing_the_same_year_at_once_all_answer(app, db):
     assert totals == [4 * 8 * 2 * 3600] * 9
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(stats_rollup)) == 4
+
+
+def test_a_rollup_write_that_fails_keeps_nothing_and_the_report_stays_right(db, monkeypatch):
+    site = factories.make_site()
+    room = factories.make_resource(site)
+    admin = factories.make_user("admin@example.org", is_admin=True)
+    start = _at(date(2027, 6, 8), 10)
+    factories.make_booking(room, start, start + timedelta(hours=2))
+    db.session.commit()
+
+    def refused(_table):  # what another request's rows, or a lock timeout, give
+        raise OperationalError("INSERT INTO stats_rollup", {}, Exception("lock timeout"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rollup_refresh, "insert", refused)
+        report = build_report(Scope(admin), YEAR)
+        assert not g.get(rollup_refresh.PENDING_FLAG)
+    assert report.totals.approved_seconds == 2 * 3600
+    assert db.session.scalar(select(func.count()).select_from(stats_rollup)) == 0
+    _assert_same(report, _plain(monkeypatch, Scope(admin), YEAR))
