@@ -11,7 +11,7 @@ PROFILE_POST (an urlencoded form: POST it to the path, with the CSRF token scrap
 page; e.g. the conflicting booking request, which can be sent again and again),
 PROFILE_TOOL=cprofile (cProfile instead of pyinstrument: function calls per request, a
 figure a loaded machine does not change, the database round trips among them, and the top
-entries by own and cumulative time), PROFILE_POST_SLOTS (a first date, YYYY-MM-DD: with PROFILE_POST, every request asks for a
+entries by own and cumulative time; PROFILE_DUMP=file also writes the raw profile), PROFILE_POST_SLOTS (a first date, YYYY-MM-DD: with PROFILE_POST, every request asks for a
 fresh free half-hour from that date on, walking days, rooms and slots as bench/runner.py's
 bodies file does, so the *accepted* booking POST can be measured; the path's `resource`
 argument and the form's date, start and end are replaced, and the session cookie is sent
@@ -249,6 +249,8 @@ def print_cprofile(call, count: int) -> None:
     for _ in range(count):
         call()
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])  # for pstats, snakeviz...
     stats = pstats.Stats(profiler)
     executes = 0
     for (filename, _line, name), (_cc, ncalls, *_rest) in stats.stats.items():
