@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
-from email.parser import Parser
-from email.utils import parseaddr
+from email.parser import HeaderParser, Parser
+from email.policy import compat32
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -47,7 +48,7 @@ CLAIM_LEASE = timedelta(minutes=10)
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage, recipients: list[str], ident: str) -> None: ...
+    def send(self, message: Claim, recipients: list[str], ident: str) -> None: ...
 
 
 class SMTPTransport:
@@ -63,7 +64,7 @@ class SMTPTransport:
         self.sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
         self.timeout = float(config.get("MAIL_TIMEOUT", 15))
 
-    def send(self, message: EmailMessage, recipients: list[str], ident: str) -> None:
+    def send(self, message: Claim, recipients: list[str], ident: str) -> None:
         context = ssl.create_default_context()
         if self.use_ssl:
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -76,7 +77,11 @@ class SMTPTransport:
                 smtp.starttls(context=context)
             if self.username:
                 smtp.login(self.username, self.password)
-            smtp.send_message(message, from_addr=self.sender, to_addrs=recipients)
+            if message.raw.isascii():
+                # The stored message as it is (smtplib ends its lines in CRLF).
+                smtp.sendmail(self.sender, recipients, message.raw)
+            else:
+                smtp.send_message(message.message(), from_addr=self.sender, to_addrs=recipients)
 
 
 class FileTransport:
@@ -85,11 +90,11 @@ class FileTransport:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
-    def send(self, message: EmailMessage, recipients: list[str], ident: str) -> None:
+    def send(self, message: Claim, recipients: list[str], ident: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{utcnow():%Y%m%d-%H%M%S}-{ident}.eml"
-        path.write_bytes(bytes(message))
-        log.info("Email to %s written to %s: %s", ", ".join(recipients), path, message["Subject"])
+        path.write_bytes(message.raw.encode())  # the stored message, as it is
+        log.info("Email to %s written to %s: %s", ", ".join(recipients), path, message.subject)
 
 
 def transport_from_config(config: dict) -> Transport:
@@ -111,15 +116,13 @@ class SendReport:
     failed: int = 0
 
 
-def envelope_recipients(message: EmailMessage, row: OutboxMessage | Claim) -> list[str]:
-    """Bare addresses from the parsed To/Cc headers (display names may hold commas)."""
-    found = [
-        address.addr_spec
-        for header in ("To", "Cc")
-        if message[header] is not None
-        for address in message[header].addresses
-    ]
-    return found or [parseaddr(r)[1] for r in row.recipients.split(",") if r.strip()]
+def envelope_recipients(message: Claim) -> list[str]:
+    """Bare addresses from the To/Cc headers (display names may hold commas), read from the
+    headers alone: sending parses no body."""
+    headers = HeaderParser(policy=compat32).parsestr(message.raw, headersonly=True)
+    named = headers.get_all("To", []) + headers.get_all("Cc", [])
+    found = [address for _name, address in getaddresses([str(v) for v in named]) if address]
+    return found or [parseaddr(r)[1] for r in message.recipients.split(",") if r.strip()]
 
 
 @dataclass(frozen=True)
@@ -193,8 +196,8 @@ def send_due(
             if deliver is not None:  # not an email: a webhook call
                 deliver(claim)
             else:
-                message = claim.message()
-                transport.send(message, envelope_recipients(message, claim), str(claim.id))
+                # The stored message is sent as it is: no parsing, no writing again.
+                transport.send(claim, envelope_recipients(claim), str(claim.id))
         except Exception as exc:  # any failure is retried later
             error = f"{type(exc).__name__}: {exc}"[:2000]
             retry_at = (now or utcnow()) + backoff(claim.attempts)
