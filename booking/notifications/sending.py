@@ -141,23 +141,36 @@ class Claim:
 
 
 def _claim_next(now: datetime) -> Claim | None:
-    """Take the next due message in a transaction of its own, committed on return."""
-    stmt = (
-        select(OutboxMessage)
+    """Take the next due message in a transaction of its own, committed on return: one
+    statement picks it (skipping a message another sender holds), raises its `attempts`
+    and moves its `next_attempt_at` to the end of the lease."""
+    due = (
+        select(OutboxMessage.id)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    row = db.session.scalars(stmt).first()
+    row = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == due)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.attempts,
+            OutboxMessage.kind,
+            OutboxMessage.raw,
+            OutboxMessage.recipients,
+            OutboxMessage.subject,
+        )
+        .execution_options(synchronize_session=False)
+    ).first()
     if row is None:
         db.session.rollback()
         return None
-    row.attempts += 1
-    row.next_attempt_at = now + CLAIM_LEASE
-    claim = Claim(row.id, row.attempts, row.kind, row.raw, row.recipients, row.subject)
     db.session.commit()
-    return claim
+    return Claim(*row)
 
 
 def _record(claim: Claim, **values: object) -> None:
