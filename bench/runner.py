@@ -752,9 +752,12 @@ def measure_all(
             for connections in CONNECTIONS:
                 bodies = m.bodies
                 if m.name in ("post", "post_open", "api_post"):
-                    # More fresh slots than any rate this page reaches; running out is
-                    # counted as an error by wrk.lua, never silently reused.
-                    needed = SECONDS * (300 if connections == 1 else 800)
+                    # More fresh slots than any rate this page reaches (three times the
+                    # fastest seen: 46 a second at 1 connection, 87 at 8); running out is
+                    # counted as an error by wrk.lua, never silently reused. Not more: the
+                    # two rooms of 7c hold about 7,300 slots within their 730-day horizon,
+                    # and three runs must fit in them.
+                    needed = SECONDS * (150 if connections == 1 else 300)
                     bodies = OUT / f"{m.name}_{scale}_{run}_{connections}.txt"
                     lines = [
                         booking_form(room, day_, slot, token, n + 1)
