@@ -11,6 +11,7 @@ from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from booking.auth.models import User
 from booking.bookings.models import BookingState
 from booking.extensions import db
 from booking.resources.models import Resource
@@ -208,8 +209,6 @@ def test_reports_summing_the_same_year_at_once_all_answer(app, db):
     totals: list[float] = []
 
     def report() -> None:
-        from booking.auth.models import User
-
         user = db.session.get(User, admin_id)
         totals.append(build_report(Scope(user), YEAR).totals.approved_seconds)
         db.session.commit()
